@@ -1,0 +1,429 @@
+//! What admins do: the organisation's profile, members and roles, invitations, the audit log and
+//! the mail outbox. Also the operator's CLI entry points, which act without a signed-in account.
+
+use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, allows};
+use cocreate_store::{Account, AuditEntry, Invitation, Logo, NewInvitation, OutboxMail};
+
+use crate::secrets::new_token;
+use crate::{AccountInput, Actor, App, AppError, AppResult, INVITATION_MINUTES, SignedIn};
+
+/// The most an organisation logo may weigh.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+pub struct LogoUpload {
+    pub bytes: Vec<u8>,
+}
+
+/// What the accept page shows about an invitation.
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    pub email: String,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    pub organisation: String,
+}
+
+/// Image types a logo may be, told by their first bytes rather than by a name or header.
+fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+impl App {
+    fn require(&self, actor: &Actor, action: Action) -> AppResult<()> {
+        if allows(actor.viewer(), action) {
+            Ok(())
+        } else {
+            // Admin areas are not advertised to people who may not use them.
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub async fn update_organisation(
+        &self,
+        actor: &Actor,
+        name: &str,
+        description: &str,
+    ) -> AppResult<()> {
+        self.require(actor, Action::ManageOrganisation)?;
+        let name = OrgName::parse(name)?;
+        let description = Description::parse(description)?;
+        let mut tx = self.store.begin().await?;
+        tx.update_organisation(name.as_str(), description.as_str(), self.now())
+            .await?;
+        self.audit(
+            &mut *tx,
+            Some(actor),
+            "organisation.update",
+            "organisation",
+            name.as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the logo (PNG, JPEG, GIF or WebP, at most 512 KiB); `None` removes it.
+    pub async fn set_organisation_logo(
+        &self,
+        actor: &Actor,
+        upload: Option<LogoUpload>,
+    ) -> AppResult<()> {
+        self.require(actor, Action::ManageOrganisation)?;
+        let logo = match upload {
+            None => None,
+            Some(upload) => {
+                if upload.bytes.is_empty() {
+                    return Err(AppError::invalid("logo", "the file is empty"));
+                }
+                if upload.bytes.len() > MAX_LOGO_BYTES {
+                    return Err(AppError::invalid("logo", "must be at most 512 KiB"));
+                }
+                let content_type = sniff_image(&upload.bytes).ok_or_else(|| {
+                    AppError::invalid("logo", "must be a PNG, JPEG, GIF or WebP image")
+                })?;
+                Some(Logo {
+                    content_type: content_type.to_owned(),
+                    bytes: upload.bytes,
+                })
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        tx.set_organisation_logo(logo.as_ref(), self.now()).await?;
+        let detail = if logo.is_some() {
+            "replaced"
+        } else {
+            "removed"
+        };
+        self.audit(
+            &mut *tx,
+            Some(actor),
+            "organisation.logo",
+            "organisation",
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn organisation_logo(&self) -> AppResult<Logo> {
+        self.store
+            .organisation_logo()
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Members in id order after `after_id`, one page.
+    pub async fn members(
+        &self,
+        actor: &Actor,
+        after_id: i64,
+        limit: i64,
+    ) -> AppResult<Vec<Account>> {
+        self.require(actor, Action::ManageMembers)?;
+        Ok(self.store.accounts(after_id, limit.clamp(1, 200)).await?)
+    }
+
+    /// Changes a member's role and kind. The last admin cannot stop being one.
+    pub async fn set_member_access(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        role: OrgRole,
+        kind: AccountKind,
+    ) -> AppResult<Account> {
+        self.require(actor, Action::ManageMembers)?;
+        let account = self
+            .store
+            .account_by_id(account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.change_access(Some(actor), &account, role, kind).await
+    }
+
+    async fn change_access(
+        &self,
+        actor: Option<&Actor>,
+        account: &Account,
+        role: OrgRole,
+        kind: AccountKind,
+    ) -> AppResult<Account> {
+        let mut tx = self.store.begin().await?;
+        if account.role == OrgRole::Admin && role != OrgRole::Admin {
+            let admins = self.count_admins().await?;
+            if admins <= 1 {
+                return Err(AppError::conflict(
+                    "role",
+                    "the last admin cannot stop being an admin",
+                ));
+            }
+        }
+        tx.set_role(account.id, role).await?;
+        tx.set_kind(account.id, kind).await?;
+        let detail = format!("{} → {} {}", account.email, kind, role);
+        self.audit(
+            &mut *tx,
+            actor,
+            "account.access",
+            &format!("account:{}", account.id),
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Account {
+            role,
+            kind,
+            ..account.clone()
+        })
+    }
+
+    async fn count_admins(&self) -> AppResult<usize> {
+        let mut admins = 0;
+        let mut after = 0;
+        loop {
+            let page = self.store.accounts(after, 500).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            admins += page.iter().filter(|a| a.role == OrgRole::Admin).count();
+        }
+        Ok(admins)
+    }
+
+    /// Invites someone by e-mail to join as `kind` with `role`.
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        email: &str,
+        kind: AccountKind,
+        role: OrgRole,
+    ) -> AppResult<Invitation> {
+        self.require(actor, Action::InviteMembers)?;
+        let email = Email::parse(email)?;
+        let token = new_token();
+        let now = self.now();
+        let org = self.store.organisation().await?;
+        let mut tx = self.store.begin().await?;
+        let invitation = tx
+            .insert_invitation(&NewInvitation {
+                email: email.as_str(),
+                kind,
+                role,
+                token_hash: &self.hash(&token),
+                invited_by: actor.id,
+                created_at: now,
+                expires_at: now.plus_minutes(INVITATION_MINUTES),
+            })
+            .await?;
+        let body = format!(
+            "Hello,\n\n{} invites you to join {} on Cocreate as {} ({}).\nAccept within 7 days:\n\n{}\n",
+            actor.name,
+            org.name,
+            kind,
+            role,
+            self.link(&format!("/invitations/{token}"))
+        );
+        self.enqueue_mail(
+            &mut *tx,
+            email.as_str(),
+            &format!("Join {} on Cocreate", org.name),
+            &body,
+        )
+        .await?;
+        self.audit(
+            &mut *tx,
+            Some(actor),
+            "invitation.create",
+            &format!("invitation:{}", invitation.id),
+            &format!("{} as {kind} {role}", email.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_mail_worker();
+        Ok(invitation)
+    }
+
+    pub async fn invitations(&self, actor: &Actor) -> AppResult<Vec<Invitation>> {
+        self.require(actor, Action::InviteMembers)?;
+        Ok(self.store.invitations().await?)
+    }
+
+    /// What an open invitation offers, or `InvalidToken`.
+    pub async fn invitation(&self, token: &str) -> AppResult<InvitationView> {
+        let invitation = self
+            .store
+            .open_invitation(&self.hash(token), self.now())
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        Ok(InvitationView {
+            email: invitation.email,
+            kind: invitation.kind,
+            role: invitation.role,
+            organisation: self.store.organisation().await?.name,
+        })
+    }
+
+    /// Accepts an invitation: a signed-in account with the invited address takes on the offered
+    /// kind and role; otherwise a new account is made with the given name and password.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        actor: Option<&Actor>,
+        name: &str,
+        password: &str,
+    ) -> AppResult<Option<SignedIn>> {
+        let now = self.now();
+        let invitation = self
+            .store
+            .open_invitation(&self.hash(token), now)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        let mut tx = self.store.begin().await?;
+        let (account, signed_in) = match actor {
+            Some(actor) if actor.email == invitation.email => {
+                tx.set_kind(actor.id, invitation.kind).await?;
+                tx.set_role(actor.id, invitation.role).await?;
+                let account = self
+                    .store
+                    .account_by_id(actor.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                (account, None)
+            }
+            Some(_) => {
+                return Err(AppError::conflict(
+                    "email",
+                    format!(
+                        "this invitation is for {}; sign out and open the link again",
+                        invitation.email
+                    ),
+                ));
+            }
+            None => {
+                if self
+                    .store
+                    .account_by_email(&invitation.email)
+                    .await?
+                    .is_some()
+                {
+                    return Err(AppError::conflict(
+                        "email",
+                        format!(
+                            "{} already has an account: sign in, then open the link again",
+                            invitation.email
+                        ),
+                    ));
+                }
+                let input = AccountInput {
+                    email: &invitation.email,
+                    name,
+                    password,
+                };
+                let account = self
+                    .insert_account(&mut *tx, &input, invitation.kind, invitation.role)
+                    .await?;
+                let signed_in = self.open_session(&mut *tx, &account).await?;
+                (account, Some(signed_in))
+            }
+        };
+        if !tx.accept_invitation(invitation.id, account.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        self.audit(
+            &mut *tx,
+            Some(&Actor::from_account(&account, None)),
+            "invitation.accept",
+            &format!("invitation:{}", invitation.id),
+            &format!(
+                "{} as {} {}",
+                account.email, invitation.kind, invitation.role
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(signed_in)
+    }
+
+    /// Newest first, before `before_id`.
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        before_id: i64,
+        limit: i64,
+    ) -> AppResult<Vec<AuditEntry>> {
+        self.require(actor, Action::ReadAuditLog)?;
+        Ok(self.store.audit_log(before_id, limit.clamp(1, 200)).await?)
+    }
+
+    /// Newest first, before `before_id`.
+    pub async fn outbox(
+        &self,
+        actor: &Actor,
+        before_id: i64,
+        limit: i64,
+    ) -> AppResult<Vec<OutboxMail>> {
+        self.require(actor, Action::ReadOutbox)?;
+        Ok(self.store.outbox(before_id, limit.clamp(1, 200)).await?)
+    }
+
+    /// Creates an account from the operator's command line (no actor; audited as the system).
+    pub async fn create_account_as_operator(
+        &self,
+        input: &AccountInput<'_>,
+        kind: AccountKind,
+        role: OrgRole,
+    ) -> AppResult<Account> {
+        let mut tx = self.store.begin().await?;
+        let account = self.insert_account(&mut *tx, input, kind, role).await?;
+        self.audit(
+            &mut *tx,
+            None,
+            "account.create",
+            &format!("account:{}", account.id),
+            &format!("{} as {kind} {role} (command line)", account.email),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Sets an account's role and kind from the operator's command line.
+    pub async fn set_access_as_operator(
+        &self,
+        email: &str,
+        role: OrgRole,
+        kind: Option<AccountKind>,
+    ) -> AppResult<Account> {
+        let email = Email::parse(email)?;
+        let account = self
+            .store
+            .account_by_email(email.as_str())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = kind.unwrap_or(account.kind);
+        self.change_access(None, &account, role, kind).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_image;
+
+    #[test]
+    fn logos_are_told_by_content() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(sniff_image(b"\xFF\xD8\xFF\xE0"), Some("image/jpeg"));
+        assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff_image(b"<svg onload=alert(1)>"), None);
+        assert_eq!(sniff_image(b""), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! Cocreate's use cases, each written once. Pages, the JSON API, the CLI and jobs all call these;
+//! every one asks the permission policy in `cocreate_core::policy` before it reads or writes, and
+//! every write happens in one store transaction.
+
+mod admin;
+mod api_tokens;
+mod auth;
+mod error;
+mod mail;
+mod secrets;
+mod spaces;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cocreate_core::{AccountKind, Clock, OrgRole, Timestamp, Viewer};
+use cocreate_store::{Account, NewAudit, Store, Tx};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use secrecy::SecretString;
+use url::Url;
+
+pub use admin::{InvitationView, LogoUpload};
+pub use api_tokens::CreatedApiToken;
+pub use auth::{AccountInput, SignedIn};
+pub use error::AppError;
+pub use mail::{MAX_MAIL_ATTEMPTS, MailWorker, SmtpSecurity, SmtpSettings};
+pub use spaces::{SpaceInput, SpaceView};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// How long a browser session lasts.
+pub const SESSION_DAYS: i64 = 30;
+/// How long a password-reset link works.
+pub const RESET_MINUTES: i64 = 60;
+/// How long an e-mail change confirmation link works.
+pub const EMAIL_CHANGE_MINUTES: i64 = 24 * 60;
+/// How long an invitation link works.
+pub const INVITATION_MINUTES: i64 = 7 * 24 * 60;
+
+/// Settings the use cases need.
+#[derive(Clone)]
+pub struct AppConfig {
+    /// The address people reach Cocreate at; links in mail point here.
+    pub base_url: Url,
+    /// Keys the hashes of session, reset, invitation and API tokens.
+    pub secret_key: SecretString,
+    pub smtp: Option<SmtpSettings>,
+    /// Failed-or-not sign-in attempts allowed per e-mail address per minute.
+    pub sign_in_attempts_per_minute: u32,
+}
+
+/// The signed-in account a request acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    /// Hash of the session token, when the actor came through a browser session.
+    pub session_hash: Option<String>,
+}
+
+impl Actor {
+    fn from_account(account: &Account, session_hash: Option<String>) -> Self {
+        Self {
+            id: account.id,
+            email: account.email.clone(),
+            name: account.name.clone(),
+            kind: account.kind,
+            role: account.role,
+            session_hash,
+        }
+    }
+
+    pub fn viewer(&self) -> Viewer {
+        Viewer::Account {
+            kind: self.kind,
+            role: self.role,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == OrgRole::Admin
+    }
+}
+
+/// The policy's view of an optional actor.
+pub fn viewer_of(actor: Option<&Actor>) -> Viewer {
+    actor.map_or(Viewer::Anonymous, Actor::viewer)
+}
+
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+    sign_in_limiter: DefaultKeyedRateLimiter<String>,
+    mail_wakeup: tokio::sync::Notify,
+    unknown_account_hash: tokio::sync::OnceCell<String>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Arc<Self> {
+        let per_minute =
+            NonZeroU32::new(config.sign_in_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(Duration::from_secs(60) / per_minute.get())
+            .unwrap_or_else(|| Quota::per_minute(per_minute))
+            .allow_burst(per_minute);
+        Arc::new(Self {
+            store,
+            clock,
+            config,
+            sign_in_limiter: RateLimiter::keyed(quota),
+            mail_wakeup: tokio::sync::Notify::new(),
+            unknown_account_hash: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Whether the database answers; for `/readyz`.
+    pub async fn ready(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    pub async fn organisation(&self) -> AppResult<cocreate_store::Organisation> {
+        Ok(self.store.organisation().await?)
+    }
+
+    fn link(&self, path: &str) -> String {
+        let base = self.config.base_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+
+    async fn audit(
+        &self,
+        tx: &mut dyn Tx,
+        actor: Option<&Actor>,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> AppResult<()> {
+        tx.insert_audit(&NewAudit {
+            actor_id: actor.map(|a| a.id),
+            action,
+            target,
+            detail,
+            created_at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+}

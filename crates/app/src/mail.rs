@@ -1,0 +1,181 @@
+//! Mail leaves through the outbox: use cases enqueue in their own transaction, and this worker
+//! delivers over SMTP with retries and backoff. Without SMTP settings each mail is written to the
+//! log (recipient and subject only: bodies carry tokens) and kept in the outbox for admins.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cocreate_store::{MailOutcome, OutboxMail};
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{App, AppError, AppResult};
+
+/// After this many failed attempts a mail is dead.
+pub const MAX_MAIL_ATTEMPTS: i64 = 6;
+/// The first retry waits this long; each later one twice as long as the one before.
+pub const FIRST_RETRY_SECONDS: i64 = 30;
+const BATCH: i64 = 20;
+const LEASE_MINUTES: i64 = 2;
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or in tests.
+    None,
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `Cocreate <noreply@example.org>`.
+    pub from: String,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Delivers due outbox mail, one batch at a time.
+pub struct MailWorker {
+    app: Arc<App>,
+    smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+}
+
+impl MailWorker {
+    pub fn new(app: Arc<App>) -> AppResult<Self> {
+        let smtp = match app.config().smtp.clone() {
+            None => None,
+            Some(settings) => Some(transport(&settings)?),
+        };
+        Ok(Self { app, smtp })
+    }
+
+    /// Delivers every mail due now; returns how many were attempted.
+    pub async fn run_once(&self) -> AppResult<usize> {
+        let now = self.app.now();
+        let mut tx = self.app.store.begin().await?;
+        let batch = tx
+            .claim_mail(now, now.plus_minutes(LEASE_MINUTES), BATCH)
+            .await?;
+        tx.commit().await?;
+        for mail in &batch {
+            let outcome = self.deliver(mail).await;
+            let mut tx = self.app.store.begin().await?;
+            tx.finish_mail(mail.id, &outcome, self.app.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(batch.len())
+    }
+
+    async fn deliver(&self, mail: &OutboxMail) -> MailOutcome {
+        let Some((transport, from)) = &self.smtp else {
+            tracing::info!(mail_id = mail.id, to = %mail.to_address, subject = %mail.subject, "mail kept in outbox (no SMTP configured)");
+            return MailOutcome::Logged;
+        };
+        let message = match build_message(from, mail) {
+            Ok(message) => message,
+            Err(error) => return MailOutcome::Dead { error },
+        };
+        match transport.send(message).await {
+            Ok(_) => {
+                tracing::info!(mail_id = mail.id, to = %mail.to_address, "mail sent");
+                MailOutcome::Sent
+            }
+            Err(error) => {
+                let text = error.to_string();
+                tracing::warn!(mail_id = mail.id, attempt = mail.attempts, error = %text, "mail delivery failed");
+                if error.is_permanent() || mail.attempts >= MAX_MAIL_ATTEMPTS {
+                    MailOutcome::Dead { error: text }
+                } else {
+                    let wait = FIRST_RETRY_SECONDS * (1_i64 << (mail.attempts - 1).clamp(0, 20));
+                    MailOutcome::Retry {
+                        error: text,
+                        retry_at: self.app.now().plus_millis(wait * 1000),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs until the task is dropped: wakes when mail is enqueued, and at least every second.
+    pub async fn run(self) {
+        loop {
+            match self.run_once().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "mail worker could not reach the outbox"),
+            }
+            tokio::select! {
+                () = self.app.mail_wakeup.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+}
+
+fn transport(settings: &SmtpSettings) -> AppResult<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)> {
+    let from: Mailbox = settings.from.parse().map_err(|e| {
+        AppError::invalid("smtp.from", format!("is not a valid sender address: {e}"))
+    })?;
+    let builder = match settings.security {
+        SmtpSecurity::None => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+        }
+        SmtpSecurity::StartTls => {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
+                .map_err(|e| AppError::invalid("smtp.host", e.to_string()))?
+        }
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)
+            .map_err(|e| AppError::invalid("smtp.host", e.to_string()))?,
+    };
+    let mut builder = builder.port(settings.port).timeout(Some(settings.timeout));
+    if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
+        builder = builder.credentials(Credentials::new(
+            user.clone(),
+            password.expose_secret().to_owned(),
+        ));
+    }
+    Ok((builder.build(), from))
+}
+
+fn build_message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
+    let to: Mailbox = mail
+        .to_address
+        .parse()
+        .map_err(|e| format!("invalid recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&mail.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| format!("cannot build message: {e}"))
+}
+
+impl App {
+    /// Tells the mail worker that something was enqueued.
+    pub(crate) fn wake_mail_worker(&self) {
+        self.mail_wakeup.notify_one();
+    }
+}

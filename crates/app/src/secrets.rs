@@ -1,0 +1,94 @@
+//! Random tokens and how they are kept: only a keyed hash of a token is ever stored, so a copy of
+//! the database does not let anyone sign in, reset a password or accept an invitation.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+
+use crate::{AppError, AppResult};
+
+/// 32 random bytes, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// HMAC-SHA256 of the token under the deployment's secret key, hex-encoded.
+pub fn hash_token(key: &SecretString, token: &str) -> String {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.expose_secret().as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Argon2id with a fresh salt, off the async threads.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))?
+}
+
+/// Whether `password` matches the stored Argon2 `hash`, off the async threads.
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashes_keyed() {
+        let a = new_token();
+        assert_ne!(a, new_token());
+        assert_eq!(a.len(), 43);
+        let key1 = SecretString::from("one".to_string());
+        let key2 = SecretString::from("two".to_string());
+        assert_eq!(hash_token(&key1, &a), hash_token(&key1, &a));
+        assert_ne!(hash_token(&key1, &a), hash_token(&key2, &a));
+    }
+
+    #[tokio::test]
+    async fn passwords_verify() {
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse battery".into(), hash)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("x".into(), "not a hash".into())
+                .await
+                .unwrap()
+        );
+    }
+}

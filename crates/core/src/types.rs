@@ -1,0 +1,436 @@
+//! Validated value types: parse, don't validate. Each constructor either returns a value that
+//! satisfies its rule or a `ValidationError` naming the field and saying what is wrong.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Why an input was refused, and which field it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Trims `value` and checks its length in characters and that it holds no control characters.
+fn bounded_text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, ValidationError> {
+    let trimmed = value.trim();
+    let length = trimmed.chars().count();
+    if length < min {
+        return Err(if min == 1 {
+            ValidationError::new(field, "must not be empty")
+        } else {
+            ValidationError::new(field, format!("must be at least {min} characters"))
+        });
+    }
+    if length > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters (got {length})"),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, single_line = $single:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX: usize = $max;
+
+            pub fn parse(value: &str) -> Result<Self, ValidationError> {
+                let text = bounded_text($field, value, $min, $max)?;
+                if $single && text.contains(['\n', '\r']) {
+                    return Err(ValidationError::new($field, "must be a single line"));
+                }
+                Ok(Self(text))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_type!(
+    /// A person's public name: 1–80 characters on one line.
+    DisplayName, "name", 1, 80, single_line = true
+);
+text_type!(
+    /// The organisation's name: 1–120 characters on one line.
+    OrgName, "name", 1, 120, single_line = true
+);
+text_type!(
+    /// A space's name: 1–120 characters on one line.
+    SpaceName, "name", 1, 120, single_line = true
+);
+text_type!(
+    /// A free-text description: up to 4,000 characters.
+    Description, "description", 0, 4_000, single_line = false
+);
+
+/// An e-mail address, trimmed and lower-cased so that uniqueness is case-insensitive.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX: usize = 254;
+
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        let email = value.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(ValidationError::new("email", "must not be empty"));
+        }
+        if email.chars().count() > Self::MAX {
+            return Err(ValidationError::new(
+                "email",
+                format!("must be at most {} characters", Self::MAX),
+            ));
+        }
+        let valid = email_address::EmailAddress::from_str(&email)
+            .ok()
+            .is_some_and(|address| {
+                let domain = address.domain();
+                domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            });
+        if !valid || email.contains(char::is_whitespace) {
+            return Err(ValidationError::new(
+                "email",
+                "is not a valid e-mail address (expected name@example.org)",
+            ));
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.0)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password as typed: 10–128 characters. Never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN: usize = 10;
+    pub const MAX: usize = 128;
+
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        Self::parse_field("password", value)
+    }
+
+    /// Parses a password that arrived under another field name (e.g. `new_password`).
+    pub fn parse_field(field: &'static str, value: &str) -> Result<Self, ValidationError> {
+        let length = value.chars().count();
+        if length < Self::MIN {
+            return Err(ValidationError::new(
+                field,
+                format!("must be at least {} characters", Self::MIN),
+            ));
+        }
+        if length > Self::MAX {
+            return Err(ValidationError::new(
+                field,
+                format!("must be at most {} characters", Self::MAX),
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// A URL-safe space identifier: 1–60 of `a-z`, `0-9` and inner `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX: usize = 60;
+
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        let slug = value.trim();
+        let valid = !slug.is_empty()
+            && slug.len() <= Self::MAX
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-');
+        if valid {
+            Ok(Self(slug.to_owned()))
+        } else {
+            Err(ValidationError::new(
+                "slug",
+                format!(
+                    "must be 1–{} characters of a–z, 0–9 and inner hyphens",
+                    Self::MAX
+                ),
+            ))
+        }
+    }
+
+    /// Derives a slug from a name: ASCII letters and digits kept, everything else a hyphen.
+    pub fn from_name(name: &str) -> Result<Self, ValidationError> {
+        let mut slug = String::new();
+        for c in name.to_lowercase().chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug: String = slug.chars().take(Self::MAX).collect();
+        Self::parse(slug.trim_end_matches('-'))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+
+            fn from_str(value: &str) -> Result<Self, ValidationError> {
+                match value {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(ValidationError::new(
+                        $field,
+                        format!("must be one of: {}", [$($text),+].join(", ")),
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Who an account belongs to.
+    AccountKind, "kind" {
+        Customer => "customer",
+        Employee => "employee",
+        Partner => "partner",
+    }
+);
+
+named_enum!(
+    /// What an account may do across the organisation.
+    OrgRole, "role" {
+        Member => "member",
+        Moderator => "moderator",
+        Admin => "admin",
+    }
+);
+
+named_enum!(
+    /// Who a space is for.
+    Audience, "audience" {
+        Public => "public",
+        Customers => "customers",
+        Internal => "internal",
+        Partners => "partners",
+        InviteOnly => "invite_only",
+    }
+);
+
+impl Audience {
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Public => "Public",
+            Self::Customers => "Customers",
+            Self::Internal => "Internal (employees)",
+            Self::Partners => "Partners",
+            Self::InviteOnly => "Invite-only",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn email_is_lowercased_and_trimmed() {
+        let email = Email::parse("  Ada@Example.ORG ").unwrap();
+        assert_eq!(email.as_str(), "ada@example.org");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+            "ada@.org",
+        ] {
+            let err = Email::parse(bad).unwrap_err();
+            assert_eq!(err.field, "email", "{bad}");
+        }
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert!(Email::parse(&long).unwrap_err().message.contains("at most"));
+    }
+
+    #[test]
+    fn password_bounds() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse(&"x".repeat(10)).is_ok());
+        assert!(Password::parse(&"x".repeat(128)).is_ok());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        assert_eq!(
+            format!("{:?}", Password::parse("supersecret1").unwrap()),
+            "Password([redacted])"
+        );
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"é".repeat(80)).is_ok());
+        let err = DisplayName::parse(&"é".repeat(81)).unwrap_err();
+        assert_eq!(err.field, "name");
+        assert!(DisplayName::parse("two\nlines").is_err());
+        assert!(DisplayName::parse("bell\u{7}").is_err());
+        assert!(Description::parse("").is_ok());
+        assert!(Description::parse("line one\nline two").is_ok());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            Slug::from_name("Product Ideas 2027!").unwrap().as_str(),
+            "product-ideas-2027"
+        );
+        assert!(Slug::parse("Bad Slug").is_err());
+        assert!(Slug::parse("-x").is_err());
+        assert!(Slug::from_name("!!!").is_err());
+    }
+
+    #[test]
+    fn enums_round_trip() {
+        for audience in Audience::ALL {
+            assert_eq!(audience.as_str().parse::<Audience>().unwrap(), *audience);
+        }
+        assert_eq!("owner".parse::<OrgRole>().unwrap_err().field, "role");
+    }
+
+    proptest! {
+        #[test]
+        fn parsed_emails_are_stable(local in "[a-z0-9._%+-]{1,20}", domain in "[a-z0-9-]{1,20}\\.[a-z]{2,6}") {
+            let raw = format!("{local}@{domain}");
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email.clone());
+                prop_assert!(email.as_str().len() <= Email::MAX);
+            }
+        }
+
+        #[test]
+        fn derived_slugs_are_valid(name in "\\PC{1,200}") {
+            if let Ok(slug) = Slug::from_name(&name) {
+                prop_assert!(Slug::parse(slug.as_str()).is_ok());
+            }
+        }
+
+        #[test]
+        fn display_names_never_exceed_limit(name in "\\PC{0,200}") {
+            if let Ok(parsed) = DisplayName::parse(&name) {
+                prop_assert!(parsed.as_str().chars().count() <= DisplayName::MAX);
+                prop_assert!(!parsed.as_str().is_empty());
+            }
+        }
+    }
+}

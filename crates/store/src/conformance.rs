@@ -1,0 +1,566 @@
+//! The behaviour every backend must show. Each backend's test file expands
+//! [`conformance_suite!`](crate::conformance_suite) with a function that opens a fresh, empty store.
+
+use std::sync::Arc;
+
+use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+
+use crate::*;
+
+/// Expands to one `#[tokio::test]` per conformance case, each on a store from `$fresh().await`
+/// (an `Option<Arc<dyn Store>>`; `None` skips, e.g. when no PostgreSQL server is configured).
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:path) => {
+        $crate::conformance_suite!(@cases $fresh;
+            organisation_defaults_and_updates,
+            accounts_are_unique_by_email,
+            accounts_page_in_id_order,
+            sessions_expire_and_end,
+            account_tokens_are_single_use,
+            invitations_accept_once,
+            api_tokens_revoke_and_touch,
+            spaces_and_members,
+            audit_log_pages_newest_first,
+            outbox_leases_retries_and_dies,
+            dropped_transaction_writes_nothing,
+            concurrent_writers_keep_exact_counts,
+        );
+    };
+    (@cases $fresh:path; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                if let Some(store) = $fresh().await {
+                    $crate::conformance::$case(store).await;
+                }
+            }
+        )+
+    };
+}
+
+const T0: Timestamp = Timestamp(1_700_000_000_000);
+
+async fn account(store: &dyn Store, email: &str) -> Account {
+    let mut tx = store.begin().await.unwrap();
+    let account = tx
+        .insert_account(&NewAccount {
+            email,
+            name: "Ada Lovelace",
+            password_hash: "$argon2id$test",
+            kind: AccountKind::Customer,
+            role: OrgRole::Member,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    account
+}
+
+pub async fn organisation_defaults_and_updates(store: Arc<dyn Store>) {
+    let org = store.organisation().await.unwrap();
+    assert_eq!(org.name, "Cocreate");
+    assert!(!org.has_logo);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_organisation("Acme", "We make things", T0)
+        .await
+        .unwrap();
+    let logo = Logo {
+        content_type: "image/png".into(),
+        bytes: vec![0x89, b'P', b'N', b'G', 0, 1, 2],
+    };
+    tx.set_organisation_logo(Some(&logo), T0).await.unwrap();
+    tx.commit().await.unwrap();
+    let org = store.organisation().await.unwrap();
+    assert_eq!(
+        (org.name.as_str(), org.description.as_str()),
+        ("Acme", "We make things")
+    );
+    assert!(org.has_logo);
+    assert_eq!(store.organisation_logo().await.unwrap(), Some(logo));
+}
+
+pub async fn accounts_are_unique_by_email(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    assert_eq!(
+        store.account_by_email("ada@example.org").await.unwrap(),
+        Some(ada.clone())
+    );
+    assert_eq!(
+        store.account_by_id(ada.id).await.unwrap(),
+        Some(ada.clone())
+    );
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_account(&NewAccount {
+            email: "ada@example.org",
+            name: "Other",
+            password_hash: "x",
+            kind: AccountKind::Employee,
+            role: OrgRole::Admin,
+            created_at: T0,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "email" }),
+        "{err:?}"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.set_role(ada.id, OrgRole::Moderator).await.unwrap();
+    tx.set_kind(ada.id, AccountKind::Partner).await.unwrap();
+    tx.set_email(ada.id, "ada@lovelace.org").await.unwrap();
+    tx.set_password_hash(ada.id, "new-hash").await.unwrap();
+    tx.commit().await.unwrap();
+    let changed = store.account_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(changed.role, OrgRole::Moderator);
+    assert_eq!(changed.kind, AccountKind::Partner);
+    assert_eq!(changed.email, "ada@lovelace.org");
+    assert_eq!(changed.password_hash, "new-hash");
+    assert_eq!(
+        store.account_by_email("ada@example.org").await.unwrap(),
+        None
+    );
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+}
+
+pub async fn accounts_page_in_id_order(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(account(&*store, &format!("p{i}@example.org")).await.id);
+    }
+    let first = store.accounts(0, 3).await.unwrap();
+    assert_eq!(first.iter().map(|a| a.id).collect::<Vec<_>>(), ids[..3]);
+    let rest = store.accounts(first[2].id, 3).await.unwrap();
+    assert_eq!(rest.iter().map(|a| a.id).collect::<Vec<_>>(), ids[3..]);
+}
+
+pub async fn sessions_expire_and_end(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let mut tx = store.begin().await.unwrap();
+    for hash in ["s1", "s2", "s3"] {
+        tx.insert_session(&Session {
+            token_hash: hash.into(),
+            account_id: ada.id,
+            created_at: T0,
+            expires_at: T0.plus_minutes(60),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (session, who) = store.session("s1", T0).await.unwrap().unwrap();
+    assert_eq!((session.account_id, who.id), (ada.id, ada.id));
+    assert!(
+        store
+            .session("s1", T0.plus_minutes(61))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(store.session("nope", T0).await.unwrap().is_none());
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_session("s1").await.unwrap();
+    assert_eq!(tx.delete_sessions_of(ada.id, Some("s2")).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert!(store.session("s1", T0).await.unwrap().is_none());
+    assert!(store.session("s2", T0).await.unwrap().is_some());
+    assert!(store.session("s3", T0).await.unwrap().is_none());
+}
+
+pub async fn account_tokens_are_single_use(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let token = AccountToken {
+        token_hash: "reset-1".into(),
+        account_id: ada.id,
+        purpose: TokenPurpose::PasswordReset,
+        new_email: None,
+        created_at: T0,
+        expires_at: T0.plus_minutes(30),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account_token(&token).await.unwrap();
+    tx.insert_account_token(&AccountToken {
+        token_hash: "change-1".into(),
+        purpose: TokenPurpose::EmailChange,
+        new_email: Some("new@example.org".into()),
+        ..token.clone()
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let wrong_purpose = tx
+        .consume_account_token("reset-1", TokenPurpose::EmailChange, T0)
+        .await
+        .unwrap();
+    assert!(wrong_purpose.is_none());
+    let expired = tx
+        .consume_account_token("change-1", TokenPurpose::EmailChange, T0.plus_minutes(31))
+        .await
+        .unwrap();
+    assert!(expired.is_none());
+    let used = tx
+        .consume_account_token("reset-1", TokenPurpose::PasswordReset, T0)
+        .await
+        .unwrap();
+    assert_eq!(used, Some(token));
+    let again = tx
+        .consume_account_token("reset-1", TokenPurpose::PasswordReset, T0)
+        .await
+        .unwrap();
+    assert!(again.is_none(), "a token works once");
+    let change = tx
+        .consume_account_token("change-1", TokenPurpose::EmailChange, T0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(change.new_email.as_deref(), Some("new@example.org"));
+    tx.commit().await.unwrap();
+}
+
+pub async fn invitations_accept_once(store: Arc<dyn Store>) {
+    let admin = account(&*store, "admin@example.org").await;
+    let newcomer = account(&*store, "new@example.org").await;
+    let mut tx = store.begin().await.unwrap();
+    let invitation = tx
+        .insert_invitation(&NewInvitation {
+            email: "new@example.org",
+            kind: AccountKind::Employee,
+            role: OrgRole::Moderator,
+            token_hash: "inv-1",
+            invited_by: admin.id,
+            created_at: T0,
+            expires_at: T0.plus_minutes(60),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.open_invitation("inv-1", T0).await.unwrap(),
+        Some(invitation.clone())
+    );
+    assert!(
+        store
+            .open_invitation("inv-1", T0.plus_minutes(61))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.accept_invitation(invitation.id, newcomer.id, T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.accept_invitation(invitation.id, newcomer.id, T0)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    assert!(store.open_invitation("inv-1", T0).await.unwrap().is_none());
+    let listed = store.invitations().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].accepted_at, Some(T0));
+}
+
+pub async fn api_tokens_revoke_and_touch(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let mut tx = store.begin().await.unwrap();
+    let token = tx
+        .insert_api_token(&NewApiToken {
+            account_id: ada.id,
+            name: "CRM sync",
+            prefix: "cct_abcd",
+            token_hash: "tok-1",
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.touch_api_token(token.id, T0.plus_minutes(5))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (found, owner) = store.api_token("tok-1").await.unwrap().unwrap();
+    assert_eq!(owner.id, ada.id);
+    assert_eq!(found.last_used_at, Some(T0.plus_minutes(5)));
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        !tx.revoke_api_token(token.id, eve.id, T0).await.unwrap(),
+        "not eve's token"
+    );
+    assert!(tx.revoke_api_token(token.id, ada.id, T0).await.unwrap());
+    assert!(
+        !tx.revoke_api_token(token.id, ada.id, T0).await.unwrap(),
+        "already revoked"
+    );
+    tx.commit().await.unwrap();
+    assert!(store.api_token("tok-1").await.unwrap().is_none());
+    let listed = store.api_tokens(ada.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].revoked_at, Some(T0));
+    assert!(store.api_tokens(eve.id).await.unwrap().is_empty());
+}
+
+pub async fn spaces_and_members(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let mut tx = store.begin().await.unwrap();
+    let space = tx
+        .insert_space(&NewSpace {
+            slug: "lab",
+            name: "Lab",
+            description: "Secret things",
+            audience: Audience::InviteOnly,
+            created_by: ada.id,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .insert_space(&NewSpace {
+            slug: "lab",
+            name: "Other",
+            description: "",
+            audience: Audience::Public,
+            created_by: ada.id,
+            created_at: T0,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "slug" }),
+        "{err:?}"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.add_space_member(space.id, ada.id, T0).await.unwrap());
+    assert!(!tx.add_space_member(space.id, ada.id, T0).await.unwrap());
+    tx.update_space(space.id, "Lab 2", "Less secret", Audience::Internal)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.is_space_member(space.id, ada.id).await.unwrap());
+    assert_eq!(
+        store.space_member_ids(ada.id).await.unwrap(),
+        vec![space.id]
+    );
+    assert_eq!(store.space_members(space.id).await.unwrap()[0].id, ada.id);
+    let updated = store.space_by_slug("lab").await.unwrap().unwrap();
+    assert_eq!(
+        (updated.name.as_str(), updated.audience),
+        ("Lab 2", Audience::Internal)
+    );
+    assert_eq!(store.spaces().await.unwrap().len(), 1);
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.remove_space_member(space.id, ada.id).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(!store.is_space_member(space.id, ada.id).await.unwrap());
+    assert!(store.space_by_slug("nope").await.unwrap().is_none());
+}
+
+pub async fn audit_log_pages_newest_first(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..5 {
+        tx.insert_audit(&NewAudit {
+            actor_id: if i == 0 { None } else { Some(ada.id) },
+            action: "space.create",
+            target: &format!("space:{i}"),
+            detail: "",
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let page = store.audit_log(i64::MAX, 3).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+        ["space:4", "space:3", "space:2"]
+    );
+    assert_eq!(page[0].actor_name.as_deref(), Some("Ada Lovelace"));
+    let rest = store.audit_log(page[2].id, 3).await.unwrap();
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[1].actor_id, None);
+}
+
+pub async fn outbox_leases_retries_and_dies(store: Arc<dyn Store>) {
+    let mut tx = store.begin().await.unwrap();
+    let first = tx
+        .enqueue_mail(&NewMail {
+            to_address: "a@example.org",
+            subject: "One",
+            body: "1",
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.enqueue_mail(&NewMail {
+        to_address: "b@example.org",
+        subject: "Two",
+        body: "2",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let claimed = tx.claim_mail(T0, T0.plus_minutes(1), 1).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].id, claimed[0].attempts), (first, 1));
+    // The leased mail is not handed out again while its lease lasts.
+    let mut tx = store.begin().await.unwrap();
+    let second = tx.claim_mail(T0, T0.plus_minutes(1), 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_ne!(second[0].id, first);
+    tx.finish_mail(second[0].id, &MailOutcome::Sent, T0)
+        .await
+        .unwrap();
+    let retry_at = T0.plus_minutes(5);
+    tx.finish_mail(
+        first,
+        &MailOutcome::Retry {
+            error: "451 try later".into(),
+            retry_at,
+        },
+        T0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.claim_mail(T0.plus_minutes(4), T0.plus_minutes(6), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let due = tx
+        .claim_mail(retry_at, retry_at.plus_minutes(1), 10)
+        .await
+        .unwrap();
+    assert_eq!((due.len(), due[0].attempts), (1, 2));
+    tx.finish_mail(
+        first,
+        &MailOutcome::Dead {
+            error: "550 no such user".into(),
+        },
+        retry_at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let outbox = store.outbox(i64::MAX, 10).await.unwrap();
+    let dead = outbox.iter().find(|m| m.id == first).unwrap();
+    assert_eq!(dead.status, MailStatus::Dead);
+    assert_eq!(dead.last_error.as_deref(), Some("550 no such user"));
+    assert!(outbox.iter().any(|m| m.status == MailStatus::Sent));
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.claim_mail(T0.plus_minutes(600), T0.plus_minutes(601), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn dropped_transaction_writes_nothing(store: Arc<dyn Store>) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_account(&NewAccount {
+        email: "ghost@example.org",
+        name: "Ghost",
+        password_hash: "x",
+        kind: AccountKind::Customer,
+        role: OrgRole::Member,
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.update_organisation("Half-written", "", T0)
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(
+        store
+            .account_by_email("ghost@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.organisation().await.unwrap().name, "Cocreate");
+    // The store stays usable after the rollback.
+    account(&*store, "after@example.org").await;
+}
+
+pub async fn concurrent_writers_keep_exact_counts(store: Arc<dyn Store>) {
+    const WRITERS: usize = 24;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..WRITERS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut tx = store.begin().await?;
+            tx.insert_account(&NewAccount {
+                email: &format!("writer{i}@example.org"),
+                name: "Writer",
+                password_hash: "x",
+                kind: AccountKind::Customer,
+                role: OrgRole::Member,
+                created_at: T0,
+            })
+            .await?;
+            tx.insert_audit(&NewAudit {
+                actor_id: None,
+                action: "test",
+                target: "t",
+                detail: "",
+                created_at: T0,
+            })
+            .await?;
+            tx.commit().await
+        });
+    }
+    // Everyone also races for one address: exactly one wins.
+    for _ in 0..WRITERS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut tx = store.begin().await?;
+            tx.insert_account(&NewAccount {
+                email: "same@example.org",
+                name: "Racer",
+                password_hash: "x",
+                kind: AccountKind::Customer,
+                role: OrgRole::Member,
+                created_at: T0,
+            })
+            .await?;
+            tx.commit().await
+        });
+    }
+    let mut conflicts = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            Ok(()) => {}
+            Err(StoreError::Conflict { field: "email" }) => conflicts += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!(conflicts, WRITERS - 1);
+    assert_eq!(store.count_accounts().await.unwrap(), WRITERS as i64 + 1);
+    assert_eq!(
+        store.audit_log(i64::MAX, 1000).await.unwrap().len(),
+        WRITERS
+    );
+}

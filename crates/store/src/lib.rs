@@ -1,0 +1,179 @@
+//! The storage contract of Cocreate. Each backend crate implements [`Store`] and [`Tx`] once and
+//! runs the [`conformance`] suite, so behaviour cannot drift between SQLite and PostgreSQL.
+//!
+//! Reads go straight to the store; every write happens inside a [`Tx`] that the use case commits
+//! once, so a use case's changes land together or not at all.
+
+pub mod conformance;
+mod records;
+pub mod sql;
+
+use async_trait::async_trait;
+use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+
+pub use records::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; `field` names the input that collided.
+    #[error("{field} is already taken")]
+    Conflict { field: &'static str },
+    /// The database cannot be reached right now (connection refused, pool timeout, disk full).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value does not parse as its domain type.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, e.g. `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+    /// Opens a write transaction. Dropping it without `commit` rolls everything back.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    async fn organisation(&self) -> StoreResult<Organisation>;
+    async fn organisation_logo(&self) -> StoreResult<Option<Logo>>;
+
+    async fn account_by_id(&self, id: i64) -> StoreResult<Option<Account>>;
+    async fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>>;
+    /// Accounts in id order, starting after `after_id`.
+    async fn accounts(&self, after_id: i64, limit: i64) -> StoreResult<Vec<Account>>;
+    async fn count_accounts(&self) -> StoreResult<i64>;
+
+    /// The live session with this token hash and its account.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(Session, Account)>>;
+    /// The unrevoked API token with this hash and its account.
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, Account)>>;
+    async fn api_tokens(&self, account_id: i64) -> StoreResult<Vec<ApiToken>>;
+
+    async fn invitations(&self) -> StoreResult<Vec<Invitation>>;
+    /// A usable (unaccepted, unexpired) invitation with this token hash.
+    async fn open_invitation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Invitation>>;
+
+    async fn spaces(&self) -> StoreResult<Vec<Space>>;
+    async fn space_by_slug(&self, slug: &str) -> StoreResult<Option<Space>>;
+    async fn space_member_ids(&self, account_id: i64) -> StoreResult<Vec<i64>>;
+    async fn is_space_member(&self, space_id: i64, account_id: i64) -> StoreResult<bool>;
+    async fn space_members(&self, space_id: i64) -> StoreResult<Vec<Account>>;
+
+    /// Newest first, strictly before `before_id` (use `i64::MAX` for the first page).
+    async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    /// Newest first, strictly before `before_id`.
+    async fn outbox(&self, before_id: i64, limit: i64) -> StoreResult<Vec<OutboxMail>>;
+}
+
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    async fn update_organisation(
+        &mut self,
+        name: &str,
+        description: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn set_organisation_logo(
+        &mut self,
+        logo: Option<&Logo>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Fails with `Conflict { field: "email" }` when the address is taken.
+    async fn insert_account(&mut self, account: &NewAccount<'_>) -> StoreResult<Account>;
+    async fn set_password_hash(&mut self, account_id: i64, password_hash: &str) -> StoreResult<()>;
+    async fn set_email(&mut self, account_id: i64, email: &str) -> StoreResult<()>;
+    async fn set_role(&mut self, account_id: i64, role: OrgRole) -> StoreResult<()>;
+    async fn set_kind(&mut self, account_id: i64, kind: AccountKind) -> StoreResult<()>;
+
+    async fn insert_session(&mut self, session: &Session) -> StoreResult<()>;
+    async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of the account except the one with `keep_hash`; returns how many.
+    async fn delete_sessions_of(
+        &mut self,
+        account_id: i64,
+        keep_hash: Option<&str>,
+    ) -> StoreResult<u64>;
+
+    async fn insert_account_token(&mut self, token: &AccountToken) -> StoreResult<()>;
+    /// Marks the token used and returns it, if it exists, has this purpose, is unused and unexpired.
+    async fn consume_account_token(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> StoreResult<Option<AccountToken>>;
+
+    async fn insert_invitation(
+        &mut self,
+        invitation: &NewInvitation<'_>,
+    ) -> StoreResult<Invitation>;
+    /// Marks the invitation accepted by `account_id`, if it is still open.
+    async fn accept_invitation(
+        &mut self,
+        invitation_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+
+    async fn insert_api_token(&mut self, token: &NewApiToken<'_>) -> StoreResult<ApiToken>;
+    /// Revokes the account's token; false when it has no such live token.
+    async fn revoke_api_token(
+        &mut self,
+        token_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn touch_api_token(&mut self, token_id: i64, now: Timestamp) -> StoreResult<()>;
+
+    /// Fails with `Conflict { field: "slug" }` when the slug is taken.
+    async fn insert_space(&mut self, space: &NewSpace<'_>) -> StoreResult<Space>;
+    async fn update_space(
+        &mut self,
+        space_id: i64,
+        name: &str,
+        description: &str,
+        audience: Audience,
+    ) -> StoreResult<()>;
+    /// Adds the member; false when already listed.
+    async fn add_space_member(
+        &mut self,
+        space_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn remove_space_member(&mut self, space_id: i64, account_id: i64) -> StoreResult<bool>;
+
+    async fn insert_audit(&mut self, entry: &NewAudit<'_>) -> StoreResult<()>;
+
+    async fn enqueue_mail(&mut self, mail: &NewMail<'_>) -> StoreResult<i64>;
+    /// Leases up to `limit` pending mails whose time has come until `lease_until`.
+    async fn claim_mail(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMail>>;
+    async fn finish_mail(
+        &mut self,
+        mail_id: i64,
+        outcome: &MailOutcome,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+}

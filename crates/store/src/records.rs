@@ -1,0 +1,268 @@
+//! What the store keeps, as plain records. Values in them were validated before they were stored.
+
+use std::fmt;
+use std::str::FromStr;
+
+use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub name: String,
+    pub description: String,
+    pub has_logo: bool,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    pub created_at: Timestamp,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("account_id", &self.account_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a one-time account token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    PasswordReset,
+    EmailChange,
+}
+
+impl TokenPurpose {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::EmailChange => "email_change",
+        }
+    }
+}
+
+impl FromStr for TokenPurpose {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value {
+            "password_reset" => Ok(Self::PasswordReset),
+            "email_change" => Ok(Self::EmailChange),
+            other => Err(format!("unknown token purpose {other}")),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccountToken {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub purpose: TokenPurpose,
+    /// The address being confirmed, for an e-mail change.
+    pub new_email: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for AccountToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountToken")
+            .field("account_id", &self.account_id)
+            .field("purpose", &self.purpose)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub email: String,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    pub invited_by: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub accepted_at: Option<Timestamp>,
+}
+
+pub struct NewInvitation<'a> {
+    pub email: &'a str,
+    pub kind: AccountKind,
+    pub role: OrgRole,
+    pub token_hash: &'a str,
+    pub invited_by: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    /// The first characters of the token, shown so people can tell tokens apart.
+    pub prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+pub struct NewApiToken<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Space {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub audience: Audience,
+    pub created_by: i64,
+    pub created_at: Timestamp,
+}
+
+pub struct NewSpace<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub audience: Audience,
+    pub created_by: i64,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub created_at: Timestamp,
+}
+
+pub struct NewAudit<'a> {
+    pub actor_id: Option<i64>,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// Where a mail stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    /// Waiting for (another) delivery attempt.
+    Pending,
+    Sent,
+    /// No SMTP server is configured: the mail was written to the log and kept here.
+    Logged,
+    /// Every attempt failed; no more will be made.
+    Dead,
+}
+
+impl MailStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Logged => "logged",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+impl FromStr for MailStatus {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value {
+            "pending" => Ok(Self::Pending),
+            "sent" => Ok(Self::Sent),
+            "logged" => Ok(Self::Logged),
+            "dead" => Ok(Self::Dead),
+            other => Err(format!("unknown mail status {other}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub status: MailStatus,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+pub struct NewMail<'a> {
+    pub to_address: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// The result of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    Sent,
+    Logged,
+    /// Try again at `retry_at`.
+    Retry {
+        error: String,
+        retry_at: Timestamp,
+    },
+    Dead {
+        error: String,
+    },
+}

@@ -1,0 +1,771 @@
+//! The SQL both backends share, written once. SQLite and PostgreSQL accept the same statements
+//! here (`$n` placeholders, `RETURNING`, `ON CONFLICT`); what differs between them — how a write
+//! transaction starts and how pending jobs are leased — is passed in by each backend crate, which
+//! expands this macro over its own pool type. A generic implementation over `sqlx::Database`
+//! would need a bound for every encoded type and executor lifetime; expanding per backend keeps
+//! the code concrete and the two backends unable to drift.
+
+/// Implements [`crate::Store`] for `$store` (a struct with a `pool: sqlx::Pool<$db>` field) and
+/// defines `$tx`, its transaction type.
+#[macro_export]
+macro_rules! impl_sql_store {
+    (
+        store = $store:ident,
+        tx = $tx:ident,
+        database = $db:ty,
+        backend = $backend:literal,
+        begin = $begin:literal,
+        lease_clause = $lease_clause:literal $(,)?
+    ) => {
+        mod sql_store_impl {
+            use super::$store;
+            use ::cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+            use ::cocreate_store::*;
+            use ::sqlx::Row as _;
+
+            type DbRow = <$db as ::sqlx::Database>::Row;
+
+            fn map_err(error: ::sqlx::Error) -> StoreError {
+                match error {
+                    ::sqlx::Error::RowNotFound => StoreError::NotFound,
+                    ::sqlx::Error::PoolTimedOut
+                    | ::sqlx::Error::PoolClosed
+                    | ::sqlx::Error::Io(_)
+                    | ::sqlx::Error::Tls(_) => StoreError::Unavailable(error.to_string()),
+                    ::sqlx::Error::Database(db) if db.is_unique_violation() => {
+                        let message = format!("{} {}", db.message(), db.constraint().unwrap_or(""));
+                        let field = if message.contains("email") {
+                            "email"
+                        } else if message.contains("slug") {
+                            "slug"
+                        } else {
+                            "id"
+                        };
+                        StoreError::Conflict { field }
+                    }
+                    other => StoreError::Database(other.to_string()),
+                }
+            }
+
+            fn get<'r, T>(row: &'r DbRow, column: &str) -> StoreResult<T>
+            where
+                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
+            {
+                row.try_get(column).map_err(map_err)
+            }
+
+            fn parse<T: ::std::str::FromStr>(row: &DbRow, column: &str) -> StoreResult<T>
+            where
+                T::Err: ::std::fmt::Display,
+            {
+                let text: String = get(row, column)?;
+                text.parse()
+                    .map_err(|e: T::Err| StoreError::Corrupt(format!("{column}: {e}")))
+            }
+
+            fn ts(row: &DbRow, column: &str) -> StoreResult<Timestamp> {
+                Ok(Timestamp(get(row, column)?))
+            }
+
+            fn opt_ts(row: &DbRow, column: &str) -> StoreResult<Option<Timestamp>> {
+                Ok(get::<Option<i64>>(row, column)?.map(Timestamp))
+            }
+
+            const ACCOUNT_COLUMNS: &str =
+                "a.id, a.email, a.name, a.password_hash, a.kind, a.role, a.created_at";
+
+            fn account(row: &DbRow) -> StoreResult<Account> {
+                Ok(Account {
+                    id: get(row, "id")?,
+                    email: get(row, "email")?,
+                    name: get(row, "name")?,
+                    password_hash: get(row, "password_hash")?,
+                    kind: parse::<AccountKind>(row, "kind")?,
+                    role: parse::<OrgRole>(row, "role")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            const API_TOKEN_COLUMNS: &str =
+                "t.id AS token_id, t.account_id, t.name AS token_name, t.prefix, t.created_at AS token_created_at, t.last_used_at, t.revoked_at";
+
+            fn api_token(row: &DbRow) -> StoreResult<ApiToken> {
+                Ok(ApiToken {
+                    id: get(row, "token_id")?,
+                    account_id: get(row, "account_id")?,
+                    name: get(row, "token_name")?,
+                    prefix: get(row, "prefix")?,
+                    created_at: ts(row, "token_created_at")?,
+                    last_used_at: opt_ts(row, "last_used_at")?,
+                    revoked_at: opt_ts(row, "revoked_at")?,
+                })
+            }
+
+            const INVITATION_COLUMNS: &str =
+                "id, email, kind, role, invited_by, created_at, expires_at, accepted_at";
+
+            fn invitation(row: &DbRow) -> StoreResult<Invitation> {
+                Ok(Invitation {
+                    id: get(row, "id")?,
+                    email: get(row, "email")?,
+                    kind: parse::<AccountKind>(row, "kind")?,
+                    role: parse::<OrgRole>(row, "role")?,
+                    invited_by: get(row, "invited_by")?,
+                    created_at: ts(row, "created_at")?,
+                    expires_at: ts(row, "expires_at")?,
+                    accepted_at: opt_ts(row, "accepted_at")?,
+                })
+            }
+
+            const SPACE_COLUMNS: &str =
+                "id, slug, name, description, audience, created_by, created_at";
+
+            fn space(row: &DbRow) -> StoreResult<Space> {
+                Ok(Space {
+                    id: get(row, "id")?,
+                    slug: get(row, "slug")?,
+                    name: get(row, "name")?,
+                    description: get(row, "description")?,
+                    audience: parse::<Audience>(row, "audience")?,
+                    created_by: get(row, "created_by")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            const MAIL_COLUMNS: &str = "id, to_address, subject, body, status, attempts, next_attempt_at, last_error, created_at";
+
+            fn mail(row: &DbRow) -> StoreResult<OutboxMail> {
+                Ok(OutboxMail {
+                    id: get(row, "id")?,
+                    to_address: get(row, "to_address")?,
+                    subject: get(row, "subject")?,
+                    body: get(row, "body")?,
+                    status: parse::<MailStatus>(row, "status")?,
+                    attempts: get(row, "attempts")?,
+                    next_attempt_at: ts(row, "next_attempt_at")?,
+                    last_error: get(row, "last_error")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            fn account_token(row: &DbRow) -> StoreResult<AccountToken> {
+                Ok(AccountToken {
+                    token_hash: get(row, "token_hash")?,
+                    account_id: get(row, "account_id")?,
+                    purpose: parse::<TokenPurpose>(row, "purpose")?,
+                    new_email: get(row, "new_email")?,
+                    created_at: ts(row, "created_at")?,
+                    expires_at: ts(row, "expires_at")?,
+                })
+            }
+
+            fn all<T>(rows: Vec<DbRow>, one: fn(&DbRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
+                rows.iter().map(one).collect()
+            }
+
+            #[::async_trait::async_trait]
+            impl Store for $store {
+                fn backend(&self) -> &'static str {
+                    $backend
+                }
+
+                async fn ping(&self) -> StoreResult<()> {
+                    ::sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+                    Ok(())
+                }
+
+                async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+                    let tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                    Ok(Box::new(super::$tx { tx }))
+                }
+
+                async fn organisation(&self) -> StoreResult<Organisation> {
+                    let row = ::sqlx::query(
+                        "SELECT name, description, logo_type, updated_at FROM organisation WHERE id = 1",
+                    )
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    Ok(Organisation {
+                        name: get(&row, "name")?,
+                        description: get(&row, "description")?,
+                        has_logo: get::<Option<String>>(&row, "logo_type")?.is_some(),
+                        updated_at: ts(&row, "updated_at")?,
+                    })
+                }
+
+                async fn organisation_logo(&self) -> StoreResult<Option<Logo>> {
+                    let row = ::sqlx::query("SELECT logo, logo_type FROM organisation WHERE id = 1")
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    let content_type: Option<String> = get(&row, "logo_type")?;
+                    let bytes: Option<Vec<u8>> = get(&row, "logo")?;
+                    Ok(content_type.zip(bytes).map(|(content_type, bytes)| Logo { content_type, bytes }))
+                }
+
+                async fn account_by_id(&self, id: i64) -> StoreResult<Option<Account>> {
+                    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(account).transpose()
+                }
+
+                async fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>> {
+                    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.email = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(account).transpose()
+                }
+
+                async fn accounts(&self, after_id: i64, limit: i64) -> StoreResult<Vec<Account>> {
+                    let sql = format!(
+                        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id > $1 ORDER BY a.id LIMIT $2"
+                    );
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(after_id).bind(limit).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, account)
+                }
+
+                async fn count_accounts(&self) -> StoreResult<i64> {
+                    let row = ::sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    get(&row, "n")
+                }
+
+                async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<(Session, Account)>> {
+                    let sql = format!(
+                        "SELECT s.token_hash, s.created_at AS session_created_at, s.expires_at, {ACCOUNT_COLUMNS} \
+                         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+                         WHERE s.token_hash = $1 AND s.expires_at > $2"
+                    );
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql))
+                        .bind(token_hash)
+                        .bind(now.millis())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    row.map(|row| {
+                        let account = account(&row)?;
+                        let session = Session {
+                            token_hash: get(&row, "token_hash")?,
+                            account_id: account.id,
+                            created_at: ts(&row, "session_created_at")?,
+                            expires_at: ts(&row, "expires_at")?,
+                        };
+                        Ok((session, account))
+                    })
+                    .transpose()
+                }
+
+                async fn api_token(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, Account)>> {
+                    let sql = format!(
+                        "SELECT {API_TOKEN_COLUMNS}, {ACCOUNT_COLUMNS} FROM api_tokens t \
+                         JOIN accounts a ON a.id = t.account_id \
+                         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+                    );
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.map(|row| Ok((api_token(&row)?, account(&row)?))).transpose()
+                }
+
+                async fn api_tokens(&self, account_id: i64) -> StoreResult<Vec<ApiToken>> {
+                    let sql = format!(
+                        "SELECT {API_TOKEN_COLUMNS} FROM api_tokens t WHERE t.account_id = $1 ORDER BY t.id DESC"
+                    );
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(account_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, api_token)
+                }
+
+                async fn invitations(&self) -> StoreResult<Vec<Invitation>> {
+                    let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations ORDER BY id DESC LIMIT 500");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, invitation)
+                }
+
+                async fn open_invitation(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Invitation>> {
+                    let sql = format!(
+                        "SELECT {INVITATION_COLUMNS} FROM invitations \
+                         WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2"
+                    );
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql))
+                        .bind(token_hash)
+                        .bind(now.millis())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    row.as_ref().map(invitation).transpose()
+                }
+
+                async fn spaces(&self) -> StoreResult<Vec<Space>> {
+                    let sql = format!("SELECT {SPACE_COLUMNS} FROM spaces ORDER BY name, id");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, space)
+                }
+
+                async fn space_by_slug(&self, slug: &str) -> StoreResult<Option<Space>> {
+                    let sql = format!("SELECT {SPACE_COLUMNS} FROM spaces WHERE slug = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(space).transpose()
+                }
+
+                async fn space_member_ids(&self, account_id: i64) -> StoreResult<Vec<i64>> {
+                    let rows = ::sqlx::query("SELECT space_id FROM space_members WHERE account_id = $1")
+                        .bind(account_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    rows.iter().map(|row| get(row, "space_id")).collect()
+                }
+
+                async fn is_space_member(&self, space_id: i64, account_id: i64) -> StoreResult<bool> {
+                    let row = ::sqlx::query("SELECT 1 AS one FROM space_members WHERE space_id = $1 AND account_id = $2")
+                        .bind(space_id)
+                        .bind(account_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    Ok(row.is_some())
+                }
+
+                async fn space_members(&self, space_id: i64) -> StoreResult<Vec<Account>> {
+                    let sql = format!(
+                        "SELECT {ACCOUNT_COLUMNS} FROM space_members m JOIN accounts a ON a.id = m.account_id \
+                         WHERE m.space_id = $1 ORDER BY a.name, a.id"
+                    );
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(space_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, account)
+                }
+
+                async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+                    let rows = ::sqlx::query(
+                        "SELECT l.id, l.actor_id, a.name AS actor_name, l.action, l.target, l.detail, l.created_at \
+                         FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id \
+                         WHERE l.id < $1 ORDER BY l.id DESC LIMIT $2",
+                    )
+                    .bind(before_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(AuditEntry {
+                                id: get(row, "id")?,
+                                actor_id: get(row, "actor_id")?,
+                                actor_name: get(row, "actor_name")?,
+                                action: get(row, "action")?,
+                                target: get(row, "target")?,
+                                detail: get(row, "detail")?,
+                                created_at: ts(row, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn outbox(&self, before_id: i64, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+                    let sql = format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id < $1 ORDER BY id DESC LIMIT $2");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql))
+                        .bind(before_id)
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    all(rows, mail)
+                }
+            }
+
+            impl super::$tx {
+                async fn exec(&mut self, query: ::sqlx::query::Query<'_, $db, <$db as ::sqlx::Database>::Arguments>) -> StoreResult<u64> {
+                    use ::sqlx::Executor as _;
+                    let result = (&mut *self.tx).execute(query).await.map_err(map_err)?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn one(&mut self, query: ::sqlx::query::Query<'_, $db, <$db as ::sqlx::Database>::Arguments>) -> StoreResult<DbRow> {
+                    use ::sqlx::Executor as _;
+                    (&mut *self.tx).fetch_one(query).await.map_err(map_err)
+                }
+
+                async fn maybe(&mut self, query: ::sqlx::query::Query<'_, $db, <$db as ::sqlx::Database>::Arguments>) -> StoreResult<Option<DbRow>> {
+                    use ::sqlx::Executor as _;
+                    (&mut *self.tx).fetch_optional(query).await.map_err(map_err)
+                }
+
+                async fn many(&mut self, query: ::sqlx::query::Query<'_, $db, <$db as ::sqlx::Database>::Arguments>) -> StoreResult<Vec<DbRow>> {
+                    use ::sqlx::Executor as _;
+                    (&mut *self.tx).fetch_all(query).await.map_err(map_err)
+                }
+            }
+
+            #[::async_trait::async_trait]
+            impl Tx for super::$tx {
+                async fn commit(self: Box<Self>) -> StoreResult<()> {
+                    self.tx.commit().await.map_err(map_err)
+                }
+
+                async fn update_organisation(&mut self, name: &str, description: &str, now: Timestamp) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE organisation SET name = $1, description = $2, updated_at = $3 WHERE id = 1")
+                            .bind(name)
+                            .bind(description)
+                            .bind(now.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn set_organisation_logo(&mut self, logo: Option<&Logo>, now: Timestamp) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE organisation SET logo = $1, logo_type = $2, updated_at = $3 WHERE id = 1")
+                            .bind(logo.map(|l| l.bytes.clone()))
+                            .bind(logo.map(|l| l.content_type.clone()))
+                            .bind(now.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn insert_account(&mut self, new: &NewAccount<'_>) -> StoreResult<Account> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO accounts (email, name, password_hash, kind, role, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                            )
+                            .bind(new.email)
+                            .bind(new.name)
+                            .bind(new.password_hash)
+                            .bind(new.kind.as_str())
+                            .bind(new.role.as_str())
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    Ok(Account {
+                        id: get(&row, "id")?,
+                        email: new.email.to_owned(),
+                        name: new.name.to_owned(),
+                        password_hash: new.password_hash.to_owned(),
+                        kind: new.kind,
+                        role: new.role,
+                        created_at: new.created_at,
+                    })
+                }
+
+                async fn set_password_hash(&mut self, account_id: i64, password_hash: &str) -> StoreResult<()> {
+                    self.exec(::sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(account_id))
+                        .await?;
+                    Ok(())
+                }
+
+                async fn set_email(&mut self, account_id: i64, email: &str) -> StoreResult<()> {
+                    self.exec(::sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2").bind(email).bind(account_id))
+                        .await?;
+                    Ok(())
+                }
+
+                async fn set_role(&mut self, account_id: i64, role: OrgRole) -> StoreResult<()> {
+                    self.exec(::sqlx::query("UPDATE accounts SET role = $1 WHERE id = $2").bind(role.as_str()).bind(account_id))
+                        .await?;
+                    Ok(())
+                }
+
+                async fn set_kind(&mut self, account_id: i64, kind: AccountKind) -> StoreResult<()> {
+                    self.exec(::sqlx::query("UPDATE accounts SET kind = $1 WHERE id = $2").bind(kind.as_str()).bind(account_id))
+                        .await?;
+                    Ok(())
+                }
+
+                async fn insert_session(&mut self, session: &Session) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                            .bind(&session.token_hash)
+                            .bind(session.account_id)
+                            .bind(session.created_at.millis())
+                            .bind(session.expires_at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()> {
+                    self.exec(::sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
+                    Ok(())
+                }
+
+                async fn delete_sessions_of(&mut self, account_id: i64, keep_hash: Option<&str>) -> StoreResult<u64> {
+                    self.exec(
+                        ::sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+                            .bind(account_id)
+                            .bind(keep_hash.unwrap_or("")),
+                    )
+                    .await
+                }
+
+                async fn insert_account_token(&mut self, token: &AccountToken) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO account_tokens (token_hash, account_id, purpose, new_email, created_at, expires_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(&token.token_hash)
+                        .bind(token.account_id)
+                        .bind(token.purpose.as_str())
+                        .bind(token.new_email.as_deref())
+                        .bind(token.created_at.millis())
+                        .bind(token.expires_at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn consume_account_token(
+                    &mut self,
+                    token_hash: &str,
+                    purpose: TokenPurpose,
+                    now: Timestamp,
+                ) -> StoreResult<Option<AccountToken>> {
+                    let row = self
+                        .maybe(
+                            ::sqlx::query(
+                                "UPDATE account_tokens SET used_at = $1 \
+                                 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+                                 RETURNING token_hash, account_id, purpose, new_email, created_at, expires_at",
+                            )
+                            .bind(now.millis())
+                            .bind(token_hash)
+                            .bind(purpose.as_str()),
+                        )
+                        .await?;
+                    row.as_ref().map(account_token).transpose()
+                }
+
+                async fn insert_invitation(&mut self, new: &NewInvitation<'_>) -> StoreResult<Invitation> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO invitations (email, kind, role, token_hash, invited_by, created_at, expires_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                            )
+                            .bind(new.email)
+                            .bind(new.kind.as_str())
+                            .bind(new.role.as_str())
+                            .bind(new.token_hash)
+                            .bind(new.invited_by)
+                            .bind(new.created_at.millis())
+                            .bind(new.expires_at.millis()),
+                        )
+                        .await?;
+                    Ok(Invitation {
+                        id: get(&row, "id")?,
+                        email: new.email.to_owned(),
+                        kind: new.kind,
+                        role: new.role,
+                        invited_by: new.invited_by,
+                        created_at: new.created_at,
+                        expires_at: new.expires_at,
+                        accepted_at: None,
+                    })
+                }
+
+                async fn accept_invitation(&mut self, invitation_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let changed = self
+                        .exec(
+                            ::sqlx::query(
+                                "UPDATE invitations SET accepted_at = $1, accepted_by = $2 \
+                                 WHERE id = $3 AND accepted_at IS NULL AND expires_at > $1",
+                            )
+                            .bind(now.millis())
+                            .bind(account_id)
+                            .bind(invitation_id),
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                }
+
+                async fn insert_api_token(&mut self, new: &NewApiToken<'_>) -> StoreResult<ApiToken> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                            )
+                            .bind(new.account_id)
+                            .bind(new.name)
+                            .bind(new.prefix)
+                            .bind(new.token_hash)
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    Ok(ApiToken {
+                        id: get(&row, "id")?,
+                        account_id: new.account_id,
+                        name: new.name.to_owned(),
+                        prefix: new.prefix.to_owned(),
+                        created_at: new.created_at,
+                        last_used_at: None,
+                        revoked_at: None,
+                    })
+                }
+
+                async fn revoke_api_token(&mut self, token_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let changed = self
+                        .exec(
+                            ::sqlx::query(
+                                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+                            )
+                            .bind(now.millis())
+                            .bind(token_id)
+                            .bind(account_id),
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                }
+
+                async fn touch_api_token(&mut self, token_id: i64, now: Timestamp) -> StoreResult<()> {
+                    self.exec(::sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now.millis()).bind(token_id))
+                        .await?;
+                    Ok(())
+                }
+
+                async fn insert_space(&mut self, new: &NewSpace<'_>) -> StoreResult<Space> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO spaces (slug, name, description, audience, created_by, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                            )
+                            .bind(new.slug)
+                            .bind(new.name)
+                            .bind(new.description)
+                            .bind(new.audience.as_str())
+                            .bind(new.created_by)
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    Ok(Space {
+                        id: get(&row, "id")?,
+                        slug: new.slug.to_owned(),
+                        name: new.name.to_owned(),
+                        description: new.description.to_owned(),
+                        audience: new.audience,
+                        created_by: new.created_by,
+                        created_at: new.created_at,
+                    })
+                }
+
+                async fn update_space(&mut self, space_id: i64, name: &str, description: &str, audience: Audience) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE spaces SET name = $1, description = $2, audience = $3 WHERE id = $4")
+                            .bind(name)
+                            .bind(description)
+                            .bind(audience.as_str())
+                            .bind(space_id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn add_space_member(&mut self, space_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let changed = self
+                        .exec(
+                            ::sqlx::query(
+                                "INSERT INTO space_members (space_id, account_id, added_at) VALUES ($1, $2, $3) \
+                                 ON CONFLICT (space_id, account_id) DO NOTHING",
+                            )
+                            .bind(space_id)
+                            .bind(account_id)
+                            .bind(now.millis()),
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                }
+
+                async fn remove_space_member(&mut self, space_id: i64, account_id: i64) -> StoreResult<bool> {
+                    let changed = self
+                        .exec(
+                            ::sqlx::query("DELETE FROM space_members WHERE space_id = $1 AND account_id = $2")
+                                .bind(space_id)
+                                .bind(account_id),
+                        )
+                        .await?;
+                    Ok(changed == 1)
+                }
+
+                async fn insert_audit(&mut self, entry: &NewAudit<'_>) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO audit_log (actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(entry.actor_id)
+                        .bind(entry.action)
+                        .bind(entry.target)
+                        .bind(entry.detail)
+                        .bind(entry.created_at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn enqueue_mail(&mut self, new: &NewMail<'_>) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO outbox (to_address, subject, body, status, attempts, next_attempt_at, created_at) \
+                                 VALUES ($1, $2, $3, 'pending', 0, $4, $4) RETURNING id",
+                            )
+                            .bind(new.to_address)
+                            .bind(new.subject)
+                            .bind(new.body)
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    get(&row, "id")
+                }
+
+                async fn claim_mail(&mut self, now: Timestamp, lease_until: Timestamp, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+                    let sql = format!(
+                        "SELECT {MAIL_COLUMNS} FROM outbox \
+                         WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) \
+                         ORDER BY id LIMIT $2{}",
+                        $lease_clause
+                    );
+                    let rows = self.many(::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(now.millis()).bind(limit)).await?;
+                    let mails = all(rows, mail)?;
+                    for claimed in &mails {
+                        self.exec(
+                            ::sqlx::query("UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id = $2")
+                                .bind(lease_until.millis())
+                                .bind(claimed.id),
+                        )
+                        .await?;
+                    }
+                    Ok(mails
+                        .into_iter()
+                        .map(|m| OutboxMail { attempts: m.attempts + 1, ..m })
+                        .collect())
+                }
+
+                async fn finish_mail(&mut self, mail_id: i64, outcome: &MailOutcome, now: Timestamp) -> StoreResult<()> {
+                    let (status, error, next) = match outcome {
+                        MailOutcome::Sent => (MailStatus::Sent, None, now),
+                        MailOutcome::Logged => (MailStatus::Logged, None, now),
+                        MailOutcome::Retry { error, retry_at } => (MailStatus::Pending, Some(error.as_str()), *retry_at),
+                        MailOutcome::Dead { error } => (MailStatus::Dead, Some(error.as_str()), now),
+                    };
+                    self.exec(
+                        ::sqlx::query(
+                            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, locked_until = NULL, \
+                             finished_at = CASE WHEN $1 = 'pending' THEN NULL ELSE $4 END WHERE id = $5",
+                        )
+                        .bind(status.as_str())
+                        .bind(error)
+                        .bind(next.millis())
+                        .bind(now.millis())
+                        .bind(mail_id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,133 @@
+//! Cocreate over HTTP: server-rendered pages that work without JavaScript, the JSON API under
+//! `/api/v1` with its OpenAPI document, and the operational endpoints. Handlers parse, call one
+//! use case and render; every decision is the app's.
+
+mod api;
+mod error;
+mod middleware;
+mod pages;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use cocreate_app::App;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_document;
+pub use error::{ERROR_CODES, Problem};
+
+/// Limits and settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct WebOptions {
+    /// Largest request body accepted anywhere (uploads included).
+    pub max_body_bytes: usize,
+    /// A request that takes longer is answered 503.
+    pub request_timeout: Duration,
+    /// Requests per minute per client address on sign-in, sign-up, reset and invitation forms.
+    pub auth_requests_per_minute: u32,
+    /// Unsafe (writing) requests per minute per client address.
+    pub write_requests_per_minute: u32,
+}
+
+impl Default for WebOptions {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            auth_requests_per_minute: 30,
+            write_requests_per_minute: 600,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct WebState {
+    pub app: Arc<App>,
+    pub cookie: session::CookieSettings,
+    pub metrics: PrometheusHandle,
+    pub limits: Arc<middleware::Limits>,
+}
+
+/// The process-wide Prometheus recorder (a recorder can be installed only once per process).
+fn prometheus() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (e.g. by an embedding program); then our
+            // handle renders an empty page rather than failing start-up.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The whole HTTP surface of Cocreate.
+pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
+    let secure = app.config().base_url.scheme() == "https";
+    let state = WebState {
+        cookie: session::CookieSettings::new(secure),
+        metrics: prometheus(),
+        limits: Arc::new(middleware::Limits::new(options)),
+        app,
+    };
+    let security_headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+    ];
+    let mut router = Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_actor))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .merge(pages::operational_routes())
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .layer(axum::middleware::from_fn(middleware::problem_for_framework_errors))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            options.request_timeout,
+        ));
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
