@@ -26,18 +26,54 @@ pub struct Problem {
 
 /// Every error code the API can answer with, its status and meaning (also in docs/API.md).
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
-    ("bad_request", 400, "The request could not be read: malformed JSON or form, unknown field, wrong type."),
-    ("validation_failed", 422, "A field's value breaks its rule; `field` names it."),
-    ("unauthenticated", 401, "Sign in or send a valid bearer token."),
+    (
+        "bad_request",
+        400,
+        "The request could not be read: malformed JSON or form, unknown field, wrong type.",
+    ),
+    (
+        "validation_failed",
+        422,
+        "A field's value breaks its rule; `field` names it.",
+    ),
+    (
+        "unauthenticated",
+        401,
+        "Sign in or send a valid bearer token.",
+    ),
     ("invalid_credentials", 401, "Wrong e-mail or password."),
-    ("forbidden", 403, "You can see this but may not do that to it."),
+    (
+        "forbidden",
+        403,
+        "You can see this but may not do that to it.",
+    ),
     ("csrf_rejected", 403, "A cross-site request was refused."),
     ("not_found", 404, "No such thing, or you may not see it."),
-    ("conflict", 409, "The value collides with an existing one; `field` names it."),
-    ("invalid_token", 410, "The link or token is invalid, already used or expired."),
-    ("payload_too_large", 413, "The request body is larger than allowed."),
-    ("rate_limited", 429, "Too many requests; retry after the `Retry-After` seconds."),
-    ("unavailable", 503, "The database is unreachable; retry later."),
+    (
+        "conflict",
+        409,
+        "The value collides with an existing one; `field` names it.",
+    ),
+    (
+        "invalid_token",
+        410,
+        "The link or token is invalid, already used or expired.",
+    ),
+    (
+        "payload_too_large",
+        413,
+        "The request body is larger than allowed.",
+    ),
+    (
+        "rate_limited",
+        429,
+        "Too many requests; retry after the `Retry-After` seconds.",
+    ),
+    (
+        "unavailable",
+        503,
+        "The database is unreachable; retry later.",
+    ),
     ("internal", 500, "An unexpected failure; it was logged."),
 ];
 
@@ -65,17 +101,17 @@ impl HttpError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here, or you may not see it.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing here, or you may not see it.",
+        )
     }
 
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("/problems/{}", self.code),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code,

@@ -89,19 +89,36 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
     ];
     let mut router = Router::new()
         .merge(pages::routes())
         .merge(api::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_actor))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::resolve_actor,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf,
+        ))
         .merge(pages::operational_routes())
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
-        .layer(axum::middleware::from_fn(middleware::problem_for_framework_errors))
+        .layer(axum::middleware::from_fn(
+            middleware::problem_for_framework_errors,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             options.request_timeout,

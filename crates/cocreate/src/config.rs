@@ -1,0 +1,277 @@
+//! Configuration: defaults, then an optional `cocreate.toml`, then `COCREATE_*` environment
+//! variables (nested keys with `__`, e.g. `COCREATE_SMTP__HOST`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use cocreate_app::{AppConfig, SmtpSecurity, SmtpSettings};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use rand::RngCore;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// `sqlite://path` (default: `cocreate.db` in the data directory) or `postgres://…`.
+    pub database_url: Option<String>,
+    /// The address people use to reach Cocreate (default: `http://<bind>`).
+    pub base_url: Option<String>,
+    /// Where the SQLite database and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// Keys token hashes; generated into the data directory on first run when not given.
+    #[serde(skip_serializing)]
+    pub secret_key: Option<SecretString>,
+    pub smtp: Option<SmtpConfig>,
+    /// Sign-in attempts allowed per e-mail address per minute.
+    pub sign_in_attempts_per_minute: u32,
+    /// Requests per minute per client address on the sign-in, sign-up and reset forms.
+    pub auth_requests_per_minute: u32,
+    /// Writing requests per minute per client address.
+    pub write_requests_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `starttls` (default), `tls` or `none`.
+    #[serde(default = "default_security")]
+    pub security: String,
+    pub username: Option<String>,
+    #[serde(skip_serializing)]
+    pub password: Option<SecretString>,
+    /// Sender, e.g. `Cocreate <noreply@example.org>`.
+    pub from: String,
+    /// Seconds before an SMTP conversation is abandoned.
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_security() -> String {
+    "starttls".into()
+}
+fn default_smtp_timeout() -> u64 {
+    10
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            base_url: None,
+            data_dir: PathBuf::from("data"),
+            secret_key: None,
+            smtp: None,
+            sign_in_attempts_per_minute: 10,
+            auth_requests_per_minute: 30,
+            write_requests_per_minute: 600,
+        }
+    }
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if it exists), then the environment.
+    pub fn load(file: &Path) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if file.exists() {
+            figment = figment.merge(Toml::file(file));
+        }
+        // The conventional DATABASE_URL is honoured, below COCREATE_DATABASE_URL.
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        figment = figment.merge(Env::prefixed("COCREATE_").split("__"));
+        figment.extract().with_context(|| {
+            format!(
+                "invalid configuration (from defaults, {}, COCREATE_* variables)",
+                file.display()
+            )
+        })
+    }
+
+    pub fn backend(&self) -> anyhow::Result<Backend> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("cocreate.db").display()),
+        };
+        parse_backend(&url)
+    }
+
+    pub fn base_url(&self) -> anyhow::Result<url::Url> {
+        let raw = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind));
+        let url =
+            url::Url::parse(&raw).with_context(|| format!("base_url {raw:?} is not a URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("base_url must start with http:// or https:// (got {raw:?})");
+        }
+        Ok(url)
+    }
+
+    /// The secret key: configured, or read from (or generated into) `<data_dir>/secret.key`.
+    pub fn secret_key(&self) -> anyhow::Result<SecretString> {
+        if let Some(key) = &self.secret_key {
+            return Ok(key.clone());
+        }
+        let path = self.data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let key = existing.trim().to_owned();
+            if key.len() >= 32 {
+                return Ok(SecretString::from(key));
+            }
+            bail!("{} holds a key shorter than 32 characters", path.display());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let key = hex::encode(bytes);
+        write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::info!(path = %path.display(), "generated a new secret key");
+        Ok(SecretString::from(key))
+    }
+
+    pub fn app_config(&self) -> anyhow::Result<AppConfig> {
+        let smtp = match &self.smtp {
+            None => None,
+            Some(smtp) => Some(SmtpSettings {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                security: match smtp.security.as_str() {
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    other => bail!("smtp.security must be starttls, tls or none (got {other:?})"),
+                },
+                username: smtp.username.clone(),
+                password: smtp.password.clone(),
+                from: smtp.from.clone(),
+                timeout: Duration::from_secs(smtp.timeout_seconds),
+            }),
+        };
+        Ok(AppConfig {
+            base_url: self.base_url()?,
+            secret_key: self.secret_key()?,
+            smtp,
+            sign_in_attempts_per_minute: self.sign_in_attempts_per_minute,
+        })
+    }
+}
+
+/// Accepts `sqlite:` and `postgres(ql)://` URLs and refuses anything else, rather than guessing.
+pub fn parse_backend(url: &str) -> anyhow::Result<Backend> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Backend::Sqlite(url.to_owned())),
+        "postgres" | "postgresql" => Ok(Backend::Postgres(url.to_owned())),
+        _ => bail!(
+            "unsupported database URL scheme {scheme:?}: use sqlite://path/to/file.db or postgres://user@host/db"
+        ),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        let err = parse_backend("mysql://localhost/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unsupported database URL scheme \"mysql\""),
+            "{err}"
+        );
+        assert!(parse_backend("cocreate.db").is_err());
+        assert_eq!(
+            parse_backend("sqlite://x.db").unwrap(),
+            Backend::Sqlite("sqlite://x.db".into())
+        );
+        assert!(matches!(
+            parse_backend("postgresql://h/db").unwrap(),
+            Backend::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn secret_key_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        use secrecy::ExposeSecret;
+        let first = config.secret_key().unwrap();
+        let second = config.secret_key().unwrap();
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        assert_eq!(first.expose_secret().len(), 64);
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "cocreate.toml",
+                "bind = \"127.0.0.1:9000\"\ndata_dir = \"/tmp/x\"\n",
+            )?;
+            jail.set_env("COCREATE_DATA_DIR", "/tmp/y");
+            jail.set_env("COCREATE_SMTP__HOST", "mail.example.org");
+            jail.set_env("COCREATE_SMTP__FROM", "Cocreate <noreply@example.org>");
+            let config = Config::load(Path::new("cocreate.toml")).unwrap();
+            assert_eq!(config.bind.port(), 9000);
+            assert_eq!(config.data_dir, PathBuf::from("/tmp/y"));
+            assert_eq!(config.smtp.as_ref().unwrap().host, "mail.example.org");
+            assert_eq!(config.smtp.as_ref().unwrap().port, 587);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("cocreate.toml", "bnd = \"127.0.0.1:9000\"\n")?;
+            let err = Config::load(Path::new("cocreate.toml")).unwrap_err();
+            assert!(format!("{err:#}").contains("bnd"), "{err:#}");
+            Ok(())
+        });
+    }
+}

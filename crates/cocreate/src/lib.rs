@@ -1,0 +1,222 @@
+//! The `cocreate` command: configuration, the choice of backend, and the operator's commands.
+
+pub mod config;
+mod demo;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand};
+use cocreate_app::{AccountInput, App, MailWorker};
+use cocreate_core::{AccountKind, OrgRole, SystemClock};
+use cocreate_store::Store;
+use cocreate_store_postgres::PostgresStore;
+use cocreate_store_sqlite::SqliteStore;
+use cocreate_web::WebOptions;
+
+use crate::config::{Backend, Config};
+
+/// Cocreate: a self-hosted co-creation platform.
+#[derive(Debug, Parser)]
+#[command(name = "cocreate", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML); read when it exists.
+    #[arg(
+        long,
+        global = true,
+        default_value = "cocreate.toml",
+        env = "COCREATE_CONFIG"
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Cocreate over HTTP (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill an empty database with a demo organisation, print its accounts, and serve it.
+    Demo,
+    /// Operator tasks on accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account, e.g. the first admin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// At least 10 characters. Prefer the environment variable to keep it out of shell history.
+        #[arg(long, env = "COCREATE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// customer, employee or partner.
+        #[arg(long, default_value = "employee")]
+        kind: String,
+        /// member, moderator or admin.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Change an account's role (and optionally its kind).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// member, moderator or admin.
+        #[arg(long)]
+        role: String,
+        /// customer, employee or partner.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCREATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Opens the configured database, applying migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match config.backend()? {
+        Backend::Sqlite(url) => {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!("cannot create data directory {}", config.data_dir.display())
+            })?;
+            Arc::new(
+                SqliteStore::connect(&url)
+                    .await
+                    .with_context(|| format!("cannot open {url}"))?,
+            )
+        }
+        Backend::Postgres(url) => Arc::new(
+            PostgresStore::connect(&url)
+                .await
+                .context("cannot connect to PostgreSQL")?,
+        ),
+    })
+}
+
+async fn build_app(config: &Config) -> anyhow::Result<Arc<App>> {
+    let store = open_store(config).await?;
+    Ok(App::new(store, Arc::new(SystemClock), config.app_config()?))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_logging();
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Serve => serve(&config).await,
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::Demo => {
+            let app = build_app(&config).await?;
+            demo::seed(&app).await?;
+            serve_app(&config, app).await
+        }
+        Command::Admin(command) => admin(&config, command).await,
+    }
+}
+
+async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
+    let app = build_app(config).await?;
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            password,
+            kind,
+            role,
+        } => {
+            let kind: AccountKind = kind.parse()?;
+            let role: OrgRole = role.parse()?;
+            let input = AccountInput {
+                email: &email,
+                name: &name,
+                password: &password,
+            };
+            let account = app
+                .create_account_as_operator(&input, kind, role)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "created {} ({} {}), id {}",
+                account.email, account.kind, account.role, account.id
+            );
+        }
+        AdminCommand::SetRole { email, role, kind } => {
+            let role: OrgRole = role.parse()?;
+            let kind = kind.map(|k| k.parse::<AccountKind>()).transpose()?;
+            let account = app
+                .set_access_as_operator(&email, role, kind)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!("{} is now {} {}", account.email, account.kind, account.role);
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: &Config) -> anyhow::Result<()> {
+    let app = build_app(config).await?;
+    serve_app(config, app).await
+}
+
+async fn serve_app(config: &Config, app: Arc<App>) -> anyhow::Result<()> {
+    let worker = MailWorker::new(app.clone()).map_err(|e| anyhow!("mail settings: {e}"))?;
+    let worker = tokio::spawn(worker.run());
+    let options = WebOptions {
+        auth_requests_per_minute: config.auth_requests_per_minute,
+        write_requests_per_minute: config.write_requests_per_minute,
+        ..WebOptions::default()
+    };
+    let router = cocreate_web::router(app.clone(), &options);
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = app.store().backend(), "Cocreate is listening");
+    println!(
+        "Cocreate is running at {} (listening on {address}; Ctrl-C stops it)",
+        app.config().base_url
+    );
+    cocreate_web::serve(listener, router, shutdown_signal()).await?;
+    worker.abort();
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

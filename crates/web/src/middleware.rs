@@ -1,0 +1,236 @@
+//! Request-wide concerns: who is asking, cross-site request refusal, per-address rate limits,
+//! metrics, and uniform answers for errors raised outside handlers.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::{HttpError, problem_response};
+use crate::pages::error_page;
+use crate::session::{CurrentActor, bearer};
+use crate::{WebOptions, WebState};
+
+fn is_api(request: &Request) -> bool {
+    request.uri().path().starts_with("/api/")
+}
+
+/// Answers an error in the form the client expects: problem+json for the API, a page otherwise.
+pub fn reject(api: bool, error: HttpError) -> Response {
+    if api {
+        problem_response(&error)
+    } else {
+        error_page(&error)
+    }
+}
+
+/// Resolves the session cookie or bearer token into a [`CurrentActor`]. A bearer token that is
+/// wrong is refused outright rather than treated as anonymous, so integrations notice.
+pub async fn resolve_actor(
+    State(state): State<WebState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let api = is_api(&request);
+    let actor = if let Some(token) = bearer(request.headers()) {
+        match state.app.actor_from_api_token(token).await {
+            Ok(Some(actor)) => Some(actor),
+            Ok(None) => {
+                return reject(
+                    api,
+                    HttpError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "unauthenticated",
+                        "the bearer token is invalid or revoked",
+                    ),
+                );
+            }
+            Err(error) => return reject(api, error.into()),
+        }
+    } else if let Some(token) = state.cookie.token(request.headers()) {
+        match state.app.actor_from_session(token).await {
+            Ok(actor) => actor,
+            Err(error) => return reject(api, error.into()),
+        }
+    } else {
+        None
+    };
+    request.extensions_mut().insert(CurrentActor(actor));
+    next.run(request).await
+}
+
+/// Refuses unsafe requests that a browser reports as coming from another site. Requests with a
+/// bearer token carry no ambient credentials and are let through.
+pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || bearer(request.headers()).is_some() {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let same_site = match fetch_site {
+        Some(site) => site == "same-origin" || site == "none",
+        None => match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            Some(origin) => {
+                let base = state.app.config().base_url.origin().ascii_serialization();
+                let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+                origin == base
+                    || host.is_some_and(|host| {
+                        origin
+                            .strip_prefix("http://")
+                            .or_else(|| origin.strip_prefix("https://"))
+                            == Some(host)
+                    })
+            }
+            // No browser signal at all: not a browser, so no ambient cookie to abuse.
+            None => true,
+        },
+    };
+    if same_site {
+        next.run(request).await
+    } else {
+        reject(
+            is_api(&request),
+            HttpError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_rejected",
+                "cross-site requests are refused",
+            ),
+        )
+    }
+}
+
+/// Per-address request budgets.
+pub struct Limits {
+    auth: DefaultKeyedRateLimiter<IpAddr>,
+    writes: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    let n = NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(Duration::from_secs(60) / n.get())
+        .unwrap_or_else(|| Quota::per_minute(n))
+        .allow_burst(n)
+}
+
+impl Limits {
+    pub fn new(options: &WebOptions) -> Self {
+        Self {
+            auth: RateLimiter::keyed(per_minute(options.auth_requests_per_minute)),
+            writes: RateLimiter::keyed(per_minute(options.write_requests_per_minute)),
+        }
+    }
+}
+
+const AUTH_PATHS: &[&str] = &[
+    "/signin",
+    "/signup",
+    "/reset",
+    "/invitations",
+    "/api/v1/accounts",
+    "/api/v1/password-resets",
+];
+
+/// Applies the per-address budgets: a stricter one on the forms that guess or create accounts,
+/// and a general one on every write.
+pub async fn rate_limit(State(state): State<WebState>, request: Request, next: Next) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let path = request.uri().path();
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let auth = unsafe_method && AUTH_PATHS.iter().any(|p| path.starts_with(p));
+    let limited = (auth && state.limits.auth.check_key(&address).is_err())
+        || (unsafe_method && state.limits.writes.check_key(&address).is_err());
+    if limited {
+        metrics::counter!("cocreate_rate_limited_total").increment(1);
+        return reject(
+            is_api(&request),
+            HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests from your address; try again in a minute",
+            ),
+        );
+    }
+    next.run(request).await
+}
+
+/// Counts requests and their latency by route and status for `/metrics`.
+pub async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("cocreate_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("cocreate_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Rewrites plain-text errors produced by the framework itself (an unknown route, a body over the
+/// limit, a timeout) into the project's error forms.
+pub async fn problem_for_framework_errors(request: Request, next: Next) -> Response {
+    let api = is_api(&request);
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !is_plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND => HttpError::not_found(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            HttpError::new(status, "payload_too_large", "the request body is too large")
+        }
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the request took too long; try again",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            HttpError::new(status, "bad_request", "this method is not allowed here")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => HttpError::new(
+            status,
+            "bad_request",
+            "unsupported content type; send application/json",
+        ),
+        s if s.is_client_error() => {
+            HttpError::new(s, "bad_request", "the request could not be read")
+        }
+        s => HttpError::new(s, "internal", "an unexpected error occurred"),
+    };
+    reject(api, error)
+}
+
+/// A panic in a handler becomes a plain 500 problem; the process keeps serving.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    problem_response(&HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "an unexpected error occurred",
+    ))
+}
