@@ -122,12 +122,10 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 .create_space(&admin, &input)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            if *audience == Audience::InviteOnly {
-                if let Some(employee) = &employee {
-                    app.add_space_member(&admin, &space.slug, &employee.email)
-                        .await
-                        .map_err(|e| anyhow!("{e}"))?;
-                }
+            if let (Audience::InviteOnly, Some(employee)) = (*audience, &employee) {
+                app.add_space_member(&admin, &space.slug, &employee.email)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
             }
         }
         println!("Demo organisation created.");

@@ -3,6 +3,8 @@
 //! e(mployee), p(artner) and role m(ember), mod(erator), adm(in); `+` marks a listed member of an
 //! invite-only space.
 
+#![allow(clippy::expect_used)]
+
 use cocreate_core::{AccountKind, Action, Audience, OrgRole, SpaceAccess, Viewer, allows};
 
 const ALL_SIGNED_IN: &[&str] = &[

@@ -1,6 +1,9 @@
 //! The behaviour every backend must show. Each backend's test file expands
 //! [`conformance_suite!`](crate::conformance_suite) with a function that opens a fresh, empty store.
 
+// Test support: a failed expectation is meant to panic the calling test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};

@@ -3,6 +3,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod server;
+mod smtp;
+
 use std::sync::Arc;
 
 use cocreate_store::Store;
@@ -10,6 +13,9 @@ use cocreate_store_postgres::PostgresStore;
 use cocreate_store_sqlite::SqliteStore;
 use rand::Rng;
 use sqlx::Connection;
+
+pub use server::{Backend, ServerOptions, TestServer, spawn, spawn_with};
+pub use smtp::{SmtpBehaviour, SmtpStub};
 
 /// The environment variable that points the PostgreSQL suites at a server.
 pub const POSTGRES_URL_VAR: &str = "COCREATE_TEST_POSTGRES_URL";

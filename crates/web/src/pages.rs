@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Form, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Extension, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,18 +18,24 @@ use crate::WebState;
 use crate::error::HttpError;
 use crate::session::CurrentActor;
 
-/// An error shown as a page.
-pub struct PageError(HttpError);
+/// An error shown as a page, or a detour to the sign-in page.
+pub enum PageError {
+    Http(HttpError),
+    SignInFirst,
+}
 
 impl<E: Into<HttpError>> From<E> for PageError {
     fn from(error: E) -> Self {
-        Self(error.into())
+        Self::Http(error.into())
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        error_page(&self.0)
+        match self {
+            Self::Http(error) => error_page(&error),
+            Self::SignInFirst => Redirect::to("/signin").into_response(),
+        }
     }
 }
 
@@ -63,7 +69,8 @@ pub fn error_page(error: &HttpError) -> Response {
     response
 }
 
-/// A form body; an unreadable one (wrong encoding, invalid UTF-8) is a clear 400 page.
+/// A form body; an unreadable one (another content type, invalid UTF-8 after percent-decoding,
+/// a value of the wrong shape) is a clear 400 page rather than a silently mangled value.
 pub struct PageForm<T>(T);
 
 impl<T, S> FromRequest<S> for PageForm<T>
@@ -74,15 +81,38 @@ where
     type Rejection = PageError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Form::<T>::from_request(request, state)
+        let unreadable = |why: &str| {
+            PageError::Http(HttpError::bad_request(format!(
+                "the form could not be read: {why}"
+            )))
+        };
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(unreadable("expected application/x-www-form-urlencoded"));
+        }
+        let body = axum::body::Bytes::from_request(request, state)
             .await
-            .map(|Form(value)| Self(value))
-            .map_err(|rejection| {
-                PageError(HttpError::bad_request(format!(
-                    "the form could not be read: {}",
-                    rejection.body_text()
-                )))
-            })
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => PageError::Http(HttpError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the form is too large",
+                )),
+                _ => unreadable(&rejection.body_text()),
+            })?;
+        if percent_encoding::percent_decode(&body)
+            .decode_utf8()
+            .is_err()
+        {
+            return Err(unreadable("it is not valid UTF-8 text"));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(Self)
+            .map_err(|e| unreadable(&e.to_string()))
     }
 }
 
@@ -155,10 +185,8 @@ fn refused(template: &impl Template) -> PageResult {
     render(StatusCode::UNPROCESSABLE_ENTITY, template)
 }
 
-fn require(actor: &CurrentActor) -> Result<&Actor, Response> {
-    actor
-        .get()
-        .ok_or_else(|| Redirect::to("/signin").into_response())
+fn require(actor: &CurrentActor) -> Result<&Actor, PageError> {
+    actor.get().ok_or(PageError::SignInFirst)
 }
 
 /// Redirects after a successful sign-in, setting the new session cookie.
@@ -614,10 +642,7 @@ async fn profile(
     Extension(actor): Extension<CurrentActor>,
     Query(done): Query<Done>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     profile_page(
         &state,
         actor,
@@ -641,10 +666,7 @@ async fn change_password(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<PasswordFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     match state
         .app
         .change_password(actor, &form.current_password, &form.new_password)
@@ -660,10 +682,7 @@ async fn change_email(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<AccountFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     match state
         .app
         .request_email_change(actor, &form.email, &form.password)
@@ -679,10 +698,7 @@ async fn create_token(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<AccountFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     match state.app.create_api_token(actor, &form.name).await {
         // Shown in this response only; never stored or shown again.
         Ok(created) => {
@@ -704,10 +720,7 @@ async fn revoke_token(
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     state.app.revoke_api_token(actor, id).await?;
     Ok(Redirect::to("/profile?done=revoked").into_response())
 }
@@ -783,10 +796,7 @@ async fn create_space(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<SpaceFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     let result = match form.input() {
         Ok(input) => state.app.create_space(actor, &input).await,
         Err(error) => Err(error),
@@ -857,10 +867,7 @@ async fn update_space(
     Path(slug): Path<String>,
     PageForm(form): PageForm<SpaceFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     let result = match form.input() {
         Ok(input) => state
             .app
@@ -890,10 +897,7 @@ async fn add_member(
     Path(slug): Path<String>,
     PageForm(form): PageForm<AccountFields>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     match state.app.add_space_member(actor, &slug, &form.email).await {
         Ok(_) => Ok(Redirect::to(&format!("/spaces/{slug}?done=saved")).into_response()),
         Err(error) => {
@@ -914,10 +918,7 @@ async fn remove_member(
     Extension(actor): Extension<CurrentActor>,
     Path((slug, id)): Path<(String, i64)>,
 ) -> PageResult {
-    let actor = match require(&actor) {
-        Ok(actor) => actor,
-        Err(redirect) => return Ok(redirect),
-    };
+    let actor = require(&actor)?;
     state.app.remove_space_member(actor, &slug, id).await?;
     Ok(Redirect::to(&format!("/spaces/{slug}?done=saved")).into_response())
 }
@@ -988,7 +989,7 @@ fn require_admin(actor: &CurrentActor) -> Result<&Actor, PageError> {
     actor
         .get()
         .filter(|a| a.is_admin())
-        .ok_or_else(|| PageError(HttpError::not_found()))
+        .ok_or_else(|| PageError::Http(HttpError::not_found()))
 }
 
 async fn admin_organisation(

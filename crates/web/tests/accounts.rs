@@ -1,0 +1,824 @@
+//! Accounts over HTTP on both backends: sign up, in and out, sessions, passwords, resets, e-mail
+//! changes, API tokens, and every kind of bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use cocreate_core::{AccountKind, OrgRole};
+use cocreate_testkit::{Backend, ServerOptions, spawn, spawn_with};
+use common::*;
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    sign_up_sign_out_sign_in,
+    sign_up_refuses_bad_input_and_changes_nothing,
+    api_refuses_malformed_requests,
+    password_reset_works_once,
+    expired_reset_links_are_refused,
+    password_change_ends_other_sessions,
+    email_change_needs_confirmation,
+    sessions_rotate_and_tampered_cookies_are_anonymous,
+    api_tokens_are_shown_once_and_revocable,
+    sign_in_is_throttled_per_address,
+    data_survives_a_restart,
+);
+
+async fn sign_up_sign_out_sign_in(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let client = client();
+    assert_eq!(
+        client
+            .get(server.url("/signup"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    sign_up(&server, &client, "Ada@Example.org", "Ada Lovelace").await;
+    let profile = client.get(server.url("/profile")).send().await.unwrap();
+    assert_eq!(profile.status(), StatusCode::OK);
+    let html = profile.text().await.unwrap();
+    assert!(
+        html.contains("Ada Lovelace") && html.contains("ada@example.org"),
+        "{html}"
+    );
+
+    let out = post_form(&client, server.url("/signout"), &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let profile = client.get(server.url("/profile")).send().await.unwrap();
+    assert_eq!(
+        (profile.status(), location(&profile)),
+        (StatusCode::SEE_OTHER, "/signin")
+    );
+
+    let wrong = post_form(
+        &client,
+        server.url("/signin"),
+        &[
+            ("email", "ada@example.org"),
+            ("password", "not the password"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong e-mail or password")
+    );
+    let right = post_form(
+        &client,
+        server.url("/signin"),
+        &[("email", "ADA@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    let cookie = right.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert_eq!(
+        client
+            .get(server.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // The welcome mail went through the outbox.
+    assert!(
+        server
+            .last_mail_to("ada@example.org")
+            .await
+            .subject
+            .starts_with("Welcome")
+    );
+}
+
+async fn sign_up_refuses_bad_input_and_changes_nothing(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "taken@example.org", "First").await;
+    let before = count_accounts(&server).await;
+    let long_name = "n".repeat(81);
+    let long_password = "p".repeat(129);
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("TAKEN@example.org", "Second", PASSWORD, "already exists"),
+        ("not-an-email", "Name", PASSWORD, "not a valid e-mail"),
+        ("a@example.org", "Name", "short", "at least 10"),
+        ("a@example.org", "Name", &long_password, "at most 128"),
+        ("a@example.org", &long_name, PASSWORD, "at most 80"),
+        ("a@example.org", "   ", PASSWORD, "must not be empty"),
+    ];
+    for (email, name, password, message) in cases {
+        let response = post_form(
+            &client(),
+            server.url("/signup"),
+            &[("email", email), ("name", name), ("password", password)],
+        )
+        .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{email} {name}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains(message), "expected {message:?} in {html}");
+        assert!(html.contains("role=\"alert\""));
+    }
+    // Invalid UTF-8 in a form body.
+    let response = client()
+        .post(server.url("/signup"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(b"email=a%40example.org&name=%FF%FE&password=correcthorse1".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("could not be read"));
+
+    // The same through the API: problem+json naming the field.
+    let api = client();
+    let response = api
+        .post(server.url("/api/v1/accounts"))
+        .json(&json!({"email": "Taken@Example.org", "name": "X", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["field"].as_str()),
+        (Some("conflict"), Some("email"))
+    );
+    let response = api
+        .post(server.url("/api/v1/accounts"))
+        .json(&json!({"email": "b@example.org", "name": "X", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["field"].as_str()),
+        (Some("validation_failed"), Some("password"))
+    );
+
+    assert_eq!(
+        count_accounts(&server).await,
+        before,
+        "no refused input created an account"
+    );
+}
+
+async fn api_refuses_malformed_requests(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let api = client();
+    let url = server.url("/api/v1/accounts");
+    let malformed = api
+        .post(&url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        malformed.json::<Value>().await.unwrap()["code"],
+        "bad_request"
+    );
+    let unknown = api
+        .post(&url)
+        .json(
+            &json!({"email": "a@example.org", "name": "A", "password": PASSWORD, "role": "admin"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.json::<Value>().await.unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `role`")
+    );
+    let wrong_type = api
+        .post(&url)
+        .json(&json!({"email": 5, "name": "A", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
+    let invalid_utf8 = api
+        .post(&url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(b"{\"email\": \"\xff\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid_utf8.status(), StatusCode::BAD_REQUEST);
+    let huge = format!("{{\"email\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let too_large = api
+        .post(&url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        too_large.json::<Value>().await.unwrap()["code"],
+        "payload_too_large"
+    );
+    let no_route = api
+        .get(server.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_route.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        no_route.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let unauthenticated = api.get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+    let bad_bearer = api
+        .get(server.url("/api/v1/me"))
+        .bearer_auth("cct_nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_bearer.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(count_accounts(&server).await, 0);
+}
+
+async fn password_reset_works_once(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    // Unknown addresses get the same answer and no mail.
+    let unknown = post_form(
+        &client(),
+        server.url("/reset"),
+        &[("email", "nobody@example.org")],
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::OK);
+    assert!(
+        server
+            .mails()
+            .await
+            .iter()
+            .all(|m| m.to_address != "nobody@example.org")
+    );
+    let bad = post_form(&client(), server.url("/reset"), &[("email", "nope")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let requested = post_form(
+        &client(),
+        server.url("/reset"),
+        &[("email", "ada@example.org")],
+    )
+    .await;
+    assert_eq!(requested.status(), StatusCode::OK);
+    let link = server.link_in_mail("ada@example.org", "/reset/").await;
+    let browser = client();
+    assert_eq!(
+        browser
+            .get(server.url(&link))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let short = post_form(&browser, server.url(&link), &[("password", "short")]).await;
+    assert_eq!(
+        short.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refused password leaves the token usable"
+    );
+    let done = post_form(
+        &browser,
+        server.url(&link),
+        &[("password", "a brand new password")],
+    )
+    .await;
+    assert_eq!(
+        (done.status(), location(&done)),
+        (StatusCode::SEE_OTHER, "/profile?done=password")
+    );
+    assert_eq!(
+        browser
+            .get(server.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let again = post_form(
+        &client(),
+        server.url(&link),
+        &[("password", "another new password")],
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("invalid, used or expired")
+    );
+    let old = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = post_form(
+        &client(),
+        server.url("/signin"),
+        &[
+            ("email", "ada@example.org"),
+            ("password", "a brand new password"),
+        ],
+    )
+    .await;
+    assert_eq!(new.status(), StatusCode::SEE_OTHER);
+
+    // Through the API, a used token is 410 Gone.
+    let token = link.trim_start_matches("/reset/");
+    let api = client()
+        .post(server.url(&format!("/api/v1/password-resets/{token}")))
+        .json(&json!({"new_password": "yet another password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::GONE);
+    assert_eq!(api.json::<Value>().await.unwrap()["code"], "invalid_token");
+}
+
+async fn expired_reset_links_are_refused(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    let response = client()
+        .post(server.url("/api/v1/password-resets"))
+        .json(&json!({"email": "ada@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let link = server.link_in_mail("ada@example.org", "/reset/").await;
+    server
+        .clock
+        .advance_minutes(cocreate_app::RESET_MINUTES + 1);
+    let late = post_form(
+        &client(),
+        server.url(&link),
+        &[("password", "a brand new password")],
+    )
+    .await;
+    assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let old = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        old.status(),
+        StatusCode::SEE_OTHER,
+        "the password did not change"
+    );
+}
+
+async fn password_change_ends_other_sessions(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let laptop = client();
+    sign_up(&server, &laptop, "ada@example.org", "Ada").await;
+    let phone = client();
+    post_form(
+        &phone,
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        phone
+            .get(server.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let wrong = post_form(
+        &laptop,
+        server.url("/profile/password"),
+        &[
+            ("current_password", "wrong password"),
+            ("new_password", "a brand new password"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("current password is not your current password")
+    );
+    let changed = post_form(
+        &laptop,
+        server.url("/profile/password"),
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "a brand new password"),
+        ],
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        laptop
+            .get(server.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "this session stays"
+    );
+    assert_eq!(
+        phone
+            .get(server.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER,
+        "others end"
+    );
+}
+
+async fn email_change_needs_confirmation(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let ada = client();
+    sign_up(&server, &ada, "ada@example.org", "Ada").await;
+    sign_up(&server, &client(), "eve@example.org", "Eve").await;
+    let taken = post_form(
+        &ada,
+        server.url("/profile/email"),
+        &[("email", "EVE@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = post_form(
+        &ada,
+        server.url("/profile/email"),
+        &[
+            ("email", "ada@new.example.org"),
+            ("password", "wrong password"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let asked = post_form(
+        &ada,
+        server.url("/profile/email"),
+        &[("email", "ada@new.example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert!(
+        server
+            .store
+            .account_by_email("ada@example.org")
+            .await
+            .unwrap()
+            .is_some(),
+        "nothing changes before confirmation"
+    );
+    let link = server
+        .link_in_mail("ada@new.example.org", "/email/confirm/")
+        .await;
+    assert_eq!(
+        ada.get(server.url(&link)).send().await.unwrap().status(),
+        StatusCode::OK,
+        "GET only shows a button"
+    );
+    assert!(
+        server
+            .store
+            .account_by_email("ada@example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let confirmed = post_form(&ada, server.url(&link), &[]).await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    assert!(
+        server
+            .store
+            .account_by_email("ada@new.example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        server
+            .last_mail_to("ada@example.org")
+            .await
+            .subject
+            .contains("changed"),
+        "the old address is told"
+    );
+    let reused = post_form(&ada, server.url(&link), &[]).await;
+    assert_eq!(reused.status(), StatusCode::GONE);
+}
+
+async fn sessions_rotate_and_tampered_cookies_are_anonymous(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    let signin = |cookie: Option<String>| {
+        let server_url = server.url("/signin");
+        async move {
+            let mut request = client()
+                .post(server_url)
+                .form(&[("email", "ada@example.org"), ("password", PASSWORD)]);
+            if let Some(cookie) = cookie {
+                request = request.header(header::COOKIE, cookie);
+            }
+            let response = request.send().await.unwrap();
+            let set = response.headers()[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            set.split(';').next().unwrap().to_owned()
+        }
+    };
+    let first = signin(None).await;
+    // Signing in while holding a session replaces it: the old token stops working (no fixation).
+    let second = signin(Some(first.clone())).await;
+    assert_ne!(first, second);
+    let with = |cookie: &str| {
+        client()
+            .get(server.url("/profile"))
+            .header(header::COOKIE, cookie.to_owned())
+            .send()
+    };
+    assert_eq!(with(&second).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(with(&first).await.unwrap().status(), StatusCode::SEE_OTHER);
+    // A tampered or made-up cookie is simply no session.
+    let mut tampered = second.clone();
+    tampered.pop();
+    tampered.push('x');
+    assert_eq!(
+        with(&tampered).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        with("cocreate_session=made-up").await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    // Expired sessions end.
+    server
+        .clock
+        .advance_minutes(cocreate_app::SESSION_DAYS * 24 * 60 + 1);
+    assert_eq!(with(&second).await.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+async fn api_tokens_are_shown_once_and_revocable(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let ada = account(
+        &server,
+        "ada@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let token = api_token(&server, &ada).await;
+    assert!(token.starts_with("cct_"));
+    let profile = ada
+        .get(server.url("/profile"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!profile.contains(&token), "the secret is never shown again");
+    let api = client();
+    let me: Value = api
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "ada@example.org");
+    let tokens: Value = api
+        .get(server.url("/api/v1/tokens"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(tokens[0]["last_used_at"].is_string(), "{tokens}");
+    let id = tokens[0]["id"].as_i64().unwrap();
+    // Another account cannot see or revoke it.
+    let eve = account(
+        &server,
+        "eve@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let eve_token = api_token(&server, &eve).await;
+    let theirs = api
+        .delete(server.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&eve_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let page = post_form(
+        &eve,
+        server.url(&format!("/profile/tokens/{id}/revoke")),
+        &[],
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let bad_name = api
+        .post(server.url("/api/v1/tokens"))
+        .bearer_auth(&token)
+        .json(&json!({"name": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_name.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let revoked = api
+        .delete(server.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let after = api
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.get(server.url("/api/v1/me"))
+            .bearer_auth(&eve_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+async fn sign_in_is_throttled_per_address(backend: Backend) {
+    let options = ServerOptions {
+        sign_in_attempts_per_minute: Some(3),
+        ..ServerOptions::default()
+    };
+    let Some(server) = spawn_with(backend, options).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    for _ in 0..3 {
+        let wrong = post_form(
+            &client(),
+            server.url("/signin"),
+            &[
+                ("email", "ada@example.org"),
+                ("password", "guess guess guess"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let throttled = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(throttled.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        throttled
+            .text()
+            .await
+            .unwrap()
+            .contains("too many attempts")
+    );
+    // Other addresses are not affected.
+    let other = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "eve@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert!(
+        other
+            .text()
+            .await
+            .unwrap()
+            .contains("wrong e-mail or password")
+    );
+}
+
+async fn data_survives_a_restart(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let admin = account(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let token = api_token(&server, &admin).await;
+    let created = client()
+        .post(server.url("/api/v1/spaces"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Staff room", "audience": "internal"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let url = server.database_url.clone();
+    server.stop().await;
+    let options = ServerOptions {
+        database_url: Some(url),
+        ..ServerOptions::default()
+    };
+    let server = spawn_with(backend, options).await.unwrap();
+    let space: Value = client()
+        .get(server.url("/api/v1/spaces/staff-room"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(space["audience"], "internal");
+    let signin = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "admin@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signin.status(), StatusCode::SEE_OTHER);
+}

@@ -1,0 +1,101 @@
+//! Helpers for the HTTP suites: a cookie-keeping client that does not follow redirects, and
+//! shortcuts for signing up and making admins.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use cocreate_core::{AccountKind, OrgRole};
+use cocreate_testkit::TestServer;
+use reqwest::{Client, Response, StatusCode, header};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Runs each named `async fn(Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(cocreate_testkit::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(cocreate_testkit::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn post_form(client: &Client, url: String, fields: &[(&str, &str)]) -> Response {
+    client.post(url).form(fields).send().await.unwrap()
+}
+
+pub fn location(response: &Response) -> &str {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .map_or("", |v| v.to_str().unwrap())
+}
+
+/// Signs up through the form; the client keeps the session.
+pub async fn sign_up(server: &TestServer, client: &Client, email: &str, name: &str) {
+    let response = post_form(
+        client,
+        server.url("/signup"),
+        &[("email", email), ("name", name), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text().await.unwrap()
+    );
+}
+
+/// A signed-in client for a new account of the given kind and role.
+pub async fn account(server: &TestServer, email: &str, kind: AccountKind, role: OrgRole) -> Client {
+    let client = client();
+    sign_up(server, &client, email, "Test Person").await;
+    if (kind, role) != (AccountKind::Customer, OrgRole::Member) {
+        server
+            .app
+            .set_access_as_operator(email, role, Some(kind))
+            .await
+            .unwrap();
+    }
+    client
+}
+
+/// Creates an API token through the profile form and returns its secret.
+pub async fn api_token(server: &TestServer, client: &Client) -> String {
+    let page = post_form(
+        client,
+        server.url("/profile/tokens"),
+        &[("name", "test token")],
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let start = html.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+    let end = html[start..].find('<').unwrap();
+    html[start..start + end].to_owned()
+}
+
+pub async fn count_accounts(server: &TestServer) -> i64 {
+    server.store.count_accounts().await.unwrap()
+}
