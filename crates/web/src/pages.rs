@@ -134,7 +134,7 @@ impl FormError {
             AppError::Validation(v) => Some(v.field.to_owned()),
             AppError::Conflict { field, .. } => Some((*field).to_owned()),
             AppError::InvalidCredentials => Some("password".to_owned()),
-            AppError::Throttled | AppError::InvalidToken | AppError::Forbidden => None,
+            AppError::Throttled | AppError::InvalidToken => None,
             _ => return Err(error.into()),
         };
         let http = HttpError::from(error);
