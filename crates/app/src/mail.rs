@@ -60,15 +60,23 @@ impl std::fmt::Debug for SmtpSettings {
 pub struct MailWorker {
     app: Arc<App>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    /// The most one delivery may take, whatever the server does (lettre's own timeout does not
+    /// cover a server that accepts the connection and never greets).
+    send_timeout: Duration,
 }
 
 impl MailWorker {
     pub fn new(app: Arc<App>) -> AppResult<Self> {
-        let smtp = match app.config().smtp.clone() {
-            None => None,
-            Some(settings) => Some(transport(&settings)?),
-        };
-        Ok(Self { app, smtp })
+        let settings = app.config().smtp.clone();
+        let send_timeout = settings
+            .as_ref()
+            .map_or(Duration::from_secs(30), |s| s.timeout * 2);
+        let smtp = settings.as_ref().map(transport).transpose()?;
+        Ok(Self {
+            app,
+            smtp,
+            send_timeout,
+        })
     }
 
     /// Delivers every mail due now; returns how many were attempted.
@@ -97,23 +105,29 @@ impl MailWorker {
             Ok(message) => message,
             Err(error) => return MailOutcome::Dead { error },
         };
-        match transport.send(message).await {
-            Ok(_) => {
-                tracing::info!(mail_id = mail.id, to = %mail.to_address, "mail sent");
-                MailOutcome::Sent
-            }
-            Err(error) => {
-                let text = error.to_string();
-                tracing::warn!(mail_id = mail.id, attempt = mail.attempts, error = %text, "mail delivery failed");
-                if error.is_permanent() || mail.attempts >= MAX_MAIL_ATTEMPTS {
-                    MailOutcome::Dead { error: text }
-                } else {
-                    let wait = FIRST_RETRY_SECONDS * (1_i64 << (mail.attempts - 1).clamp(0, 20));
-                    MailOutcome::Retry {
-                        error: text,
-                        retry_at: self.app.now().plus_millis(wait * 1000),
-                    }
+        let (text, permanent) =
+            match tokio::time::timeout(self.send_timeout, transport.send(message)).await {
+                Ok(Ok(_)) => {
+                    tracing::info!(mail_id = mail.id, to = %mail.to_address, "mail sent");
+                    return MailOutcome::Sent;
                 }
+                Ok(Err(error)) => (error.to_string(), error.is_permanent()),
+                Err(_) => (
+                    format!(
+                        "the SMTP server did not answer within {:?}",
+                        self.send_timeout
+                    ),
+                    false,
+                ),
+            };
+        tracing::warn!(mail_id = mail.id, attempt = mail.attempts, error = %text, "mail delivery failed");
+        if permanent || mail.attempts >= MAX_MAIL_ATTEMPTS {
+            MailOutcome::Dead { error: text }
+        } else {
+            let wait = FIRST_RETRY_SECONDS * (1_i64 << (mail.attempts - 1).clamp(0, 20));
+            MailOutcome::Retry {
+                error: text,
+                retry_at: self.app.now().plus_millis(wait * 1000),
             }
         }
     }
