@@ -81,6 +81,9 @@ impl Default for Config {
     }
 }
 
+/// `COCREATE_*` variables that are not settings of this file (read elsewhere), lower-cased.
+const NOT_SETTINGS: &[&str] = &["config", "log", "new_password", "test_postgres_url"];
+
 /// Which database a URL points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
@@ -99,7 +102,11 @@ impl Config {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(Serialized::default("database_url", url));
         }
-        figment = figment.merge(Env::prefixed("COCREATE_").split("__"));
+        figment = figment.merge(
+            Env::prefixed("COCREATE_")
+                .filter(|key| !NOT_SETTINGS.contains(&key.as_str().to_ascii_lowercase().as_str()))
+                .split("__"),
+        );
         figment.extract().with_context(|| {
             format!(
                 "invalid configuration (from defaults, {}, COCREATE_* variables)",

@@ -1,0 +1,199 @@
+//! The `cocreate` binary as an operator uses it: help, configuration errors, account commands,
+//! the demo, and a clean stop on SIGTERM — on SQLite and, when configured, PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn cocreate(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cocreate"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("COCREATE_DATABASE_URL")
+        .env("COCREATE_DATA_DIR", data_dir)
+        .env("COCREATE_CONFIG", data_dir.join("cocreate.toml"))
+        .env("COCREATE_LOG", "warn");
+    command
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `cocreate <args>` serving on a free port and waits until `/healthz` answers.
+fn start(mut command: Command, args: &[&str]) -> (Child, String, Vec<String>) {
+    let port = free_port();
+    let mut child = command
+        .args(args)
+        .env("COCREATE_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let started = Instant::now();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || started.elapsed() > Duration::from_secs(60) {
+            panic!("cocreate did not start: {lines:?}");
+        }
+        lines.push(line.trim_end().to_owned());
+        if line.contains("Cocreate is running") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, format!("http://127.0.0.1:{port}"), lines)
+}
+
+fn get(url: &str) -> (u16, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = reqwest::get(url).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    })
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "cocreate did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn help_lists_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cocreate(dir.path()).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = text(&output);
+    for command in ["serve", "migrate", "demo", "admin"] {
+        assert!(help.contains(command), "{help}");
+    }
+    let admin = text(&cocreate(dir.path()).args(["admin", "--help"]).output().unwrap());
+    assert!(admin.contains("create-user") && admin.contains("set-role"), "{admin}");
+    let create = text(&cocreate(dir.path()).args(["admin", "create-user", "--help"]).output().unwrap());
+    assert!(create.contains("--email") && create.contains("--role"), "{create}");
+}
+
+#[test]
+fn unknown_database_schemes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cocreate(dir.path()).env("COCREATE_DATABASE_URL", "mysql://localhost/cocreate").arg("migrate").output().unwrap();
+    assert!(!output.status.success());
+    assert!(text(&output).contains("unsupported database URL scheme \"mysql\""), "{}", text(&output));
+    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().file_name() != "cocreate.db"), "no file was created");
+    let bad_config = dir.path().join("cocreate.toml");
+    std::fs::write(&bad_config, "bind = \"not an address\"\n").unwrap();
+    let output = cocreate(dir.path()).arg("migrate").output().unwrap();
+    assert!(!output.status.success());
+    assert!(text(&output).contains("invalid configuration"), "{}", text(&output));
+}
+
+fn account_commands(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let with_db = || {
+        let mut command = cocreate(dir.path());
+        if let Some(url) = &database_url {
+            command.env("COCREATE_DATABASE_URL", url);
+        }
+        command
+    };
+    let migrated = with_db().arg("migrate").output().unwrap();
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    let created = with_db()
+        .args(["admin", "create-user", "--email", "Boss@Example.org", "--name", "The Boss", "--kind", "employee", "--role", "admin"])
+        .env("COCREATE_NEW_PASSWORD", "a long enough password")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", text(&created));
+    assert!(text(&created).contains("created boss@example.org (employee admin)"), "{}", text(&created));
+    let duplicate = with_db()
+        .args(["admin", "create-user", "--email", "boss@example.org", "--name", "Again", "--password", "a long enough password"])
+        .output()
+        .unwrap();
+    assert!(!duplicate.status.success());
+    assert!(text(&duplicate).contains("already exists"), "{}", text(&duplicate));
+    let weak = with_db()
+        .args(["admin", "create-user", "--email", "x@example.org", "--name", "X", "--password", "short"])
+        .output()
+        .unwrap();
+    assert!(!weak.status.success() && text(&weak).contains("at least 10"), "{}", text(&weak));
+    let last_admin = with_db().args(["admin", "set-role", "--email", "boss@example.org", "--role", "member"]).output().unwrap();
+    assert!(!last_admin.status.success() && text(&last_admin).contains("last admin"), "{}", text(&last_admin));
+    let bad_role = with_db().args(["admin", "set-role", "--email", "boss@example.org", "--role", "owner"]).output().unwrap();
+    assert!(!bad_role.status.success() && text(&bad_role).contains("must be one of"), "{}", text(&bad_role));
+    let unknown = with_db().args(["admin", "set-role", "--email", "ghost@example.org", "--role", "admin"]).output().unwrap();
+    assert!(!unknown.status.success() && text(&unknown).contains("not found"), "{}", text(&unknown));
+
+    // The account works in the running server, and the server stops cleanly on SIGTERM.
+    let (mut child, base, _) = start(with_db(), &["serve"]);
+    assert_eq!(get(&format!("{base}/readyz")), (200, "ready".to_owned()));
+    let status = terminate(&mut child);
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn account_commands_on_sqlite() {
+    account_commands(None);
+}
+
+#[test]
+fn account_commands_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else { return };
+    account_commands(Some(url));
+}
+
+fn demo(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = cocreate(dir.path());
+    if let Some(url) = &database_url {
+        command.env("COCREATE_DATABASE_URL", url);
+    }
+    let (mut child, base, lines) = start(command, &["demo"]);
+    let printed = lines.join("\n");
+    assert!(printed.contains("customer@demo.cocreate.example") && printed.contains("cocreate-demo"), "{printed}");
+    let (status, home) = get(&format!("{base}/"));
+    assert_eq!(status, 200);
+    assert!(home.contains("Northwind Outdoor Co.") && home.contains("Product ideas"));
+    assert!(!home.contains("Staff workshop"), "internal spaces are not shown to visitors");
+    assert!(terminate(&mut child).success());
+    // A second run keeps the data and does not seed twice.
+    let mut again = cocreate(dir.path());
+    if let Some(url) = &database_url {
+        again.env("COCREATE_DATABASE_URL", url);
+    }
+    let (mut child, base, lines) = start(again, &["demo"]);
+    assert!(lines.join("\n").contains("already has accounts"));
+    let (_, spaces) = get(&format!("{base}/api/v1/spaces"));
+    assert_eq!(spaces.matches("\"slug\"").count(), 1, "{spaces}");
+    assert!(terminate(&mut child).success());
+}
+
+#[test]
+fn demo_on_sqlite() {
+    demo(None);
+    // The SQLite database and the generated key live in the data directory.
+}
+
+#[test]
+fn demo_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else { return };
+    demo(Some(url));
+}
