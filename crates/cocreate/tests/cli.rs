@@ -19,11 +19,19 @@ fn cocreate(data_dir: &std::path::Path) -> Command {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `cocreate <args>` serving on a free port and waits until `/healthz` answers.
@@ -42,7 +50,8 @@ fn start(mut command: Command, args: &[&str]) -> (Child, String, Vec<String>) {
     let started = Instant::now();
     loop {
         let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 || started.elapsed() > Duration::from_secs(60) {
+        if reader.read_line(&mut line).unwrap() == 0 || started.elapsed() > Duration::from_secs(60)
+        {
             panic!("cocreate did not start: {lines:?}");
         }
         lines.push(line.trim_end().to_owned());
@@ -63,14 +72,20 @@ fn get(url: &str) -> (u16, String) {
 }
 
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "cocreate did not stop on SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "cocreate did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -84,24 +99,57 @@ fn help_lists_every_command() {
     for command in ["serve", "migrate", "demo", "admin"] {
         assert!(help.contains(command), "{help}");
     }
-    let admin = text(&cocreate(dir.path()).args(["admin", "--help"]).output().unwrap());
-    assert!(admin.contains("create-user") && admin.contains("set-role"), "{admin}");
-    let create = text(&cocreate(dir.path()).args(["admin", "create-user", "--help"]).output().unwrap());
-    assert!(create.contains("--email") && create.contains("--role"), "{create}");
+    let admin = text(
+        &cocreate(dir.path())
+            .args(["admin", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        admin.contains("create-user") && admin.contains("set-role"),
+        "{admin}"
+    );
+    let create = text(
+        &cocreate(dir.path())
+            .args(["admin", "create-user", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        create.contains("--email") && create.contains("--role"),
+        "{create}"
+    );
 }
 
 #[test]
 fn unknown_database_schemes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let output = cocreate(dir.path()).env("COCREATE_DATABASE_URL", "mysql://localhost/cocreate").arg("migrate").output().unwrap();
+    let output = cocreate(dir.path())
+        .env("COCREATE_DATABASE_URL", "mysql://localhost/cocreate")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(!output.status.success());
-    assert!(text(&output).contains("unsupported database URL scheme \"mysql\""), "{}", text(&output));
-    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().file_name() != "cocreate.db"), "no file was created");
+    assert!(
+        text(&output).contains("unsupported database URL scheme \"mysql\""),
+        "{}",
+        text(&output)
+    );
+    assert!(
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .all(|e| e.unwrap().file_name() != "cocreate.db"),
+        "no file was created"
+    );
     let bad_config = dir.path().join("cocreate.toml");
     std::fs::write(&bad_config, "bind = \"not an address\"\n").unwrap();
     let output = cocreate(dir.path()).arg("migrate").output().unwrap();
     assert!(!output.status.success());
-    assert!(text(&output).contains("invalid configuration"), "{}", text(&output));
+    assert!(
+        text(&output).contains("invalid configuration"),
+        "{}",
+        text(&output)
+    );
 }
 
 fn account_commands(database_url: Option<String>) {
@@ -116,29 +164,112 @@ fn account_commands(database_url: Option<String>) {
     let migrated = with_db().arg("migrate").output().unwrap();
     assert!(migrated.status.success(), "{}", text(&migrated));
     let created = with_db()
-        .args(["admin", "create-user", "--email", "Boss@Example.org", "--name", "The Boss", "--kind", "employee", "--role", "admin"])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "The Boss",
+            "--kind",
+            "employee",
+            "--role",
+            "admin",
+        ])
         .env("COCREATE_NEW_PASSWORD", "a long enough password")
         .output()
         .unwrap();
     assert!(created.status.success(), "{}", text(&created));
-    assert!(text(&created).contains("created boss@example.org (employee admin)"), "{}", text(&created));
+    assert!(
+        text(&created).contains("created boss@example.org (employee admin)"),
+        "{}",
+        text(&created)
+    );
     let duplicate = with_db()
-        .args(["admin", "create-user", "--email", "boss@example.org", "--name", "Again", "--password", "a long enough password"])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "Again",
+            "--password",
+            "a long enough password",
+        ])
         .output()
         .unwrap();
     assert!(!duplicate.status.success());
-    assert!(text(&duplicate).contains("already exists"), "{}", text(&duplicate));
+    assert!(
+        text(&duplicate).contains("already exists"),
+        "{}",
+        text(&duplicate)
+    );
     let weak = with_db()
-        .args(["admin", "create-user", "--email", "x@example.org", "--name", "X", "--password", "short"])
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--password",
+            "short",
+        ])
         .output()
         .unwrap();
-    assert!(!weak.status.success() && text(&weak).contains("at least 10"), "{}", text(&weak));
-    let last_admin = with_db().args(["admin", "set-role", "--email", "boss@example.org", "--role", "member"]).output().unwrap();
-    assert!(!last_admin.status.success() && text(&last_admin).contains("last admin"), "{}", text(&last_admin));
-    let bad_role = with_db().args(["admin", "set-role", "--email", "boss@example.org", "--role", "owner"]).output().unwrap();
-    assert!(!bad_role.status.success() && text(&bad_role).contains("must be one of"), "{}", text(&bad_role));
-    let unknown = with_db().args(["admin", "set-role", "--email", "ghost@example.org", "--role", "admin"]).output().unwrap();
-    assert!(!unknown.status.success() && text(&unknown).contains("not found"), "{}", text(&unknown));
+    assert!(
+        !weak.status.success() && text(&weak).contains("at least 10"),
+        "{}",
+        text(&weak)
+    );
+    let last_admin = with_db()
+        .args([
+            "admin",
+            "set-role",
+            "--email",
+            "boss@example.org",
+            "--role",
+            "member",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !last_admin.status.success() && text(&last_admin).contains("last admin"),
+        "{}",
+        text(&last_admin)
+    );
+    let bad_role = with_db()
+        .args([
+            "admin",
+            "set-role",
+            "--email",
+            "boss@example.org",
+            "--role",
+            "owner",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !bad_role.status.success() && text(&bad_role).contains("must be one of"),
+        "{}",
+        text(&bad_role)
+    );
+    let unknown = with_db()
+        .args([
+            "admin",
+            "set-role",
+            "--email",
+            "ghost@example.org",
+            "--role",
+            "admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !unknown.status.success() && text(&unknown).contains("not found"),
+        "{}",
+        text(&unknown)
+    );
 
     // The account works in the running server, and the server stops cleanly on SIGTERM.
     let (mut child, base, _) = start(with_db(), &["serve"]);
@@ -155,7 +286,9 @@ fn account_commands_on_sqlite() {
 #[test]
 fn account_commands_on_postgres() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else { return };
+    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else {
+        return;
+    };
     account_commands(Some(url));
 }
 
@@ -167,11 +300,17 @@ fn demo(database_url: Option<String>) {
     }
     let (mut child, base, lines) = start(command, &["demo"]);
     let printed = lines.join("\n");
-    assert!(printed.contains("customer@demo.cocreate.example") && printed.contains("cocreate-demo"), "{printed}");
+    assert!(
+        printed.contains("customer@demo.cocreate.example") && printed.contains("cocreate-demo"),
+        "{printed}"
+    );
     let (status, home) = get(&format!("{base}/"));
     assert_eq!(status, 200);
     assert!(home.contains("Northwind Outdoor Co.") && home.contains("Product ideas"));
-    assert!(!home.contains("Staff workshop"), "internal spaces are not shown to visitors");
+    assert!(
+        !home.contains("Staff workshop"),
+        "internal spaces are not shown to visitors"
+    );
     assert!(terminate(&mut child).success());
     // A second run keeps the data and does not seed twice.
     let mut again = cocreate(dir.path());
@@ -194,6 +333,8 @@ fn demo_on_sqlite() {
 #[test]
 fn demo_on_postgres() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else { return };
+    let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else {
+        return;
+    };
     demo(Some(url));
 }

@@ -4,26 +4,39 @@
 use std::path::{Path, PathBuf};
 
 fn migrations(backend: &str) -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../store-{backend}/migrations"));
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../store-{backend}/migrations"));
     let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.map(|e| e.path()).unwrap_or_default())
         .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
-        .map(|path| (file_name(&path), std::fs::read_to_string(&path).unwrap_or_default()))
+        .map(|path| {
+            (
+                file_name(&path),
+                std::fs::read_to_string(&path).unwrap_or_default(),
+            )
+        })
         .collect();
     files.sort();
     files
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn created_tables(sql: &str) -> Vec<String> {
     let mut tables: Vec<String> = sql
         .lines()
         .filter_map(|line| line.trim().strip_prefix("CREATE TABLE "))
-        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
         .collect();
     tables.sort();
     tables
@@ -35,10 +48,21 @@ fn migration_trees_have_the_same_numbering_and_tables() {
     let postgres = migrations("postgres");
     assert!(!sqlite.is_empty());
     let names = |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&sqlite), names(&postgres), "migration files differ between backends");
+    assert_eq!(
+        names(&sqlite),
+        names(&postgres),
+        "migration files differ between backends"
+    );
     for ((name, a), (_, b)) in sqlite.iter().zip(&postgres) {
         let number = name.split('_').next().unwrap_or_default();
-        assert!(number.len() == 4 && number.bytes().all(|c| c.is_ascii_digit()), "{name} must start with a 4-digit number");
-        assert_eq!(created_tables(a), created_tables(b), "{name} creates different tables");
+        assert!(
+            number.len() == 4 && number.bytes().all(|c| c.is_ascii_digit()),
+            "{name} must start with a 4-digit number"
+        );
+        assert_eq!(
+            created_tables(a),
+            created_tables(b),
+            "{name} creates different tables"
+        );
     }
 }

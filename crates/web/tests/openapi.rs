@@ -14,7 +14,10 @@ fn openapi_document_matches_snapshot() {
         std::fs::write(&path, &json).unwrap();
     }
     let snapshot = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(snapshot == json, "docs/openapi.json is out of date: run `UPDATE_SNAPSHOTS=1 cargo test -p cocreate-web --test openapi` and review the diff");
+    assert!(
+        snapshot == json,
+        "docs/openapi.json is out of date: run `UPDATE_SNAPSHOTS=1 cargo test -p cocreate-web --test openapi` and review the diff"
+    );
 }
 
 #[test]
@@ -39,8 +42,14 @@ fn every_path_documents_its_errors_as_problems() {
 
 #[test]
 fn error_codes_are_documented() {
-    let api_doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/API.md")).unwrap();
+    let api_doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/API.md"),
+    )
+    .unwrap();
     for (code, status, _) in cocreate_web::ERROR_CODES {
-        assert!(api_doc.contains(&format!("`{code}` | {status}")), "docs/API.md lacks {code}");
+        assert!(
+            api_doc.contains(&format!("`{code}` | {status}")),
+            "docs/API.md lacks {code}"
+        );
     }
 }

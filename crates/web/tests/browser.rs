@@ -1,0 +1,400 @@
+//! The browser suite: headless Debian Chromium driven through chromedriver against a real server,
+//! on both backends. A failing test saves a screenshot under `target/screenshots/`. Without
+//! chromedriver the suite skips, except in CI (`CI=true`), where it fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cocreate_app::{AccountInput, SpaceInput};
+use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_testkit::{Backend, TestServer, in_ci, spawn};
+use thirtyfour::prelude::*;
+
+type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+on_both_backends!(
+    sign_up_sign_out_sign_in,
+    admin_invites_an_employee_who_accepts,
+    customer_cannot_reach_an_internal_space,
+);
+
+struct Browser {
+    driver: WebDriver,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+async fn browser() -> Option<Browser> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        assert!(
+            !in_ci(),
+            "chromium and chromium-driver must be installed in CI: the browser suite may not skip"
+        );
+        eprintln!(
+            "skipped: install the Debian packages chromium and chromium-driver to run the browser suite"
+        );
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let chromedriver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+        .unwrap();
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .expect("start Chromium");
+    Some(Browser {
+        driver,
+        chromedriver,
+        _profile: profile,
+    })
+}
+
+/// Runs `body` in a fresh browser; on failure saves a screenshot and fails the test.
+async fn run<F, Fut>(name: &str, backend: Backend, body: F)
+where
+    F: FnOnce(WebDriver, TestServer) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let driver = browser.driver.clone();
+    let outcome = body(driver.clone(), server).await;
+    if let Err(error) = &outcome {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{name}-{backend:?}.png"));
+        let _ = driver.screenshot(&path).await;
+        let _ = driver.clone().quit().await;
+        panic!(
+            "{name} on {backend:?} failed: {error} (screenshot: {})",
+            path.display()
+        );
+    }
+    let _ = driver.quit().await;
+}
+
+fn ensure(condition: bool, message: impl Into<String>) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into().into())
+    }
+}
+
+async fn fill(driver: &WebDriver, id: &str, value: &str) -> Outcome {
+    let field = driver.find(By::Id(id)).await?;
+    field.clear().await?;
+    field.send_keys(value).await?;
+    Ok(())
+}
+
+/// Clicks `element` and waits until the browser has left the current page and loaded the next.
+async fn click_and_wait(driver: &WebDriver, element: WebElement) -> Outcome {
+    let old_page = driver.find(By::Tag("html")).await?;
+    element.click().await?;
+    let started = Instant::now();
+    while old_page.tag_name().await.is_ok() {
+        ensure(
+            started.elapsed() < Duration::from_secs(15),
+            "the page did not change",
+        )?;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    loop {
+        let state = driver
+            .execute("return document.readyState", Vec::new())
+            .await?;
+        if state.json().as_str() == Some("complete") {
+            return Ok(());
+        }
+        ensure(
+            started.elapsed() < Duration::from_secs(15),
+            "the page did not load",
+        )?;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn submit(driver: &WebDriver, form_action: &str) -> Outcome {
+    let button = driver
+        .find(By::Css(&format!(
+            "main form[action='{form_action}'] button[type='submit']"
+        )))
+        .await?;
+    click_and_wait(driver, button).await
+}
+
+async fn follow(driver: &WebDriver, link_text: &str) -> Outcome {
+    let link = driver.find(By::LinkText(link_text)).await?;
+    click_and_wait(driver, link).await
+}
+
+async fn sign_out(driver: &WebDriver) -> Outcome {
+    let button = driver
+        .find(By::Css("header form[action='/signout'] button"))
+        .await?;
+    click_and_wait(driver, button).await
+}
+
+async fn page_text(driver: &WebDriver) -> Result<String, WebDriverError> {
+    driver.find(By::Tag("body")).await?.text().await
+}
+
+async fn sign_in(driver: &WebDriver, server: &TestServer, email: &str) -> Outcome {
+    driver.goto(server.url("/signin")).await?;
+    fill(driver, "email", email).await?;
+    fill(driver, "password", common::PASSWORD).await?;
+    submit(driver, "/signin").await?;
+    Ok(())
+}
+
+async fn operator_account(server: &TestServer, email: &str, kind: AccountKind, role: OrgRole) {
+    let input = AccountInput {
+        email,
+        name: "Alex Admin",
+        password: common::PASSWORD,
+    };
+    server
+        .app
+        .create_account_as_operator(&input, kind, role)
+        .await
+        .unwrap();
+}
+
+async fn sign_up_sign_out_sign_in(backend: Backend) {
+    run(
+        "sign_up_sign_out_sign_in",
+        backend,
+        |driver, server| async move {
+            driver.goto(server.url("/")).await?;
+            follow(&driver, "Sign up").await?;
+            fill(&driver, "name", "Casey Customer").await?;
+            fill(&driver, "email", "casey@example.org").await?;
+            fill(&driver, "password", "short").await?;
+            submit(&driver, "/signup").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("password must be at least 10 characters"),
+                format!("no password message: {text}"),
+            )?;
+            fill(&driver, "password", common::PASSWORD).await?;
+            submit(&driver, "/signup").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Welcome! You are signed in."),
+                format!("not welcomed: {text}"),
+            )?;
+            ensure(text.contains("Casey Customer"), "name not in the header")?;
+
+            sign_out(&driver).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Sign in") && !text.contains("Casey Customer"),
+                format!("still signed in: {text}"),
+            )?;
+
+            sign_in(&driver, &server, "casey@example.org").await?;
+            driver.goto(server.url("/profile")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("casey@example.org") && text.contains("customer"),
+                format!("profile: {text}"),
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+async fn admin_invites_an_employee_who_accepts(backend: Backend) {
+    run(
+        "admin_invites_an_employee_who_accepts",
+        backend,
+        |driver, server| async move {
+            operator_account(
+                &server,
+                "admin@example.org",
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            follow(&driver, "Admin").await?;
+            follow(&driver, "Invitations").await?;
+            fill(&driver, "email", "erin@example.org").await?;
+            driver
+                .find(By::Css("select#kind option[value='employee']"))
+                .await?
+                .click()
+                .await?;
+            driver
+                .find(By::Css("select#role option[value='member']"))
+                .await?
+                .click()
+                .await?;
+            submit(&driver, "/admin/invitations").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Invitation sent.") && text.contains("erin@example.org"),
+                format!("invitation page: {text}"),
+            )?;
+            sign_out(&driver).await?;
+
+            let link = server
+                .link_in_mail("erin@example.org", "/invitations/")
+                .await;
+            driver.goto(server.url(&link)).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("This invitation is for erin@example.org"),
+                format!("accept page: {text}"),
+            )?;
+            fill(&driver, "name", "Erin Engineer").await?;
+            fill(&driver, "password", common::PASSWORD).await?;
+            submit(&driver, &link).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Welcome! You are signed in.") && text.contains("Erin Engineer"),
+                format!("after accepting: {text}"),
+            )?;
+            let erin = server
+                .store
+                .account_by_email("erin@example.org")
+                .await?
+                .ok_or("no account")?;
+            ensure(
+                erin.kind == AccountKind::Employee,
+                "erin is not an employee",
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+async fn customer_cannot_reach_an_internal_space(backend: Backend) {
+    run(
+        "customer_cannot_reach_an_internal_space",
+        backend,
+        |driver, server| async move {
+            operator_account(
+                &server,
+                "admin@example.org",
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            // The admin makes an internal space in the browser.
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/spaces")).await?;
+            fill(&driver, "name", "Staff workshop").await?;
+            driver
+                .find(By::Css("select#audience option[value='internal']"))
+                .await?
+                .click()
+                .await?;
+            submit(&driver, "/spaces").await?;
+            let url = driver.current_url().await?;
+            ensure(
+                url.path() == "/spaces/staff-workshop",
+                format!("landed on {url}"),
+            )?;
+            sign_out(&driver).await?;
+            let public = SpaceInput {
+                name: "Ideas",
+                slug: "",
+                description: "Open to all",
+                audience: Audience::Public,
+            };
+            let admin = server
+                .app
+                .store()
+                .account_by_email("admin@example.org")
+                .await?
+                .ok_or("no admin")?;
+            let actor = cocreate_app::Actor {
+                id: admin.id,
+                email: admin.email,
+                name: admin.name,
+                kind: admin.kind,
+                role: admin.role,
+                session_hash: None,
+            };
+            server.app.create_space(&actor, &public).await?;
+
+            // A customer signs up and cannot find it by list or by URL.
+            driver.goto(server.url("/signup")).await?;
+            fill(&driver, "name", "Casey Customer").await?;
+            fill(&driver, "email", "casey@example.org").await?;
+            fill(&driver, "password", common::PASSWORD).await?;
+            submit(&driver, "/signup").await?;
+            driver.goto(server.url("/spaces")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Ideas") && !text.contains("Staff workshop"),
+                format!("spaces list: {text}"),
+            )?;
+            driver.goto(server.url("/spaces/staff-workshop")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Not found") && !text.contains("Staff workshop"),
+                format!("internal space page: {text}"),
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
