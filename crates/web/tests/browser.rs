@@ -170,7 +170,7 @@ async fn click_and_wait(driver: &WebDriver, element: WebElement) -> Outcome {
 
 async fn submit(driver: &WebDriver, form_action: &str) -> Outcome {
     let button = driver
-        .find(By::Css(&format!(
+        .find(By::Css(format!(
             "main form[action='{form_action}'] button[type='submit']"
         )))
         .await?;
