@@ -199,20 +199,54 @@ impl App {
         Ok(Some(Actor::from_account(&account, None)))
     }
 
-    /// Changes the password after checking the current one; every other session ends.
-    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
-        let new = Password::parse_field("new_password", new)?;
+    /// Stores a new one-time token for the account and returns it (to be mailed, never kept).
+    async fn issue_account_token(
+        &self,
+        tx: &mut dyn Tx,
+        account_id: i64,
+        purpose: TokenPurpose,
+        new_email: Option<&str>,
+        valid_minutes: i64,
+    ) -> AppResult<String> {
+        let token = new_token();
+        let now = self.now();
+        tx.insert_account_token(&AccountToken {
+            token_hash: self.hash(&token),
+            account_id,
+            purpose,
+            new_email: new_email.map(str::to_owned),
+            created_at: now,
+            expires_at: now.plus_minutes(valid_minutes),
+        })
+        .await?;
+        Ok(token)
+    }
+
+    /// The actor's account, if `password` is its password; otherwise an error on `field`.
+    async fn check_password(
+        &self,
+        actor: &Actor,
+        password: &str,
+        field: &'static str,
+    ) -> AppResult<Account> {
         let account = self
             .store
             .account_by_id(actor.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !verify_password(current.to_owned(), account.password_hash).await? {
-            return Err(AppError::invalid(
-                "current_password",
-                "is not your current password",
-            ));
+        if verify_password(password.to_owned(), account.password_hash.clone()).await? {
+            Ok(account)
+        } else {
+            Err(AppError::invalid(field, "is not your current password"))
         }
+    }
+
+    /// Changes the password after checking the current one; every other session ends.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
+        let new = Password::parse_field("new_password", new)?;
+        let account = self
+            .check_password(actor, current, "current_password")
+            .await?;
         let hash = hash_password(new.expose().to_owned()).await?;
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(actor.id, &hash).await?;
@@ -237,18 +271,16 @@ impl App {
         let Some(account) = self.store.account_by_email(email.as_str()).await? else {
             return Ok(());
         };
-        let token = new_token();
-        let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.insert_account_token(&AccountToken {
-            token_hash: self.hash(&token),
-            account_id: account.id,
-            purpose: TokenPurpose::PasswordReset,
-            new_email: None,
-            created_at: now,
-            expires_at: now.plus_minutes(RESET_MINUTES),
-        })
-        .await?;
+        let token = self
+            .issue_account_token(
+                &mut *tx,
+                account.id,
+                TokenPurpose::PasswordReset,
+                None,
+                RESET_MINUTES,
+            )
+            .await?;
         let body = format!(
             "Hello {},\n\nto choose a new password, open this link within {RESET_MINUTES} minutes:\n\n{}\n\nIf you did not ask for this, ignore this message.\n",
             account.name,
@@ -293,17 +325,7 @@ impl App {
         password: &str,
     ) -> AppResult<()> {
         let new_email = Email::parse(new_email)?;
-        let account = self
-            .store
-            .account_by_id(actor.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !verify_password(password.to_owned(), account.password_hash).await? {
-            return Err(AppError::invalid(
-                "password",
-                "is not your current password",
-            ));
-        }
+        let account = self.check_password(actor, password, "password").await?;
         if new_email.as_str() == account.email {
             return Err(AppError::invalid("email", "is already your address"));
         }
@@ -318,18 +340,16 @@ impl App {
                 "an account with this e-mail address already exists",
             ));
         }
-        let token = new_token();
-        let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.insert_account_token(&AccountToken {
-            token_hash: self.hash(&token),
-            account_id: actor.id,
-            purpose: TokenPurpose::EmailChange,
-            new_email: Some(new_email.as_str().to_owned()),
-            created_at: now,
-            expires_at: now.plus_minutes(EMAIL_CHANGE_MINUTES),
-        })
-        .await?;
+        let token = self
+            .issue_account_token(
+                &mut *tx,
+                actor.id,
+                TokenPurpose::EmailChange,
+                Some(new_email.as_str()),
+                EMAIL_CHANGE_MINUTES,
+            )
+            .await?;
         let body = format!(
             "Hello {},\n\nto use this address for Cocreate, open this link within a day:\n\n{}\n",
             account.name,

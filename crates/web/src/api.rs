@@ -12,9 +12,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::WebState;
 use crate::error::{ApiError, ApiResult, HttpError, Problem};
 use crate::session::CurrentActor;
+use crate::{WebState, next_cursor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -442,12 +442,6 @@ pub struct MemberPage {
     items: Vec<AccountOut>,
     /// Pass as `cursor` for the next page; absent on the last page.
     next: Option<i64>,
-}
-
-fn next_cursor<T>(items: &[T], limit: i64, id: fn(&T) -> i64) -> Option<i64> {
-    (items.len() as i64 >= limit)
-        .then(|| items.last().map(id))
-        .flatten()
 }
 
 /// All accounts, in id order (admins).

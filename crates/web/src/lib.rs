@@ -57,6 +57,13 @@ pub(crate) struct WebState {
     pub limits: Arc<middleware::Limits>,
 }
 
+/// The cursor for the page after `items`, a full page of `limit`; `None` after the last page.
+pub(crate) fn next_cursor<T>(items: &[T], limit: i64, id: fn(&T) -> i64) -> Option<i64> {
+    (items.len() as i64 >= limit)
+        .then(|| items.last().map(id))
+        .flatten()
+}
+
 /// The process-wide Prometheus recorder (a recorder can be installed only once per process).
 fn prometheus() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

@@ -14,9 +14,9 @@ use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_store::{Account, ApiToken, AuditEntry, Invitation, OutboxMail};
 use serde::Deserialize;
 
-use crate::WebState;
 use crate::error::HttpError;
 use crate::session::CurrentActor;
+use crate::{WebState, next_cursor};
 
 /// An error shown as a page, or a detour to the sign-in page.
 pub enum PageError {
@@ -1127,9 +1127,7 @@ async fn members_page(
     error: FormError,
 ) -> PageResult {
     let members = state.app.members(actor, after, PAGE_SIZE).await?;
-    let next = (members.len() as i64 == PAGE_SIZE)
-        .then(|| members.last().map(|a| a.id))
-        .flatten();
+    let next = next_cursor(&members, PAGE_SIZE, |a| a.id);
     admin_page(
         state,
         actor,
@@ -1248,9 +1246,7 @@ async fn admin_audit(
         .app
         .audit_log(actor, query.before.unwrap_or(i64::MAX), PAGE_SIZE)
         .await?;
-    let next = (entries.len() as i64 == PAGE_SIZE)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
+    let next = next_cursor(&entries, PAGE_SIZE, |e| e.id);
     admin_page(
         &state,
         actor,
@@ -1272,9 +1268,7 @@ async fn admin_outbox(
         .app
         .outbox(actor, query.before.unwrap_or(i64::MAX), PAGE_SIZE)
         .await?;
-    let next = (mails.len() as i64 == PAGE_SIZE)
-        .then(|| mails.last().map(|m| m.id))
-        .flatten();
+    let next = next_cursor(&mails, PAGE_SIZE, |m| m.id);
     admin_page(
         &state,
         actor,
