@@ -28,6 +28,8 @@ pub enum Action {
     Contribute(SpaceAccess),
     /// Hide and restore content in the space.
     Moderate(SpaceAccess),
+    /// Run challenges and decide on ideas in public (staff: employees and admins).
+    Curate(SpaceAccess),
     /// Edit the space and its member list.
     ManageSpace(SpaceAccess),
     CreateSpace,
@@ -40,11 +42,12 @@ pub enum Action {
 
 impl Action {
     /// Every action, for a given space, in a fixed order (used by tests and docs).
-    pub fn all_for(space: SpaceAccess) -> [Action; 10] {
+    pub fn all_for(space: SpaceAccess) -> [Action; 11] {
         [
             Action::ReadSpace(space),
             Action::Contribute(space),
             Action::Moderate(space),
+            Action::Curate(space),
             Action::ManageSpace(space),
             Action::CreateSpace,
             Action::ManageOrganisation,
@@ -93,6 +96,18 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
                 viewer,
                 Viewer::Account {
                     role: OrgRole::Moderator | OrgRole::Admin,
+                    ..
+                }
+            ) && can_read(viewer, space)
+        }
+        Action::Curate(space) => {
+            matches!(
+                viewer,
+                Viewer::Account {
+                    kind: AccountKind::Employee,
+                    ..
+                } | Viewer::Account {
+                    role: OrgRole::Admin,
                     ..
                 }
             ) && can_read(viewer, space)

@@ -324,6 +324,20 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// Where an idea is in its life.
+    Stage, "stage" {
+        Draft => "draft",
+        Gathering => "gathering_support",
+        Review => "in_review",
+        Accepted => "accepted",
+        Launched => "launched",
+        Declined => "declined",
+        Expired => "expired",
+        Merged => "merged",
+    }
+);
+
 impl Audience {
     pub const fn label(self) -> &'static str {
         match self {

@@ -41,6 +41,26 @@ fn expected() -> Vec<(Audience, &'static str, Vec<&'static str>)> {
         (Public, "contribute", ALL_SIGNED_IN.to_vec()),
         (
             Public,
+            "curate",
+            vec!["e/m", "e/mod", "e/adm", "c/adm", "p/adm"],
+        ),
+        (
+            Customers,
+            "curate",
+            vec!["e/m", "e/mod", "e/adm", "c/adm", "p/adm"],
+        ),
+        (
+            Internal,
+            "curate",
+            vec!["e/m", "e/mod", "e/adm", "c/adm", "p/adm"],
+        ),
+        (
+            Partners,
+            "curate",
+            vec!["e/m", "e/mod", "e/adm", "c/adm", "p/adm"],
+        ),
+        (
+            Public,
             "moderate",
             vec!["c/mod", "c/adm", "e/mod", "e/adm", "p/mod", "p/adm"],
         ),
@@ -98,6 +118,13 @@ fn expected() -> Vec<(Audience, &'static str, Vec<&'static str>)> {
     table.push((InviteOnly, "contribute", invite_read));
     table.push((
         InviteOnly,
+        "curate",
+        vec![
+            "e/m+", "e/mod+", "e/adm+", "c/adm+", "p/adm+", "c/adm", "e/adm", "p/adm",
+        ],
+    ));
+    table.push((
+        InviteOnly,
         "moderate",
         vec![
             "c/mod+", "e/mod+", "p/mod+", "c/adm+", "e/adm+", "p/adm+", "c/adm", "e/adm", "p/adm",
@@ -129,6 +156,7 @@ fn action(name: &str, space: SpaceAccess) -> Action {
         "read" => Action::ReadSpace(space),
         "contribute" => Action::Contribute(space),
         "moderate" => Action::Moderate(space),
+        "curate" => Action::Curate(space),
         "manage_space" => Action::ManageSpace(space),
         "create_space" => Action::CreateSpace,
         "manage_organisation" => Action::ManageOrganisation,
@@ -161,8 +189,8 @@ fn every_cell_matches_the_table() {
             cells += 1;
         }
     }
-    // 4 audiences × 10 actions × 10 viewers + invite-only × 10 actions × 19 viewers.
-    assert_eq!(cells, 4 * 10 * 10 + 10 * 19);
+    // 4 audiences × 11 actions × 10 viewers + invite-only × 11 actions × 19 viewers.
+    assert_eq!(cells, 4 * 11 * 10 + 11 * 19);
 }
 
 #[test]
@@ -175,6 +203,7 @@ fn the_table_names_every_action() {
         "read",
         "contribute",
         "moderate",
+        "curate",
         "manage_space",
         "create_space",
         "manage_organisation",

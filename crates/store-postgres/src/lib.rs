@@ -44,4 +44,6 @@ impl_sql_store! {
     begin = "BEGIN",
     // Several server processes may poll the outbox at once: each skips rows another has locked.
     lease_clause = " FOR UPDATE SKIP LOCKED",
+    // Concurrent supports of one idea wait for each other on its row.
+    lock_idea_clause = " FOR UPDATE OF i",
 }

@@ -69,4 +69,6 @@ impl_sql_store! {
     begin = "BEGIN IMMEDIATE",
     // BEGIN IMMEDIATE already serialises writers, so a plain SELECT leases safely.
     lease_clause = "",
+    // BEGIN IMMEDIATE holds the write lock: reading the idea in the transaction is enough.
+    lock_idea_clause = "",
 }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+use cocreate_core::{AccountKind, Audience, OrgRole, Stage, Timestamp};
 
 use crate::*;
 
@@ -28,6 +28,12 @@ macro_rules! conformance_suite {
             outbox_leases_retries_and_dies,
             dropped_transaction_writes_nothing,
             concurrent_writers_keep_exact_counts,
+            challenges_are_kept_and_edited,
+            ideas_list_by_order_filter_and_cursor,
+            supports_are_one_per_account,
+            concurrent_supports_count_exactly,
+            merging_moves_supports_without_double_counting,
+            stage_history_and_deadlines,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -565,5 +571,394 @@ pub async fn concurrent_writers_keep_exact_counts(store: Arc<dyn Store>) {
     assert_eq!(
         store.audit_log(i64::MAX, 1000).await.unwrap().len(),
         WRITERS
+    );
+}
+
+async fn space(store: &dyn Store, created_by: i64) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let space = tx
+        .insert_space(&NewSpace {
+            slug: "ideas",
+            name: "Ideas",
+            description: "",
+            audience: Audience::Public,
+            created_by,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    space.id
+}
+
+async fn idea(
+    store: &dyn Store,
+    space_id: i64,
+    author_id: i64,
+    title: &str,
+    tags: &str,
+    at: Timestamp,
+) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .insert_idea(&NewIdea {
+            space_id,
+            challenge_id: None,
+            title,
+            body: "Body",
+            body_html: "<p>Body</p>",
+            tags,
+            author_id,
+            stage: Stage::Gathering,
+            tiers: "3/10, 5/10",
+            tier_deadline: Some(at.plus_minutes(60)),
+            created_at: at,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn support(
+    store: &dyn Store,
+    idea_id: i64,
+    account_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = store.begin().await?;
+    tx.lock_idea(idea_id).await?;
+    let count = tx.add_support(idea_id, account_id, T0).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+pub async fn challenges_are_kept_and_edited(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let fields = ChallengeFields {
+        title: "Lighter tents",
+        problem: "**Why** weight matters",
+        problem_html: "<p><strong>Why</strong> weight matters</p>",
+        questions: "What would you leave behind?\nWhat must stay?",
+        tags: "tents,weight",
+        tiers: "100/60, 1000/365",
+        opens_at: Some(T0),
+        closes_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .insert_challenge(space_id, &fields, ada.id, T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let stored = store.challenge(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.title.as_str(),
+            stored.tags.as_str(),
+            stored.opens_at,
+            stored.closes_at
+        ),
+        ("Lighter tents", "tents,weight", Some(T0), None)
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.update_challenge(
+        id,
+        &ChallengeFields {
+            title: "Lighter packs",
+            closes_at: Some(T0.plus_minutes(5)),
+            ..fields
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let listed = store.challenges(space_id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].title.as_str(), listed[0].closes_at),
+        ("Lighter packs", Some(T0.plus_minutes(5)))
+    );
+    assert!(store.challenge(id + 1000).await.unwrap().is_none());
+}
+
+pub async fn ideas_list_by_order_filter_and_cursor(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let tags = if i % 2 == 0 {
+            ",tents,"
+        } else {
+            ",stoves,tents-2,"
+        };
+        ids.push(
+            idea(
+                &*store,
+                space_id,
+                ada.id,
+                &format!("Idea {i}"),
+                tags,
+                T0.plus_minutes(i),
+            )
+            .await,
+        );
+    }
+    // Supporters: idea 1 has 2, idea 3 has 1.
+    for (idea_index, who) in [(1, "s1"), (1, "s2"), (3, "s3")] {
+        let supporter = account(&*store, &format!("{who}@example.org")).await;
+        support(&*store, ids[idea_index], supporter.id)
+            .await
+            .unwrap();
+    }
+    let query = IdeaQuery {
+        space_id,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        order: IdeaOrder::Newest,
+        after: None,
+        limit: 2,
+    };
+    let first = store.ideas(&query).await.unwrap();
+    assert_eq!(
+        first.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [ids[4], ids[3]]
+    );
+    assert_eq!(first[0].author_name, "Ada Lovelace");
+    let after = Some((first[1].created_at.millis(), first[1].id));
+    let second = store
+        .ideas(&IdeaQuery {
+            after,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        second.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [ids[2], ids[1]]
+    );
+    let top = store
+        .ideas(&IdeaQuery {
+            order: IdeaOrder::Top,
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        top[..2].iter().map(|i| i.id).collect::<Vec<_>>(),
+        [ids[1], ids[3]]
+    );
+    assert_eq!(top.len(), 5);
+    let top_after = store
+        .ideas(&IdeaQuery {
+            order: IdeaOrder::Top,
+            after: Some((1, ids[3])),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        top_after.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [ids[4], ids[2], ids[0]],
+        "ties by id, newest first"
+    );
+    let tagged = store
+        .ideas(&IdeaQuery {
+            tag: Some("tents".into()),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tagged.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [ids[4], ids[2], ids[0]],
+        "a tag matches whole tags only"
+    );
+    let drafts = store
+        .ideas(&IdeaQuery {
+            stage: Some(Stage::Draft),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert!(drafts.is_empty());
+    let supported = store
+        .supported_among(account(&*store, "x@example.org").await.id, &ids)
+        .await
+        .unwrap();
+    assert!(supported.is_empty());
+    let s1 = store
+        .account_by_email("s1@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.supported_among(s1.id, &ids).await.unwrap(),
+        vec![ids[1]]
+    );
+    assert_eq!(
+        store.supported_among(s1.id, &[]).await.unwrap(),
+        Vec::<i64>::new()
+    );
+}
+
+pub async fn supports_are_one_per_account(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    assert_eq!(support(&*store, id, ada.id).await.unwrap(), Some(1));
+    assert_eq!(support(&*store, id, ada.id).await.unwrap(), None);
+    assert_eq!(
+        store.supporter_emails(id).await.unwrap(),
+        vec!["ada@example.org".to_owned()]
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.remove_support(id, ada.id).await.unwrap(), Some(0));
+    assert_eq!(tx.remove_support(id, ada.id).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    assert_eq!(store.idea(id).await.unwrap().unwrap().supporters, 0);
+}
+
+pub async fn concurrent_supports_count_exactly(store: Arc<dyn Store>) {
+    const SUPPORTERS: usize = 40;
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut accounts = Vec::new();
+    for i in 0..SUPPORTERS {
+        accounts.push(account(&*store, &format!("fan{i}@example.org")).await.id);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for account_id in accounts.iter().copied() {
+        let store = store.clone();
+        tasks.spawn(async move { support(&*store, id, account_id).await });
+    }
+    // The same account, many times at once: it counts once.
+    for _ in 0..SUPPORTERS {
+        let store = store.clone();
+        tasks.spawn(async move { support(&*store, id, ada.id).await });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap().unwrap();
+    }
+    let stored = store.idea(id).await.unwrap().unwrap();
+    assert_eq!(stored.supporters, SUPPORTERS as i64 + 1);
+    assert_eq!(
+        store.supporter_emails(id).await.unwrap().len(),
+        SUPPORTERS + 1
+    );
+}
+
+pub async fn merging_moves_supports_without_double_counting(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let from = idea(&*store, space_id, ada.id, "Duplicate", "", T0).await;
+    let into = idea(&*store, space_id, ada.id, "Original", "", T0).await;
+    let both = account(&*store, "both@example.org").await;
+    let only_from = account(&*store, "from@example.org").await;
+    let only_into = account(&*store, "into@example.org").await;
+    for (idea_id, who) in [
+        (from, both.id),
+        (into, both.id),
+        (from, only_from.id),
+        (into, only_into.id),
+    ] {
+        support(&*store, idea_id, who).await.unwrap();
+    }
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.merge_idea(from, into, T0).await.unwrap(), 3);
+    tx.commit().await.unwrap();
+    let merged = store.idea(from).await.unwrap().unwrap();
+    assert_eq!(
+        (merged.stage, merged.merged_into, merged.supporters),
+        (Stage::Merged, Some(into), 0)
+    );
+    assert_eq!(store.idea(into).await.unwrap().unwrap().supporters, 3);
+    assert_eq!(
+        store
+            .supported_among(only_from.id, &[from, into])
+            .await
+            .unwrap(),
+        vec![into]
+    );
+}
+
+pub async fn stage_history_and_deadlines(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_idea_event(&NewIdeaEvent {
+        idea_id: id,
+        actor_id: Some(ada.id),
+        from_stage: None,
+        to_stage: Stage::Gathering,
+        rationale: "",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .ideas_past_deadline(T0.plus_minutes(60), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "due at, not before"
+    );
+    let due = store
+        .ideas_past_deadline(T0.plus_minutes(61), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.iter().map(|i| i.id).collect::<Vec<_>>(), [id]);
+    let mut tx = store.begin().await.unwrap();
+    tx.set_idea_progress(
+        id,
+        &IdeaProgress {
+            stage: Stage::Expired,
+            tier: 0,
+            tier_deadline: None,
+        },
+        T0.plus_minutes(61),
+    )
+    .await
+    .unwrap();
+    tx.insert_idea_event(&NewIdeaEvent {
+        idea_id: id,
+        actor_id: None,
+        from_stage: Some(Stage::Gathering),
+        to_stage: Stage::Expired,
+        rationale: "The deadline passed.",
+        created_at: T0.plus_minutes(61),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .ideas_past_deadline(T0.plus_minutes(600), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let history = store.idea_events(id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (history[0].from_stage, history[0].actor_name.as_deref()),
+        (None, Some("Ada Lovelace"))
+    );
+    assert_eq!(
+        (
+            history[1].from_stage,
+            history[1].to_stage,
+            history[1].actor_id
+        ),
+        (Some(Stage::Gathering), Stage::Expired, None)
     );
 }

@@ -73,6 +73,19 @@ pub trait Store: Send + Sync + 'static {
     async fn is_space_member(&self, space_id: i64, account_id: i64) -> StoreResult<bool>;
     async fn space_members(&self, space_id: i64) -> StoreResult<Vec<Account>>;
 
+    async fn challenges(&self, space_id: i64) -> StoreResult<Vec<Challenge>>;
+    async fn challenge(&self, id: i64) -> StoreResult<Option<Challenge>>;
+    async fn idea(&self, id: i64) -> StoreResult<Option<Idea>>;
+    /// One page of ideas: one index range scan in the query's order.
+    async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>>;
+    /// Which of `idea_ids` the account supports.
+    async fn supported_among(&self, account_id: i64, idea_ids: &[i64]) -> StoreResult<Vec<i64>>;
+    async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
+    /// The addresses of the idea's supporters.
+    async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    /// Ideas gathering support whose deadline passed before `now`.
+    async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>>;
+
     /// Newest first, strictly before `before_id` (use `i64::MAX` for the first page).
     async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
     /// Newest first, strictly before `before_id`.
@@ -161,6 +174,37 @@ pub trait Tx: Send {
     async fn remove_space_member(&mut self, space_id: i64, account_id: i64) -> StoreResult<bool>;
 
     async fn insert_audit(&mut self, entry: &NewAudit<'_>) -> StoreResult<()>;
+
+    async fn insert_challenge(
+        &mut self,
+        space_id: i64,
+        fields: &ChallengeFields<'_>,
+        created_by: i64,
+        now: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()>;
+    async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
+    /// The idea, locked against concurrent changes until the transaction ends.
+    async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>>;
+    /// Records the account's support; returns the new count, or `None` if it already supported.
+    async fn add_support(
+        &mut self,
+        idea_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<i64>>;
+    /// Removes the account's support; returns the new count, or `None` if it had none.
+    async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>>;
+    async fn set_idea_progress(
+        &mut self,
+        idea_id: i64,
+        progress: &IdeaProgress,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<()>;
+    /// Moves every support of `from` to `into` (one per account) and marks `from` merged;
+    /// returns `into`'s new count.
+    async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64>;
 
     async fn enqueue_mail(&mut self, mail: &NewMail<'_>) -> StoreResult<i64>;
     /// Leases up to `limit` pending mails whose time has come until `lease_until`.

@@ -266,3 +266,126 @@ pub enum MailOutcome {
         error: String,
     },
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: i64,
+    pub space_id: i64,
+    pub title: String,
+    /// The problem statement (the why), Markdown source and its safe HTML.
+    pub problem: String,
+    pub problem_html: String,
+    /// Guiding questions, one per line.
+    pub questions: String,
+    /// Tags offered to ideas, comma-separated.
+    pub tags: String,
+    /// Support tiers as `supporters/days, …`.
+    pub tiers: String,
+    pub opens_at: Option<Timestamp>,
+    pub closes_at: Option<Timestamp>,
+    pub created_by: i64,
+    pub created_at: Timestamp,
+}
+
+pub struct ChallengeFields<'a> {
+    pub title: &'a str,
+    pub problem: &'a str,
+    pub problem_html: &'a str,
+    pub questions: &'a str,
+    pub tags: &'a str,
+    pub tiers: &'a str,
+    pub opens_at: Option<Timestamp>,
+    pub closes_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idea {
+    pub id: i64,
+    pub space_id: i64,
+    pub challenge_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    /// Tags, stored as `,a,b,` so one tag can be matched exactly.
+    pub tags: String,
+    pub author_id: i64,
+    pub author_name: String,
+    pub stage: cocreate_core::Stage,
+    pub supporters: i64,
+    /// The support rules this idea runs under, fixed when it was proposed.
+    pub tiers: String,
+    pub tier: i64,
+    pub tier_deadline: Option<Timestamp>,
+    pub merged_into: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Idea {
+    pub fn tag_list(&self) -> Vec<&str> {
+        self.tags.split(',').filter(|t| !t.is_empty()).collect()
+    }
+}
+
+pub struct NewIdea<'a> {
+    pub space_id: i64,
+    pub challenge_id: Option<i64>,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub tags: &'a str,
+    pub author_id: i64,
+    pub stage: cocreate_core::Stage,
+    pub tiers: &'a str,
+    pub tier_deadline: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// How a list of ideas is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdeaOrder {
+    Newest,
+    /// Most supporters first.
+    Top,
+}
+
+/// Which ideas to list, and where the page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeaQuery {
+    pub space_id: i64,
+    pub challenge_id: Option<i64>,
+    pub stage: Option<cocreate_core::Stage>,
+    pub tag: Option<String>,
+    pub order: IdeaOrder,
+    /// Continue after this (sort key, id): `created_at` millis for newest, supporters for top.
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeaEvent {
+    pub id: i64,
+    pub idea_id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub from_stage: Option<cocreate_core::Stage>,
+    pub to_stage: cocreate_core::Stage,
+    pub rationale: String,
+    pub created_at: Timestamp,
+}
+
+pub struct NewIdeaEvent<'a> {
+    pub idea_id: i64,
+    pub actor_id: Option<i64>,
+    pub from_stage: Option<cocreate_core::Stage>,
+    pub to_stage: cocreate_core::Stage,
+    pub rationale: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// An idea's stage and tier progress, as one change writes them.
+pub struct IdeaProgress {
+    pub stage: cocreate_core::Stage,
+    pub tier: i64,
+    pub tier_deadline: Option<Timestamp>,
+}

@@ -15,11 +15,12 @@ macro_rules! impl_sql_store {
         database = $db:ty,
         backend = $backend:literal,
         begin = $begin:literal,
-        lease_clause = $lease_clause:literal $(,)?
+        lease_clause = $lease_clause:literal,
+        lock_idea_clause = $lock_idea_clause:literal $(,)?
     ) => {
         mod sql_store_impl {
             use super::$store;
-            use ::cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
+            use ::cocreate_core::{AccountKind, Audience, OrgRole, Stage, Timestamp};
             use ::cocreate_store::*;
             use ::sqlx::Row as _;
 
@@ -156,6 +157,51 @@ macro_rules! impl_sql_store {
                     new_email: get(row, "new_email")?,
                     created_at: ts(row, "created_at")?,
                     expires_at: ts(row, "expires_at")?,
+                })
+            }
+
+            const CHALLENGE_COLUMNS: &str = "id, space_id, title, problem, problem_html, questions, tags, tiers, opens_at, closes_at, created_by, created_at";
+
+            fn challenge(row: &DbRow) -> StoreResult<Challenge> {
+                Ok(Challenge {
+                    id: get(row, "id")?,
+                    space_id: get(row, "space_id")?,
+                    title: get(row, "title")?,
+                    problem: get(row, "problem")?,
+                    problem_html: get(row, "problem_html")?,
+                    questions: get(row, "questions")?,
+                    tags: get(row, "tags")?,
+                    tiers: get(row, "tiers")?,
+                    opens_at: opt_ts(row, "opens_at")?,
+                    closes_at: opt_ts(row, "closes_at")?,
+                    created_by: get(row, "created_by")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            const IDEA_FROM: &str = "SELECT i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
+                 i.author_id, a.name AS author_name, i.stage, i.supporters, i.tiers, i.tier, i.tier_deadline, \
+                 i.merged_into, i.created_at, i.updated_at FROM ideas i JOIN accounts a ON a.id = i.author_id";
+
+            fn idea(row: &DbRow) -> StoreResult<Idea> {
+                Ok(Idea {
+                    id: get(row, "id")?,
+                    space_id: get(row, "space_id")?,
+                    challenge_id: get(row, "challenge_id")?,
+                    title: get(row, "title")?,
+                    body: get(row, "body")?,
+                    body_html: get(row, "body_html")?,
+                    tags: get(row, "tags")?,
+                    author_id: get(row, "author_id")?,
+                    author_name: get(row, "author_name")?,
+                    stage: parse::<Stage>(row, "stage")?,
+                    supporters: get(row, "supporters")?,
+                    tiers: get(row, "tiers")?,
+                    tier: get(row, "tier")?,
+                    tier_deadline: opt_ts(row, "tier_deadline")?,
+                    merged_into: get(row, "merged_into")?,
+                    created_at: ts(row, "created_at")?,
+                    updated_at: ts(row, "updated_at")?,
                 })
             }
 
@@ -333,6 +379,117 @@ macro_rules! impl_sql_store {
                     );
                     let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(space_id).fetch_all(&self.pool).await.map_err(map_err)?;
                     all(rows, account)
+                }
+
+                async fn challenges(&self, space_id: i64) -> StoreResult<Vec<Challenge>> {
+                    let sql = format!("SELECT {CHALLENGE_COLUMNS} FROM challenges WHERE space_id = $1 ORDER BY id DESC");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(space_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, challenge)
+                }
+
+                async fn challenge(&self, id: i64) -> StoreResult<Option<Challenge>> {
+                    let sql = format!("SELECT {CHALLENGE_COLUMNS} FROM challenges WHERE id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(challenge).transpose()
+                }
+
+                async fn idea(&self, id: i64) -> StoreResult<Option<Idea>> {
+                    let sql = format!("{IDEA_FROM} WHERE i.id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(idea).transpose()
+                }
+
+                async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>> {
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{IDEA_FROM} WHERE "));
+                    match query.challenge_id {
+                        Some(challenge_id) => sql.push("i.challenge_id = ").push_bind(challenge_id),
+                        None => sql.push("i.space_id = ").push_bind(query.space_id),
+                    };
+                    if let Some(stage) = query.stage {
+                        sql.push(" AND i.stage = ").push_bind(stage.as_str());
+                    }
+                    if let Some(tag) = &query.tag {
+                        sql.push(" AND i.tags LIKE ").push_bind(format!("%,{tag},%"));
+                    }
+                    let key = match query.order {
+                        IdeaOrder::Newest => "i.created_at",
+                        IdeaOrder::Top => "i.supporters",
+                    };
+                    if let Some((after_key, after_id)) = query.after {
+                        sql.push(format!(" AND ({key} < ")).push_bind(after_key);
+                        sql.push(format!(" OR ({key} = ")).push_bind(after_key);
+                        sql.push(" AND i.id < ").push_bind(after_id).push("))");
+                    }
+                    sql.push(format!(" ORDER BY {key} DESC, i.id DESC LIMIT ")).push_bind(query.limit);
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, idea)
+                }
+
+                async fn supported_among(&self, account_id: i64, idea_ids: &[i64]) -> StoreResult<Vec<i64>> {
+                    if idea_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("SELECT idea_id FROM supports WHERE account_id = ");
+                    sql.push_bind(account_id).push(" AND idea_id IN (");
+                    let mut ids = sql.separated(", ");
+                    for id in idea_ids {
+                        ids.push_bind(*id);
+                    }
+                    sql.push(")");
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    rows.iter().map(|row| get(row, "idea_id")).collect()
+                }
+
+                async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>> {
+                    let rows = ::sqlx::query(
+                        "SELECT e.id, e.idea_id, e.actor_id, a.name AS actor_name, e.from_stage, e.to_stage, e.rationale, e.created_at \
+                         FROM idea_events e LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.idea_id = $1 ORDER BY e.id",
+                    )
+                    .bind(idea_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            let from: Option<String> = get(row, "from_stage")?;
+                            Ok(IdeaEvent {
+                                id: get(row, "id")?,
+                                idea_id: get(row, "idea_id")?,
+                                actor_id: get(row, "actor_id")?,
+                                actor_name: get(row, "actor_name")?,
+                                from_stage: from
+                                    .map(|s| s.parse::<Stage>().map_err(|e| StoreError::Corrupt(e.to_string())))
+                                    .transpose()?,
+                                to_stage: parse::<Stage>(row, "to_stage")?,
+                                rationale: get(row, "rationale")?,
+                                created_at: ts(row, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>> {
+                    let rows = ::sqlx::query(
+                        "SELECT a.email FROM supports s JOIN accounts a ON a.id = s.account_id WHERE s.idea_id = $1 ORDER BY a.id",
+                    )
+                    .bind(idea_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter().map(|row| get(row, "email")).collect()
+                }
+
+                async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>> {
+                    let sql = format!(
+                        "{IDEA_FROM} WHERE i.stage = 'gathering_support' AND i.tier_deadline < $1 ORDER BY i.tier_deadline, i.id LIMIT $2"
+                    );
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql))
+                        .bind(now.millis())
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    all(rows, idea)
                 }
 
                 async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
@@ -703,6 +860,185 @@ macro_rules! impl_sql_store {
                     )
                     .await?;
                     Ok(())
+                }
+
+                async fn insert_challenge(&mut self, space_id: i64, fields: &ChallengeFields<'_>, created_by: i64, now: Timestamp) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO challenges (space_id, title, problem, problem_html, questions, tags, tiers, opens_at, closes_at, created_by, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                            )
+                            .bind(space_id)
+                            .bind(fields.title)
+                            .bind(fields.problem)
+                            .bind(fields.problem_html)
+                            .bind(fields.questions)
+                            .bind(fields.tags)
+                            .bind(fields.tiers)
+                            .bind(fields.opens_at.map(Timestamp::millis))
+                            .bind(fields.closes_at.map(Timestamp::millis))
+                            .bind(created_by)
+                            .bind(now.millis()),
+                        )
+                        .await?;
+                    get(&row, "id")
+                }
+
+                async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "UPDATE challenges SET title = $1, problem = $2, problem_html = $3, questions = $4, tags = $5, \
+                             tiers = $6, opens_at = $7, closes_at = $8 WHERE id = $9",
+                        )
+                        .bind(fields.title)
+                        .bind(fields.problem)
+                        .bind(fields.problem_html)
+                        .bind(fields.questions)
+                        .bind(fields.tags)
+                        .bind(fields.tiers)
+                        .bind(fields.opens_at.map(Timestamp::millis))
+                        .bind(fields.closes_at.map(Timestamp::millis))
+                        .bind(id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn insert_idea(&mut self, new: &NewIdea<'_>) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO ideas (space_id, challenge_id, title, body, body_html, tags, author_id, stage, supporters, \
+                                 tiers, tier, tier_deadline, created_at, updated_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, $11, $11) RETURNING id",
+                            )
+                            .bind(new.space_id)
+                            .bind(new.challenge_id)
+                            .bind(new.title)
+                            .bind(new.body)
+                            .bind(new.body_html)
+                            .bind(new.tags)
+                            .bind(new.author_id)
+                            .bind(new.stage.as_str())
+                            .bind(new.tiers)
+                            .bind(new.tier_deadline.map(Timestamp::millis))
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    get(&row, "id")
+                }
+
+                async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>> {
+                    let sql = format!("{IDEA_FROM} WHERE i.id = $1{}", $lock_idea_clause);
+                    let row = self.maybe(::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id)).await?;
+                    row.as_ref().map(idea).transpose()
+                }
+
+                async fn add_support(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<Option<i64>> {
+                    let added = self
+                        .exec(
+                            ::sqlx::query(
+                                "INSERT INTO supports (idea_id, account_id, created_at) VALUES ($1, $2, $3) \
+                                 ON CONFLICT (idea_id, account_id) DO NOTHING",
+                            )
+                            .bind(idea_id)
+                            .bind(account_id)
+                            .bind(now.millis()),
+                        )
+                        .await?;
+                    if added == 0 {
+                        return Ok(None);
+                    }
+                    let row = self
+                        .one(
+                            ::sqlx::query("UPDATE ideas SET supporters = supporters + 1, updated_at = $1 WHERE id = $2 RETURNING supporters")
+                                .bind(now.millis())
+                                .bind(idea_id),
+                        )
+                        .await?;
+                    Ok(Some(get(&row, "supporters")?))
+                }
+
+                async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>> {
+                    let removed = self
+                        .exec(
+                            ::sqlx::query("DELETE FROM supports WHERE idea_id = $1 AND account_id = $2")
+                                .bind(idea_id)
+                                .bind(account_id),
+                        )
+                        .await?;
+                    if removed == 0 {
+                        return Ok(None);
+                    }
+                    let row = self
+                        .one(::sqlx::query("UPDATE ideas SET supporters = supporters - 1 WHERE id = $1 RETURNING supporters").bind(idea_id))
+                        .await?;
+                    Ok(Some(get(&row, "supporters")?))
+                }
+
+                async fn set_idea_progress(&mut self, idea_id: i64, progress: &IdeaProgress, now: Timestamp) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE ideas SET stage = $1, tier = $2, tier_deadline = $3, updated_at = $4 WHERE id = $5")
+                            .bind(progress.stage.as_str())
+                            .bind(progress.tier)
+                            .bind(progress.tier_deadline.map(Timestamp::millis))
+                            .bind(now.millis())
+                            .bind(idea_id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO idea_events (idea_id, actor_id, from_stage, to_stage, rationale, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(event.idea_id)
+                        .bind(event.actor_id)
+                        .bind(event.from_stage.map(Stage::as_str))
+                        .bind(event.to_stage.as_str())
+                        .bind(event.rationale)
+                        .bind(event.created_at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO supports (idea_id, account_id, created_at) \
+                             SELECT $1, account_id, created_at FROM supports WHERE idea_id = $2 \
+                             ON CONFLICT (idea_id, account_id) DO NOTHING",
+                        )
+                        .bind(into)
+                        .bind(from),
+                    )
+                    .await?;
+                    self.exec(::sqlx::query("DELETE FROM supports WHERE idea_id = $1").bind(from)).await?;
+                    self.exec(
+                        ::sqlx::query(
+                            "UPDATE ideas SET stage = 'merged', merged_into = $1, supporters = 0, tier_deadline = NULL, updated_at = $2 WHERE id = $3",
+                        )
+                        .bind(into)
+                        .bind(now.millis())
+                        .bind(from),
+                    )
+                    .await?;
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "UPDATE ideas SET supporters = (SELECT COUNT(*) FROM supports WHERE idea_id = $1), updated_at = $2 \
+                                 WHERE id = $1 RETURNING supporters",
+                            )
+                            .bind(into)
+                            .bind(now.millis()),
+                        )
+                        .await?;
+                    get(&row, "supporters")
                 }
 
                 async fn enqueue_mail(&mut self, new: &NewMail<'_>) -> StoreResult<i64> {
