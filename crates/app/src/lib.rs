@@ -6,6 +6,7 @@ mod admin;
 mod api_tokens;
 mod auth;
 mod error;
+mod ideas;
 mod mail;
 mod secrets;
 mod spaces;
@@ -24,7 +25,10 @@ pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
 pub use error::AppError;
-pub use mail::{MAX_MAIL_ATTEMPTS, MailWorker, SmtpSecurity, SmtpSettings};
+pub use ideas::{
+    ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView,
+};
+pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use spaces::{SpaceInput, SpaceView};
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -56,8 +56,8 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
-/// Delivers due outbox mail, one batch at a time.
-pub struct MailWorker {
+/// The background jobs: delivers due outbox mail and expires ideas whose deadline passed.
+pub struct Worker {
     app: Arc<App>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     /// The most one delivery may take, whatever the server does (lettre's own timeout does not
@@ -65,7 +65,7 @@ pub struct MailWorker {
     send_timeout: Duration,
 }
 
-impl MailWorker {
+impl Worker {
     pub fn new(app: Arc<App>) -> AppResult<Self> {
         let settings = app.config().smtp.clone();
         let send_timeout = settings
@@ -79,8 +79,8 @@ impl MailWorker {
         })
     }
 
-    /// Delivers every mail due now; returns how many were attempted.
-    pub async fn run_once(&self) -> AppResult<usize> {
+    /// Delivers the mail due now (one batch); returns how many were attempted.
+    pub async fn deliver_mail(&self) -> AppResult<usize> {
         let now = self.app.now();
         let mut tx = self.app.store.begin().await?;
         let batch = tx
@@ -135,7 +135,10 @@ impl MailWorker {
     /// Runs until the task is dropped: wakes when mail is enqueued, and at least every second.
     pub async fn run(self) {
         loop {
-            match self.run_once().await {
+            if let Err(error) = self.app.expire_overdue_ideas().await {
+                tracing::warn!(%error, "could not expire overdue ideas");
+            }
+            match self.deliver_mail().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "mail worker could not reach the outbox"),

@@ -23,6 +23,8 @@ pub struct SpaceView {
     pub space: Space,
     pub can_contribute: bool,
     pub can_moderate: bool,
+    /// Run challenges and decide on ideas (staff).
+    pub can_curate: bool,
     pub can_manage: bool,
 }
 
@@ -44,6 +46,7 @@ impl App {
         SpaceView {
             can_contribute: allows(viewer, Action::Contribute(access)),
             can_moderate: allows(viewer, Action::Moderate(access)),
+            can_curate: allows(viewer, Action::Curate(access)),
             can_manage: allows(viewer, Action::ManageSpace(access)),
             space,
         }
@@ -78,6 +81,20 @@ impl App {
             .space_by_slug(slug)
             .await?
             .ok_or(AppError::NotFound)?;
+        self.space_view(actor, space).await
+    }
+
+    /// The space with this id, if the viewer may see it.
+    pub(crate) async fn space_by_id(&self, actor: Option<&Actor>, id: i64) -> AppResult<SpaceView> {
+        let space = self
+            .store
+            .space_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.space_view(actor, space).await
+    }
+
+    async fn space_view(&self, actor: Option<&Actor>, space: Space) -> AppResult<SpaceView> {
         let access = self.access(actor, &space).await?;
         let viewer = viewer_of(actor);
         if !allows(viewer, Action::ReadSpace(access)) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
-use cocreate_app::{AccountInput, App, MailWorker};
+use cocreate_app::{AccountInput, App, Worker};
 use cocreate_core::{AccountKind, OrgRole, SystemClock};
 use cocreate_store::Store;
 use cocreate_store_postgres::PostgresStore;
@@ -173,7 +173,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn serve_app(config: &Config, app: Arc<App>) -> anyhow::Result<()> {
-    let worker = MailWorker::new(app.clone()).map_err(|e| anyhow!("mail settings: {e}"))?;
+    let worker = Worker::new(app.clone()).map_err(|e| anyhow!("mail settings: {e}"))?;
     let worker = tokio::spawn(worker.run());
     let options = WebOptions {
         auth_requests_per_minute: config.auth_requests_per_minute,

@@ -105,6 +105,14 @@ text_type!(
     SpaceName, "name", 1, 120, single_line = true
 );
 text_type!(
+    /// An idea's or a challenge's title: 1–140 characters on one line.
+    Title, "title", 1, 140, single_line = true
+);
+text_type!(
+    /// A public reason for a decision: 1–2,000 characters.
+    Rationale, "rationale", 1, 2_000, single_line = false
+);
+text_type!(
     /// A free-text description: up to 4,000 characters.
     Description, "description", 0, 4_000, single_line = false
 );
@@ -198,6 +206,82 @@ impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password([redacted])")
     }
+}
+
+/// Up to 5 tags, each 1–30 of `a-z`, `0-9` and `-`, typed separated by commas or spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    pub const MAX_TAGS: usize = 5;
+    pub const MAX_LENGTH: usize = 30;
+
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let mut tags: Vec<String> = Vec::new();
+        for raw in text.split([',', ' ', '\n', '\t']).filter(|t| !t.is_empty()) {
+            let tag = raw.trim().trim_start_matches('#').to_lowercase();
+            let valid = !tag.is_empty()
+                && tag.len() <= Self::MAX_LENGTH
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !valid {
+                return Err(ValidationError::new(
+                    "tags",
+                    format!(
+                        "“{raw}” is not a tag: use 1–{} of a–z, 0–9 and hyphens",
+                        Self::MAX_LENGTH
+                    ),
+                ));
+            }
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > Self::MAX_TAGS {
+            return Err(ValidationError::new(
+                "tags",
+                format!("at most {} tags", Self::MAX_TAGS),
+            ));
+        }
+        Ok(Self(tags))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The stored form, `,a,b,`, which lets one tag be matched exactly.
+    pub fn to_stored(&self) -> String {
+        if self.0.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", self.0.join(","))
+        }
+    }
+
+    /// The offered form, `a,b`.
+    pub fn to_list(&self) -> String {
+        self.0.join(",")
+    }
+}
+
+/// A calendar date typed as `YYYY-MM-DD`, as the start of that day in UTC; empty means none.
+pub fn parse_date(
+    field: &'static str,
+    text: &str,
+) -> Result<Option<crate::Timestamp>, ValidationError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ValidationError::new(field, "must be a date like 2027-03-31"))?;
+    let millis = date
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default();
+    Ok(Some(crate::Timestamp(millis)))
 }
 
 /// A URL-safe space identifier: 1–60 of `a-z`, `0-9` and inner `-`.
@@ -412,6 +496,35 @@ mod tests {
         assert!(Slug::parse("Bad Slug").is_err());
         assert!(Slug::parse("-x").is_err());
         assert!(Slug::from_name("!!!").is_err());
+    }
+
+    #[test]
+    fn tags() {
+        let tags = Tags::parse("Tents, #weight  tents").unwrap();
+        assert_eq!(tags.as_slice(), ["tents", "weight"]);
+        assert_eq!(tags.to_stored(), ",tents,weight,");
+        assert_eq!(Tags::parse("").unwrap().to_stored(), "");
+        assert!(
+            Tags::parse("a,b,c,d,e,f")
+                .unwrap_err()
+                .message
+                .contains("at most 5")
+        );
+        assert_eq!(Tags::parse("bad_tag").unwrap_err().field, "tags");
+        assert!(Tags::parse(&"x".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("opens_at", "").unwrap(), None);
+        assert_eq!(
+            parse_date("opens_at", "1970-01-02").unwrap(),
+            Some(crate::Timestamp(86_400_000))
+        );
+        assert_eq!(
+            parse_date("opens_at", "31/12/2026").unwrap_err().field,
+            "opens_at"
+        );
     }
 
     #[test]

@@ -364,6 +364,10 @@ pub async fn spaces_and_members(store: Arc<dyn Store>) {
     assert_eq!(store.space_members(space.id).await.unwrap()[0].id, ada.id);
     let updated = store.space_by_slug("lab").await.unwrap().unwrap();
     assert_eq!(
+        store.space_by_id(space.id).await.unwrap(),
+        Some(updated.clone())
+    );
+    assert_eq!(
         (updated.name.as_str(), updated.audience),
         ("Lab 2", Audience::Internal)
     );

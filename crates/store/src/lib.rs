@@ -69,6 +69,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn spaces(&self) -> StoreResult<Vec<Space>>;
     async fn space_by_slug(&self, slug: &str) -> StoreResult<Option<Space>>;
+    async fn space_by_id(&self, id: i64) -> StoreResult<Option<Space>>;
     async fn space_member_ids(&self, account_id: i64) -> StoreResult<Vec<i64>>;
     async fn is_space_member(&self, space_id: i64, account_id: i64) -> StoreResult<bool>;
     async fn space_members(&self, space_id: i64) -> StoreResult<Vec<Account>>;

@@ -353,6 +353,12 @@ macro_rules! impl_sql_store {
                     row.as_ref().map(space).transpose()
                 }
 
+                async fn space_by_id(&self, id: i64) -> StoreResult<Option<Space>> {
+                    let sql = format!("SELECT {SPACE_COLUMNS} FROM spaces WHERE id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(space).transpose()
+                }
+
                 async fn space_member_ids(&self, account_id: i64) -> StoreResult<Vec<i64>> {
                     let rows = ::sqlx::query("SELECT space_id FROM space_members WHERE account_id = $1")
                         .bind(account_id)

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use cocreate_app::{App, AppConfig, MailWorker, SmtpSettings};
+use cocreate_app::{App, AppConfig, SmtpSettings, Worker};
 use cocreate_core::{ManualClock, Timestamp};
 use cocreate_store::{OutboxMail, Store};
 use cocreate_store_postgres::PostgresStore;
@@ -152,9 +152,9 @@ impl TestServer {
 
     /// Delivers due mail once, as the background worker would.
     pub async fn deliver_mail(&self) -> usize {
-        MailWorker::new(self.app.clone())
-            .expect("mail worker")
-            .run_once()
+        Worker::new(self.app.clone())
+            .expect("worker")
+            .deliver_mail()
             .await
             .expect("deliver")
     }

@@ -4,9 +4,14 @@ use axum::Json;
 use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cocreate_app::{AccountInput, Actor, AppError, SpaceInput, SpaceView};
-use cocreate_core::{AccountKind, Audience, OrgRole};
-use cocreate_store::{Account, ApiToken, AuditEntry, Invitation, OutboxMail};
+use cocreate_app::{
+    AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, SpaceInput,
+    SpaceView,
+};
+use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
+use cocreate_store::{
+    Account, ApiToken, AuditEntry, Challenge, Idea, IdeaEvent, Invitation, OutboxMail,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -56,6 +61,14 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(outbox))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
+        .routes(routes!(list_challenges, create_challenge))
+        .routes(routes!(get_challenge, update_challenge))
+        .routes(routes!(list_ideas, propose_idea))
+        .routes(routes!(get_idea))
+        .routes(routes!(support_idea, withdraw_support))
+        .routes(routes!(publish_idea))
+        .routes(routes!(move_idea))
+        .routes(routes!(merge_idea))
 }
 
 pub fn routes() -> axum::Router<WebState> {
@@ -724,4 +737,435 @@ async fn revoke_token(
 ) -> ApiResult<StatusCode> {
     state.app.revoke_api_token(signed_in(&actor)?, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeOut {
+    id: i64,
+    space: String,
+    title: String,
+    /// The problem statement, Markdown source.
+    problem: String,
+    /// The problem statement, rendered and sanitised.
+    problem_html: String,
+    questions: Vec<String>,
+    tags: Vec<String>,
+    /// Support tiers as `supporters/days, …`.
+    tiers: String,
+    opens_at: Option<String>,
+    closes_at: Option<String>,
+    created_at: String,
+}
+
+fn challenge_out(space: &str, c: Challenge) -> ChallengeOut {
+    ChallengeOut {
+        id: c.id,
+        space: space.to_owned(),
+        questions: c.questions.lines().map(str::to_owned).collect(),
+        tags: c
+            .tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        title: c.title,
+        problem: c.problem,
+        problem_html: c.problem_html,
+        tiers: c.tiers,
+        opens_at: c.opens_at.map(|t| t.to_rfc3339()),
+        closes_at: c.closes_at.map(|t| t.to_rfc3339()),
+        created_at: c.created_at.to_rfc3339(),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeIn {
+    title: String,
+    /// Markdown, the why before the how.
+    problem: String,
+    #[serde(default)]
+    questions: Vec<String>,
+    /// Tags offered to ideas; empty offers any.
+    #[serde(default)]
+    tags: Vec<String>,
+    /// `supporters/days, …`; absent means 100/60, 1000/365, 5000/182, 10000/182.
+    #[serde(default)]
+    tiers: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+}
+
+impl ChallengeIn {
+    /// The input, given the questions and tags joined as the form types them.
+    fn input<'a>(&'a self, questions: &'a str, tags: &'a str) -> ChallengeInput<'a> {
+        ChallengeInput {
+            title: &self.title,
+            problem: &self.problem,
+            questions,
+            tags,
+            tiers: &self.tiers,
+            opens_at: &self.opens_at,
+            closes_at: &self.closes_at,
+        }
+    }
+}
+
+/// The challenges of a space, newest first.
+#[utoipa::path(get, path = "/api/v1/spaces/{slug}/challenges", tag = "ideas", params(("slug" = String, Path)),
+    responses((status = 200, body = Vec<ChallengeOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_challenges(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<Vec<ChallengeOut>>> {
+    let challenges = state.app.challenges(actor.get(), &slug).await?;
+    Ok(Json(
+        challenges
+            .into_iter()
+            .map(|c| challenge_out(&slug, c))
+            .collect(),
+    ))
+}
+
+/// Creates a challenge in a space (staff: employees and admins).
+#[utoipa::path(post, path = "/api/v1/spaces/{slug}/challenges", tag = "ideas", params(("slug" = String, Path)), request_body = ChallengeIn,
+    responses((status = 201, body = ChallengeOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ChallengeIn>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&actor)?;
+    let (questions, tags) = (body.questions.join("\n"), body.tags.join(","));
+    let challenge = state
+        .app
+        .create_challenge(actor, &slug, &body.input(&questions, &tags))
+        .await?;
+    Ok((StatusCode::CREATED, Json(challenge_out(&slug, challenge))).into_response())
+}
+
+/// One challenge.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = ChallengeOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ChallengeOut>> {
+    let (view, challenge) = state.app.challenge(actor.get(), id).await?;
+    Ok(Json(challenge_out(&view.space.slug, challenge)))
+}
+
+/// Changes a challenge (staff).
+#[utoipa::path(put, path = "/api/v1/challenges/{id}", tag = "ideas", params(("id" = i64, Path)), request_body = ChallengeIn,
+    responses((status = 200, body = ChallengeOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn update_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ChallengeIn>,
+) -> ApiResult<Json<ChallengeOut>> {
+    let actor = signed_in(&actor)?;
+    let (questions, tags) = (body.questions.join("\n"), body.tags.join(","));
+    let challenge = state
+        .app
+        .update_challenge(actor, id, &body.input(&questions, &tags))
+        .await?;
+    let (view, _) = state.app.challenge(Some(actor), id).await?;
+    Ok(Json(challenge_out(&view.space.slug, challenge)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaOut {
+    id: i64,
+    challenge_id: Option<i64>,
+    title: String,
+    /// Markdown source.
+    body: String,
+    /// Rendered and sanitised.
+    body_html: String,
+    tags: Vec<String>,
+    author_id: i64,
+    author_name: String,
+    stage: Stage,
+    supporters: i64,
+    /// Whether the caller supports it.
+    supported: bool,
+    /// While gathering support: the supporters the current tier asks for, and by when.
+    next_tier_supporters: Option<i64>,
+    tier_deadline: Option<String>,
+    merged_into: Option<i64>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn idea_out(idea: Idea, supported: bool, next_tier: Option<i64>) -> IdeaOut {
+    IdeaOut {
+        id: idea.id,
+        challenge_id: idea.challenge_id,
+        tags: idea.tag_list().into_iter().map(str::to_owned).collect(),
+        title: idea.title,
+        body: idea.body,
+        body_html: idea.body_html,
+        author_id: idea.author_id,
+        author_name: idea.author_name,
+        stage: idea.stage,
+        supporters: idea.supporters,
+        supported,
+        next_tier_supporters: next_tier,
+        tier_deadline: idea.tier_deadline.map(|t| t.to_rfc3339()),
+        merged_into: idea.merged_into,
+        created_at: idea.created_at.to_rfc3339(),
+        updated_at: idea.updated_at.to_rfc3339(),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StageChangeOut {
+    from: Option<Stage>,
+    to: Stage,
+    /// Who decided; absent when Cocreate did (tiers and deadlines).
+    actor_name: Option<String>,
+    rationale: String,
+    at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaDetailOut {
+    #[serde(flatten)]
+    idea: IdeaOut,
+    space: String,
+    history: Vec<StageChangeOut>,
+}
+
+fn idea_detail(view: IdeaView) -> IdeaDetailOut {
+    let history = view
+        .history
+        .into_iter()
+        .map(|e: IdeaEvent| StageChangeOut {
+            from: e.from_stage,
+            to: e.to_stage,
+            actor_name: e.actor_name,
+            rationale: e.rationale,
+            at: e.created_at.to_rfc3339(),
+        })
+        .collect();
+    IdeaDetailOut {
+        space: view.space.space.slug.clone(),
+        idea: idea_out(view.idea, view.supported, view.target.map(|t| t.supporters)),
+        history,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaListOut {
+    items: Vec<IdeaOut>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IdeaListQuery {
+    /// `new` (default) or `top`.
+    sort: Option<String>,
+    stage: Option<Stage>,
+    tag: Option<String>,
+    /// Only ideas answering this challenge.
+    challenge: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// The ideas of a space the caller may see, newest or most supported first.
+#[utoipa::path(get, path = "/api/v1/spaces/{slug}/ideas", tag = "ideas", params(("slug" = String, Path), IdeaListQuery),
+    responses((status = 200, body = IdeaListOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn list_ideas(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    Query(query): Query<IdeaListQuery>,
+) -> ApiResult<Json<IdeaListOut>> {
+    let top = match query.sort.as_deref() {
+        None | Some("new") => false,
+        Some("top") => true,
+        Some(_) => return Err(AppError::invalid("sort", "must be new or top").into()),
+    };
+    let filter = IdeaFilter {
+        challenge_id: query.challenge,
+        stage: query.stage,
+        tag: query.tag,
+        top,
+        cursor: query.cursor,
+    };
+    let page = state.app.ideas(actor.get(), &slug, &filter).await?;
+    Ok(Json(IdeaListOut {
+        items: page
+            .items
+            .into_iter()
+            .map(|item| idea_out(item.idea, item.supported, None))
+            .collect(),
+        next: page.next,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdeaIn {
+    /// 1 to 140 characters.
+    title: String,
+    /// Markdown, up to 20,000 characters.
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    challenge_id: Option<i64>,
+    /// Start gathering support at once (default) or keep as a draft.
+    #[serde(default = "yes")]
+    publish: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Proposes an idea in a space, optionally answering one of its challenges.
+#[utoipa::path(post, path = "/api/v1/spaces/{slug}/ideas", tag = "ideas", params(("slug" = String, Path)), request_body = IdeaIn,
+    responses((status = 201, body = IdeaDetailOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn propose_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<IdeaIn>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&actor)?;
+    let tags = body.tags.join(",");
+    let input = IdeaInput {
+        title: &body.title,
+        body: &body.body,
+        tags: &tags,
+        challenge_id: body.challenge_id,
+        publish: body.publish,
+    };
+    let idea = state.app.propose_idea(actor, &slug, &input).await?;
+    let view = state.app.idea(Some(actor), idea.id).await?;
+    Ok((StatusCode::CREATED, Json(idea_detail(view))).into_response())
+}
+
+/// One idea with its stage history; 404 when the caller may not see it.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    Ok(Json(idea_detail(state.app.idea(actor.get(), id).await?)))
+}
+
+async fn idea_after(state: &WebState, actor: &Actor, id: i64) -> ApiResult<Json<IdeaDetailOut>> {
+    Ok(Json(idea_detail(state.app.idea(Some(actor), id).await?)))
+}
+
+/// Supports an idea that is gathering support (doing it twice changes nothing).
+#[utoipa::path(put, path = "/api/v1/ideas/{id}/support", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn support_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    state.app.support(actor, id).await?;
+    idea_after(&state, actor, id).await
+}
+
+/// Withdraws the caller's support while the idea is gathering support.
+#[utoipa::path(delete, path = "/api/v1/ideas/{id}/support", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn withdraw_support(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    state.app.withdraw_support(actor, id).await?;
+    idea_after(&state, actor, id).await
+}
+
+/// Publishes a draft: it starts gathering support (its author or staff).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/publish", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn publish_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    state.app.publish_idea(actor, id).await?;
+    idea_after(&state, actor, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionIn {
+    to: Stage,
+    /// Shown publicly on the idea.
+    rationale: String,
+}
+
+/// Moves an idea to another stage with a public rationale (staff); its author and supporters are told.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/transitions", tag = "ideas", params(("id" = i64, Path)), request_body = TransitionIn,
+    responses((status = 200, body = IdeaDetailOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn move_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransitionIn>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    state
+        .app
+        .move_idea(actor, id, body.to, &body.rationale)
+        .await?;
+    idea_after(&state, actor, id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The idea this one joins.
+    into: i64,
+    rationale: String,
+}
+
+/// Merges a duplicate into another idea of the same space (staff): supporters move, counted once.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/merge", tag = "ideas", params(("id" = i64, Path)), request_body = MergeIn,
+    responses((status = 200, body = IdeaDetailOut, description = "The idea merged into"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn merge_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MergeIn>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    let into = state
+        .app
+        .merge_idea(actor, id, body.into, &body.rationale)
+        .await?;
+    idea_after(&state, actor, into.id).await
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod error;
+mod idea_pages;
 mod middleware;
 mod pages;
 mod session;
@@ -107,6 +108,7 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
     ];
     let mut router = Router::new()
         .merge(pages::routes())
+        .merge(idea_pages::routes())
         .merge(api::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -39,7 +39,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -71,7 +71,7 @@ pub fn error_page(error: &HttpError) -> Response {
 
 /// A form body; an unreadable one (another content type, invalid UTF-8 after percent-decoding,
 /// a value of the wrong shape) is a clear 400 page rather than a silently mangled value.
-pub struct PageForm<T>(T);
+pub struct PageForm<T>(pub T);
 
 impl<T, S> FromRequest<S> for PageForm<T>
 where
@@ -117,7 +117,7 @@ where
 }
 
 /// A form's error message and the field it concerns.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FormError {
     pub message: Option<String>,
     pub field: Option<String>,
@@ -129,7 +129,7 @@ impl FormError {
     }
 
     /// Turns refusals a person can fix into a form message; anything else stays a page error.
-    fn from_app(error: AppError) -> Result<Self, PageError> {
+    pub(crate) fn from_app(error: AppError) -> Result<Self, PageError> {
         let field = match &error {
             AppError::Validation(v) => Some(v.field.to_owned()),
             AppError::Conflict { field, .. } => Some((*field).to_owned()),
@@ -157,7 +157,7 @@ pub struct Layout {
     pub notice: Option<&'static str>,
 }
 
-async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageError> {
+pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageError> {
     let org = state.app.organisation().await?;
     Ok(Layout {
         org_name: org.name,
@@ -170,22 +170,22 @@ async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageE
     })
 }
 
-fn render(status: StatusCode, template: &impl Template) -> PageResult {
+pub(crate) fn render(status: StatusCode, template: &impl Template) -> PageResult {
     let html = template
         .render()
         .map_err(|e| HttpError::from(AppError::Internal(format!("template: {e}"))))?;
     Ok((status, Html(html)).into_response())
 }
 
-fn ok(template: &impl Template) -> PageResult {
+pub(crate) fn ok(template: &impl Template) -> PageResult {
     render(StatusCode::OK, template)
 }
 
-fn refused(template: &impl Template) -> PageResult {
+pub(crate) fn refused(template: &impl Template) -> PageResult {
     render(StatusCode::UNPROCESSABLE_ENTITY, template)
 }
 
-fn require(actor: &CurrentActor) -> Result<&Actor, PageError> {
+pub(crate) fn require(actor: &CurrentActor) -> Result<&Actor, PageError> {
     actor.get().ok_or(PageError::SignInFirst)
 }
 
@@ -199,7 +199,7 @@ fn signed_in_redirect(state: &WebState, signed_in: &SignedIn, to: &str) -> Respo
     response
 }
 
-fn notice_for(done: Option<&str>) -> Option<&'static str> {
+pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "password" => Some("Your password was changed. Other sessions were signed out."),
         "email-sent" => Some("Check your new address: we sent a confirmation link."),
@@ -208,12 +208,17 @@ fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "invited" => Some("Invitation sent."),
         "welcome" => Some("Welcome! You are signed in."),
         "revoked" => Some("The token was revoked."),
+        "supported" => Some("Thank you for your support."),
+        "withdrawn" => Some("Your support was withdrawn."),
+        "published" => Some("Your idea is published and gathering support."),
+        "moved" => Some("The idea was moved; its author and supporters were told."),
+        "merged" => Some("The ideas were merged."),
         _ => None,
     }
 }
 
 #[derive(Deserialize, Default)]
-struct Done {
+pub(crate) struct Done {
     done: Option<String>,
 }
 
@@ -235,7 +240,10 @@ pub fn routes() -> Router<WebState> {
         .route("/profile/tokens", post(create_token))
         .route("/profile/tokens/{id}/revoke", post(revoke_token))
         .route("/spaces", get(spaces).post(create_space))
-        .route("/spaces/{slug}", get(space).post(update_space))
+        .route(
+            "/spaces/{slug}",
+            get(crate::idea_pages::space).post(update_space),
+        )
         .route("/spaces/{slug}/members", post(add_member))
         .route("/spaces/{slug}/members/{id}/remove", post(remove_member))
         .route(
@@ -807,60 +815,6 @@ async fn create_space(
     }
 }
 
-#[derive(Template)]
-#[template(path = "space.html")]
-struct SpacePage {
-    layout: Layout,
-    view: SpaceView,
-    members: Vec<Account>,
-    audiences: &'static [Audience],
-    error: FormError,
-}
-
-async fn space_page(
-    state: &WebState,
-    actor: Option<&Actor>,
-    slug: &str,
-    notice: Option<&'static str>,
-    error: FormError,
-) -> PageResult {
-    let view = state.app.space(actor, slug).await?;
-    let members = match actor {
-        Some(actor) if view.can_manage => state.app.space_members(actor, slug).await?,
-        _ => Vec::new(),
-    };
-    let mut layout = layout(state, actor).await?;
-    layout.notice = notice;
-    let page = SpacePage {
-        layout,
-        view,
-        members,
-        audiences: Audience::ALL,
-        error,
-    };
-    if page.error.message.is_some() {
-        refused(&page)
-    } else {
-        ok(&page)
-    }
-}
-
-async fn space(
-    State(state): State<WebState>,
-    Extension(actor): Extension<CurrentActor>,
-    Path(slug): Path<String>,
-    Query(done): Query<Done>,
-) -> PageResult {
-    space_page(
-        &state,
-        actor.get(),
-        &slug,
-        notice_for(done.done.as_deref()),
-        FormError::default(),
-    )
-    .await
-}
-
 async fn update_space(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
@@ -879,14 +833,8 @@ async fn update_space(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/spaces/{slug}?done=saved")).into_response()),
         Err(error) => {
-            space_page(
-                &state,
-                Some(actor),
-                &slug,
-                None,
-                FormError::from_app(error)?,
-            )
-            .await
+            crate::idea_pages::space_page_refused(&state, actor, &slug, FormError::from_app(error)?)
+                .await
         }
     }
 }
@@ -901,14 +849,8 @@ async fn add_member(
     match state.app.add_space_member(actor, &slug, &form.email).await {
         Ok(_) => Ok(Redirect::to(&format!("/spaces/{slug}?done=saved")).into_response()),
         Err(error) => {
-            space_page(
-                &state,
-                Some(actor),
-                &slug,
-                None,
-                FormError::from_app(error)?,
-            )
-            .await
+            crate::idea_pages::space_page_refused(&state, actor, &slug, FormError::from_app(error)?)
+                .await
         }
     }
 }

@@ -1,0 +1,818 @@
+//! Challenges and ideas: proposing, supporting through tiers with deadlines, and staff moving
+//! ideas through their stages in public. Every change of stage is written to the idea's history
+//! in the same transaction.
+
+use cocreate_core::{
+    Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier, TierOutcome, TierState, Timestamp,
+    Title, markdown::MAX_BODY_CHARS, parse_date,
+};
+use cocreate_store::{
+    Challenge, ChallengeFields, Idea, IdeaEvent, IdeaOrder, IdeaProgress, IdeaQuery, NewIdea,
+    NewIdeaEvent, Tx,
+};
+
+use crate::secrets::{open_cursor, sign_cursor};
+use crate::{Actor, App, AppError, AppResult, SpaceView};
+
+/// Ideas on one page of a list.
+pub const IDEAS_PER_PAGE: i64 = 20;
+
+/// A challenge as typed.
+pub struct ChallengeInput<'a> {
+    pub title: &'a str,
+    pub problem: &'a str,
+    /// Guiding questions, one per line.
+    pub questions: &'a str,
+    /// Tags offered to ideas; empty offers any.
+    pub tags: &'a str,
+    /// `supporters/days, …`; empty means the default tiers.
+    pub tiers: &'a str,
+    /// `YYYY-MM-DD` or empty.
+    pub opens_at: &'a str,
+    pub closes_at: &'a str,
+}
+
+/// An idea as typed.
+pub struct IdeaInput<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: &'a str,
+    pub challenge_id: Option<i64>,
+    /// Publish at once (start gathering support) rather than keep as a draft.
+    pub publish: bool,
+}
+
+/// Which ideas to list.
+#[derive(Debug, Clone, Default)]
+pub struct IdeaFilter {
+    pub challenge_id: Option<i64>,
+    pub stage: Option<Stage>,
+    pub tag: Option<String>,
+    pub top: bool,
+    /// The `next` cursor of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// An idea in a list, with whether the viewer supports it.
+#[derive(Debug, Clone)]
+pub struct IdeaItem {
+    pub idea: Idea,
+    pub supported: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdeaPage {
+    pub items: Vec<IdeaItem>,
+    pub next: Option<String>,
+}
+
+/// An idea with everything its page shows.
+#[derive(Debug, Clone)]
+pub struct IdeaView {
+    pub idea: Idea,
+    pub space: SpaceView,
+    pub challenge: Option<Challenge>,
+    pub supported: bool,
+    /// Whether the viewer may support or withdraw now.
+    pub can_support: bool,
+    /// Whether the viewer may move it between stages (staff).
+    pub can_curate: bool,
+    pub is_author: bool,
+    /// The tier being worked on while gathering support.
+    pub target: Option<Tier>,
+    pub tiers: Vec<Tier>,
+    pub history: Vec<IdeaEvent>,
+    /// Stages staff may move it to from here.
+    pub moves: Vec<Stage>,
+}
+
+struct ValidChallenge {
+    title: Title,
+    problem: Markdown,
+    questions: String,
+    tags: Tags,
+    rules: SupportRules,
+    opens_at: Option<Timestamp>,
+    closes_at: Option<Timestamp>,
+}
+
+fn validate_challenge(input: &ChallengeInput<'_>) -> AppResult<ValidChallenge> {
+    let questions: Vec<&str> = input
+        .questions
+        .lines()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .collect();
+    if questions.len() > 10 || questions.iter().any(|q| q.chars().count() > 300) {
+        return Err(AppError::invalid(
+            "questions",
+            "at most 10 questions of up to 300 characters each",
+        ));
+    }
+    let rules = if input.tiers.trim().is_empty() {
+        SupportRules::default()
+    } else {
+        SupportRules::parse(input.tiers)?
+    };
+    let opens_at = parse_date("opens_at", input.opens_at)?;
+    let closes_at = parse_date("closes_at", input.closes_at)?;
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at) {
+        if closes <= opens {
+            return Err(AppError::invalid(
+                "closes_at",
+                "must be after the opening date",
+            ));
+        }
+    }
+    Ok(ValidChallenge {
+        title: Title::parse(input.title)?,
+        problem: Markdown::parse("problem", input.problem, true, MAX_BODY_CHARS)?,
+        questions: questions.join("\n"),
+        tags: Tags::parse(input.tags)?,
+        rules,
+        opens_at,
+        closes_at,
+    })
+}
+
+fn rules_of(idea: &Idea) -> AppResult<SupportRules> {
+    SupportRules::parse(&idea.tiers)
+        .map_err(|e| AppError::Internal(format!("idea {} has invalid tiers: {e}", idea.id)))
+}
+
+fn tier_state(idea: &Idea) -> TierState {
+    TierState {
+        tier: idea.tier,
+        deadline: idea.tier_deadline.unwrap_or(idea.created_at),
+    }
+}
+
+impl App {
+    fn require_curator(view: &SpaceView) -> AppResult<()> {
+        if view.can_curate {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub async fn challenges(&self, actor: Option<&Actor>, slug: &str) -> AppResult<Vec<Challenge>> {
+        let view = self.space(actor, slug).await?;
+        Ok(self.store.challenges(view.space.id).await?)
+    }
+
+    /// A challenge and its space, if the actor may see them.
+    pub async fn challenge(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+    ) -> AppResult<(SpaceView, Challenge)> {
+        let challenge = self.store.challenge(id).await?.ok_or(AppError::NotFound)?;
+        let view = self.space_by_id(actor, challenge.space_id).await?;
+        Ok((view, challenge))
+    }
+
+    pub async fn create_challenge(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: &ChallengeInput<'_>,
+    ) -> AppResult<Challenge> {
+        let view = self.space(Some(actor), slug).await?;
+        Self::require_curator(&view)?;
+        let valid = validate_challenge(input)?;
+        let tags = valid.tags.to_list();
+        let tiers = valid.rules.to_string();
+        let fields = ChallengeFields {
+            title: valid.title.as_str(),
+            problem: &valid.problem.source,
+            problem_html: &valid.problem.html,
+            questions: &valid.questions,
+            tags: &tags,
+            tiers: &tiers,
+            opens_at: valid.opens_at,
+            closes_at: valid.closes_at,
+        };
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .insert_challenge(view.space.id, &fields, actor.id, self.now())
+            .await?;
+        self.audit(
+            &mut *tx,
+            Some(actor),
+            "challenge.create",
+            &format!("challenge:{id}"),
+            valid.title.as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.store.challenge(id).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn update_challenge(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ChallengeInput<'_>,
+    ) -> AppResult<Challenge> {
+        let (view, _) = self.challenge(Some(actor), id).await?;
+        Self::require_curator(&view)?;
+        let valid = validate_challenge(input)?;
+        let tags = valid.tags.to_list();
+        let tiers = valid.rules.to_string();
+        let fields = ChallengeFields {
+            title: valid.title.as_str(),
+            problem: &valid.problem.source,
+            problem_html: &valid.problem.html,
+            questions: &valid.questions,
+            tags: &tags,
+            tiers: &tiers,
+            opens_at: valid.opens_at,
+            closes_at: valid.closes_at,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.update_challenge(id, &fields).await?;
+        self.audit(
+            &mut *tx,
+            Some(actor),
+            "challenge.update",
+            &format!("challenge:{id}"),
+            valid.title.as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.store.challenge(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Proposes an idea in a space (optionally answering one of its challenges).
+    pub async fn propose_idea(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: &IdeaInput<'_>,
+    ) -> AppResult<Idea> {
+        let view = self.space(Some(actor), slug).await?;
+        if !view.can_contribute {
+            return Err(AppError::Forbidden);
+        }
+        let title = Title::parse(input.title)?;
+        let body = Markdown::parse("body", input.body, true, MAX_BODY_CHARS)?;
+        let tags = Tags::parse(input.tags)?;
+        let now = self.now();
+        let rules = match input.challenge_id {
+            None => SupportRules::default(),
+            Some(challenge_id) => {
+                let challenge = self
+                    .store
+                    .challenge(challenge_id)
+                    .await?
+                    .filter(|c| c.space_id == view.space.id)
+                    .ok_or_else(|| {
+                        AppError::invalid("challenge_id", "is not a challenge of this space")
+                    })?;
+                if challenge.opens_at.is_some_and(|opens| now < opens)
+                    || challenge.closes_at.is_some_and(|closes| now >= closes)
+                {
+                    return Err(AppError::invalid(
+                        "challenge_id",
+                        "this challenge is not open for ideas",
+                    ));
+                }
+                let offered: Vec<&str> = challenge
+                    .tags
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                if let Some(other) = tags
+                    .as_slice()
+                    .iter()
+                    .find(|t| !offered.is_empty() && !offered.contains(&t.as_str()))
+                {
+                    return Err(AppError::invalid(
+                        "tags",
+                        format!(
+                            "“{other}” is not offered here; choose from: {}",
+                            offered.join(", ")
+                        ),
+                    ));
+                }
+                SupportRules::parse(&challenge.tiers)?
+            }
+        };
+        let (stage, deadline) = if input.publish {
+            (Stage::Gathering, Some(rules.start(now).deadline))
+        } else {
+            (Stage::Draft, None)
+        };
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .insert_idea(&NewIdea {
+                space_id: view.space.id,
+                challenge_id: input.challenge_id,
+                title: title.as_str(),
+                body: &body.source,
+                body_html: &body.html,
+                tags: &tags.to_stored(),
+                author_id: actor.id,
+                stage,
+                tiers: &rules.to_string(),
+                tier_deadline: deadline,
+                created_at: now,
+            })
+            .await?;
+        self.record_stage(&mut *tx, id, Some(actor), None, stage, "")
+            .await?;
+        tx.commit().await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    async fn record_stage(
+        &self,
+        tx: &mut dyn Tx,
+        idea_id: i64,
+        actor: Option<&Actor>,
+        from: Option<Stage>,
+        to: Stage,
+        rationale: &str,
+    ) -> AppResult<()> {
+        tx.insert_idea_event(&NewIdeaEvent {
+            idea_id,
+            actor_id: actor.map(|a| a.id),
+            from_stage: from,
+            to_stage: to,
+            rationale,
+            created_at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// An idea the actor may see (drafts only to their authors and staff).
+    async fn visible_idea(&self, actor: Option<&Actor>, id: i64) -> AppResult<(Idea, SpaceView)> {
+        let idea = self.store.idea(id).await?.ok_or(AppError::NotFound)?;
+        let view = self.space_by_id(actor, idea.space_id).await?;
+        let is_author = actor.is_some_and(|a| a.id == idea.author_id);
+        if idea.stage == Stage::Draft && !is_author && !view.can_curate {
+            return Err(AppError::NotFound);
+        }
+        Ok((idea, view))
+    }
+
+    pub async fn idea(&self, actor: Option<&Actor>, id: i64) -> AppResult<IdeaView> {
+        let (idea, space) = self.visible_idea(actor, id).await?;
+        let supported = match actor {
+            Some(actor) => !self
+                .store
+                .supported_among(actor.id, &[idea.id])
+                .await?
+                .is_empty(),
+            None => false,
+        };
+        let challenge = match idea.challenge_id {
+            Some(cid) => self.store.challenge(cid).await?,
+            None => None,
+        };
+        let rules = rules_of(&idea)?;
+        let gathering = idea.stage == Stage::Gathering
+            && !SupportRules::has_expired(tier_state(&idea), self.now());
+        Ok(IdeaView {
+            supported,
+            can_support: gathering && space.can_contribute,
+            can_curate: space.can_curate,
+            is_author: actor.is_some_and(|a| a.id == idea.author_id),
+            target: if idea.stage == Stage::Gathering {
+                rules.target(tier_state(&idea))
+            } else {
+                None
+            },
+            tiers: rules.tiers().to_vec(),
+            history: self.store.idea_events(idea.id).await?,
+            moves: if space.can_curate {
+                idea.stage.staff_moves()
+            } else {
+                Vec::new()
+            },
+            challenge,
+            space,
+            idea,
+        })
+    }
+
+    /// One page of the ideas in a space (or one of its challenges) the actor may see.
+    pub async fn ideas(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+        filter: &IdeaFilter,
+    ) -> AppResult<IdeaPage> {
+        let view = self.space(actor, slug).await?;
+        let order = if filter.top {
+            IdeaOrder::Top
+        } else {
+            IdeaOrder::Newest
+        };
+        let prefix = if filter.top { "top" } else { "new" };
+        let after = match &filter.cursor {
+            None => None,
+            Some(cursor) => {
+                let payload = open_cursor(&self.config.secret_key, cursor).ok_or_else(|| {
+                    AppError::invalid("cursor", "is not a cursor this list gave out")
+                })?;
+                let mut parts = payload.split(':');
+                let valid = (parts.next() == Some(prefix)).then_some(()).and_then(|()| {
+                    let key = parts.next()?.parse::<i64>().ok()?;
+                    let id = parts.next()?.parse::<i64>().ok()?;
+                    Some((key, id))
+                });
+                Some(valid.ok_or_else(|| {
+                    AppError::invalid("cursor", "belongs to another ordering of this list")
+                })?)
+            }
+        };
+        let tag = match &filter.tag {
+            Some(tag) => Tags::parse(tag)?.as_slice().first().cloned(),
+            None => None,
+        };
+        // Drafts are listed only where their readers could open them: to staff.
+        let stage = filter.stage;
+        if stage == Some(Stage::Draft) && !view.can_curate {
+            return Ok(IdeaPage {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        let query = IdeaQuery {
+            space_id: view.space.id,
+            challenge_id: filter.challenge_id,
+            stage,
+            tag,
+            order,
+            after,
+            limit: IDEAS_PER_PAGE,
+        };
+        let mut ideas = self.store.ideas(&query).await?;
+        if stage.is_none() {
+            ideas.retain(|i| {
+                i.stage != Stage::Draft
+                    || actor.is_some_and(|a| a.id == i.author_id)
+                    || view.can_curate
+            });
+        }
+        let next = (ideas.len() as i64 == IDEAS_PER_PAGE)
+            .then(|| ideas.last())
+            .flatten()
+            .map(|last| {
+                let key = if filter.top {
+                    last.supporters
+                } else {
+                    last.created_at.millis()
+                };
+                sign_cursor(
+                    &self.config.secret_key,
+                    &format!("{prefix}:{key}:{}", last.id),
+                )
+            });
+        let supported = match actor {
+            Some(actor) => {
+                self.store
+                    .supported_among(actor.id, &ideas.iter().map(|i| i.id).collect::<Vec<_>>())
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(IdeaPage {
+            items: ideas
+                .into_iter()
+                .map(|idea| IdeaItem {
+                    supported: supported.contains(&idea.id),
+                    idea,
+                })
+                .collect(),
+            next,
+        })
+    }
+
+    /// Supports an idea that is gathering support; a second support by the same account is a
+    /// no-op. Reaching the last tier sends the idea to review.
+    pub async fn support(&self, actor: &Actor, id: i64) -> AppResult<Idea> {
+        let (_, view) = self.visible_idea(Some(actor), id).await?;
+        if !view.can_contribute {
+            return Err(AppError::Forbidden);
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        Self::ensure_gathering(&idea, now)?;
+        if let Some(count) = tx.add_support(id, actor.id, now).await? {
+            let rules = rules_of(&idea)?;
+            match rules.advance(tier_state(&idea), count, now) {
+                TierOutcome::Gathering(state) if state != tier_state(&idea) => {
+                    let progress = IdeaProgress {
+                        stage: Stage::Gathering,
+                        tier: state.tier,
+                        tier_deadline: Some(state.deadline),
+                    };
+                    tx.set_idea_progress(id, &progress, now).await?;
+                }
+                TierOutcome::Gathering(_) => {}
+                TierOutcome::ReachedReview => {
+                    let progress = IdeaProgress {
+                        stage: Stage::Review,
+                        tier: rules.tiers().len() as i64,
+                        tier_deadline: None,
+                    };
+                    tx.set_idea_progress(id, &progress, now).await?;
+                    let reason = format!("It reached {count} supporters, the last tier.");
+                    self.record_stage(
+                        &mut *tx,
+                        id,
+                        None,
+                        Some(Stage::Gathering),
+                        Stage::Review,
+                        &reason,
+                    )
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    fn ensure_gathering(idea: &Idea, now: Timestamp) -> AppResult<()> {
+        if idea.stage != Stage::Gathering || SupportRules::has_expired(tier_state(idea), now) {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "this idea is not gathering support (it is {})",
+                    idea.stage.label().to_lowercase()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Withdraws the actor's support while the idea is still gathering support.
+    pub async fn withdraw_support(&self, actor: &Actor, id: i64) -> AppResult<Idea> {
+        self.visible_idea(Some(actor), id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        Self::ensure_gathering(&idea, now)?;
+        tx.remove_support(id, actor.id).await?;
+        tx.commit().await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The author publishes a draft: it starts gathering support.
+    pub async fn publish_idea(&self, actor: &Actor, id: i64) -> AppResult<Idea> {
+        let (idea, view) = self.visible_idea(Some(actor), id).await?;
+        let mover = if idea.author_id == actor.id {
+            Mover::Author
+        } else if view.can_curate {
+            Mover::Staff
+        } else {
+            return Err(AppError::Forbidden);
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        if !idea.stage.may_move(Stage::Gathering, mover) {
+            return Err(AppError::conflict("stage", "only drafts can be published"));
+        }
+        let state = rules_of(&idea)?.start(now);
+        tx.set_idea_progress(
+            id,
+            &IdeaProgress {
+                stage: Stage::Gathering,
+                tier: 0,
+                tier_deadline: Some(state.deadline),
+            },
+            now,
+        )
+        .await?;
+        self.record_stage(
+            &mut *tx,
+            id,
+            Some(actor),
+            Some(Stage::Draft),
+            Stage::Gathering,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Staff move an idea to another stage with a public rationale; its author and supporters
+    /// are told by mail.
+    pub async fn move_idea(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: Stage,
+        rationale: &str,
+    ) -> AppResult<Idea> {
+        let (_, view) = self.visible_idea(Some(actor), id).await?;
+        Self::require_curator(&view)?;
+        let rationale = Rationale::parse(rationale)?;
+        if to == Stage::Merged {
+            return Err(AppError::invalid(
+                "stage",
+                "merge an idea into another with the merge action",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        if !idea.stage.may_move(to, Mover::Staff) {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "an idea cannot go from {} to {}",
+                    idea.stage.label().to_lowercase(),
+                    to.label().to_lowercase()
+                ),
+            ));
+        }
+        let deadline = if to == Stage::Gathering {
+            idea.tier_deadline
+        } else {
+            None
+        };
+        tx.set_idea_progress(
+            id,
+            &IdeaProgress {
+                stage: to,
+                tier: idea.tier,
+                tier_deadline: deadline,
+            },
+            now,
+        )
+        .await?;
+        self.record_stage(
+            &mut *tx,
+            id,
+            Some(actor),
+            Some(idea.stage),
+            to,
+            rationale.as_str(),
+        )
+        .await?;
+        let subject = format!("“{}” is now {}", idea.title, to.label().to_lowercase());
+        let body = format!(
+            "{} moved “{}” to {}:\n\n{}\n\n{}\n",
+            actor.name,
+            idea.title,
+            to.label().to_lowercase(),
+            rationale.as_str(),
+            self.link(&format!("/ideas/{id}"))
+        );
+        self.tell_followers(&mut *tx, &idea, &subject, &body)
+            .await?;
+        tx.commit().await?;
+        self.wake_mail_worker();
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Mails the idea's author and every supporter.
+    async fn tell_followers(
+        &self,
+        tx: &mut dyn Tx,
+        idea: &Idea,
+        subject: &str,
+        body: &str,
+    ) -> AppResult<()> {
+        let mut recipients = self.store.supporter_emails(idea.id).await?;
+        if let Some(author) = self.store.account_by_id(idea.author_id).await? {
+            if !recipients.contains(&author.email) {
+                recipients.push(author.email);
+            }
+        }
+        for to in recipients {
+            self.enqueue_mail(tx, &to, subject, body).await?;
+        }
+        Ok(())
+    }
+
+    /// Staff merge a duplicate into another idea of the same space: supporters move over (each
+    /// counted once) and the duplicate links to the idea it joined.
+    pub async fn merge_idea(
+        &self,
+        actor: &Actor,
+        id: i64,
+        into: i64,
+        rationale: &str,
+    ) -> AppResult<Idea> {
+        let (_, view) = self.visible_idea(Some(actor), id).await?;
+        Self::require_curator(&view)?;
+        let rationale = Rationale::parse(rationale)?;
+        if id == into {
+            return Err(AppError::invalid(
+                "into",
+                "an idea cannot be merged into itself",
+            ));
+        }
+        let (target, _) = self
+            .visible_idea(Some(actor), into)
+            .await
+            .map_err(|_| AppError::invalid("into", "no such idea"))?;
+        if target.space_id != view.space.id
+            || target.stage.is_final()
+            || target.stage == Stage::Draft
+        {
+            return Err(AppError::invalid(
+                "into",
+                "must be an open idea in the same space",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        tx.lock_idea(into).await?;
+        if !idea.stage.may_move(Stage::Merged, Mover::Staff) {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "a {} idea cannot be merged",
+                    idea.stage.label().to_lowercase()
+                ),
+            ));
+        }
+        tx.merge_idea(id, into, now).await?;
+        let note = format!("Merged into #{into}: {}", rationale.as_str());
+        self.record_stage(
+            &mut *tx,
+            id,
+            Some(actor),
+            Some(idea.stage),
+            Stage::Merged,
+            &note,
+        )
+        .await?;
+        tx.commit().await?;
+        self.store.idea(into).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Expires every idea whose tier deadline has passed, telling authors and supporters.
+    /// Returns how many expired.
+    pub async fn expire_overdue_ideas(&self) -> AppResult<usize> {
+        let now = self.now();
+        let due = self.store.ideas_past_deadline(now, 100).await?;
+        let mut expired = 0;
+        for candidate in due {
+            let mut tx = self.store.begin().await?;
+            let Some(idea) = tx.lock_idea(candidate.id).await? else {
+                continue;
+            };
+            if idea.stage != Stage::Gathering || !SupportRules::has_expired(tier_state(&idea), now)
+            {
+                continue;
+            }
+            tx.set_idea_progress(
+                idea.id,
+                &IdeaProgress {
+                    stage: Stage::Expired,
+                    tier: idea.tier,
+                    tier_deadline: None,
+                },
+                now,
+            )
+            .await?;
+            let target = rules_of(&idea)?
+                .target(tier_state(&idea))
+                .map_or(0, |t| t.supporters);
+            let reason = format!(
+                "It had {} of the {target} supporters it needed by its deadline.",
+                idea.supporters
+            );
+            self.record_stage(
+                &mut *tx,
+                idea.id,
+                None,
+                Some(Stage::Gathering),
+                Stage::Expired,
+                &reason,
+            )
+            .await?;
+            let body = format!(
+                "“{}” has expired. {reason}\n\n{}\n",
+                idea.title,
+                self.link(&format!("/ideas/{}", idea.id))
+            );
+            self.tell_followers(
+                &mut *tx,
+                &idea,
+                &format!("“{}” has expired", idea.title),
+                &body,
+            )
+            .await?;
+            tx.commit().await?;
+            expired += 1;
+        }
+        if expired > 0 {
+            self.wake_mail_worker();
+        }
+        Ok(expired)
+    }
+}

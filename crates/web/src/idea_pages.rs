@@ -1,0 +1,657 @@
+//! The pages of co-creation: a space with its challenges and ideas, a challenge, an idea with its
+//! support and history, and the forms that propose, support and decide.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use cocreate_app::{
+    Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaPage, IdeaView, SpaceView,
+};
+use cocreate_core::{Audience, Stage};
+use cocreate_store::{Account, Challenge};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::pages::{
+    FormError, Layout, PageForm, PageResult, layout, notice_for, ok, refused, require,
+};
+use crate::session::CurrentActor;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/spaces/{slug}/ideas", post(propose_in_space))
+        .route("/spaces/{slug}/challenges", post(create_challenge))
+        .route("/challenges/{id}", get(challenge).post(update_challenge))
+        .route("/challenges/{id}/ideas", post(propose_in_challenge))
+        .route("/ideas/{id}", get(idea))
+        .route("/ideas/{id}/support", post(support))
+        .route("/ideas/{id}/withdraw", post(withdraw))
+        .route("/ideas/{id}/publish", post(publish))
+        .route("/ideas/{id}/stage", post(move_stage))
+        .route("/ideas/{id}/merge", post(merge))
+}
+
+/// The list parameters of a space or challenge page.
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    sort: Option<String>,
+    stage: Option<String>,
+    tag: Option<String>,
+    cursor: Option<String>,
+    done: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self, challenge_id: Option<i64>) -> Result<IdeaFilter, AppError> {
+        let stage = match self.stage.as_deref().filter(|s| !s.is_empty()) {
+            Some(stage) => Some(stage.parse::<Stage>()?),
+            None => None,
+        };
+        let top = match self.sort.as_deref() {
+            None | Some("" | "new") => false,
+            Some("top") => true,
+            Some(_) => return Err(AppError::invalid("sort", "must be new or top")),
+        };
+        Ok(IdeaFilter {
+            challenge_id,
+            stage,
+            tag: self.tag.clone().filter(|t| !t.trim().is_empty()),
+            top,
+            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+/// The idea list as a page shows it, with the links that keep its filters.
+pub struct IdeaList {
+    pub base: String,
+    pub top: bool,
+    pub stage: String,
+    pub tag: String,
+    /// `&stage=…&tag=…`, already escaped for a URL.
+    pub filter_query: String,
+    pub stages: &'static [Stage],
+    pub page: IdeaPage,
+}
+
+fn url_escape(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+impl IdeaList {
+    fn new(base: String, filter: &IdeaFilter, page: IdeaPage) -> Self {
+        let stage = filter
+            .stage
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default();
+        let tag = filter.tag.clone().unwrap_or_default();
+        let mut filter_query = String::new();
+        if !stage.is_empty() {
+            filter_query.push_str(&format!("&stage={}", url_escape(&stage)));
+        }
+        if !tag.is_empty() {
+            filter_query.push_str(&format!("&tag={}", url_escape(&tag)));
+        }
+        Self {
+            base,
+            top: filter.top,
+            stage,
+            tag,
+            filter_query,
+            stages: Stage::ALL,
+            page,
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct IdeaFields {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    challenge_id: Option<i64>,
+    #[serde(default)]
+    publish: String,
+}
+
+pub struct ProposeForm {
+    pub action: String,
+    pub challenge_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub tags: String,
+    pub offered_tags: String,
+    pub error: FormError,
+}
+
+impl ProposeForm {
+    fn new(
+        action: String,
+        challenge: Option<&Challenge>,
+        fields: IdeaFields,
+        error: FormError,
+    ) -> Self {
+        Self {
+            action,
+            challenge_id: challenge.map(|c| c.id),
+            offered_tags: challenge
+                .map(|c| c.tags.replace(',', ", "))
+                .unwrap_or_default(),
+            title: fields.title,
+            body: fields.body,
+            tags: fields.tags,
+            error,
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ChallengeFields {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    questions: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    tiers: String,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+}
+
+impl ChallengeFields {
+    fn input(&self) -> ChallengeInput<'_> {
+        ChallengeInput {
+            title: &self.title,
+            problem: &self.problem,
+            questions: &self.questions,
+            tags: &self.tags,
+            tiers: &self.tiers,
+            opens_at: &self.opens_at,
+            closes_at: &self.closes_at,
+        }
+    }
+
+    fn of(challenge: &Challenge) -> Self {
+        let date = |t: Option<cocreate_core::Timestamp>| {
+            t.map(|t| t.to_rfc3339()[..10].to_owned())
+                .unwrap_or_default()
+        };
+        Self {
+            title: challenge.title.clone(),
+            problem: challenge.problem.clone(),
+            questions: challenge.questions.clone(),
+            tags: challenge.tags.clone(),
+            tiers: challenge.tiers.clone(),
+            opens_at: date(challenge.opens_at),
+            closes_at: date(challenge.closes_at),
+        }
+    }
+}
+
+pub struct ChallengeForm {
+    pub action: String,
+    pub submit: &'static str,
+    pub title: String,
+    pub problem: String,
+    pub questions: String,
+    pub tags: String,
+    pub tiers: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub error: FormError,
+}
+
+impl ChallengeForm {
+    fn new(
+        action: String,
+        submit: &'static str,
+        fields: ChallengeFields,
+        error: FormError,
+    ) -> Self {
+        Self {
+            action,
+            submit,
+            title: fields.title,
+            problem: fields.problem,
+            questions: fields.questions,
+            tags: fields.tags,
+            tiers: fields.tiers,
+            opens_at: fields.opens_at,
+            closes_at: fields.closes_at,
+            error,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "space.html")]
+struct SpacePage {
+    layout: Layout,
+    view: SpaceView,
+    challenges: Vec<Challenge>,
+    list: IdeaList,
+    propose: ProposeForm,
+    challenge_form: ChallengeForm,
+    members: Vec<Account>,
+    audiences: &'static [Audience],
+    error: FormError,
+}
+
+/// What a space page shows besides its defaults: a refused form, kept as typed.
+#[derive(Default)]
+struct SpaceForms {
+    error: FormError,
+    idea: Option<IdeaFields>,
+    challenge: Option<ChallengeFields>,
+}
+
+async fn space_page(
+    state: &WebState,
+    actor: Option<&Actor>,
+    slug: &str,
+    query: &ListQuery,
+    forms: SpaceForms,
+) -> PageResult {
+    let view = state.app.space(actor, slug).await?;
+    let filter = query.filter(None)?;
+    let page = state.app.ideas(actor, slug, &filter).await?;
+    let members = match actor {
+        Some(actor) if view.can_manage => state.app.space_members(actor, slug).await?,
+        _ => Vec::new(),
+    };
+    let mut layout = layout(state, actor).await?;
+    layout.notice = notice_for(query.done.as_deref());
+    let idea_error = if forms.idea.is_some() {
+        forms.error.clone()
+    } else {
+        FormError::default()
+    };
+    let challenge_error = if forms.challenge.is_some() {
+        forms.error.clone()
+    } else {
+        FormError::default()
+    };
+    let page = SpacePage {
+        challenges: state.app.challenges(actor, slug).await?,
+        list: IdeaList::new(format!("/spaces/{slug}"), &filter, page),
+        propose: ProposeForm::new(
+            format!("/spaces/{slug}/ideas"),
+            None,
+            forms.idea.unwrap_or_default(),
+            idea_error,
+        ),
+        challenge_form: ChallengeForm::new(
+            format!("/spaces/{slug}/challenges"),
+            "Create challenge",
+            forms.challenge.unwrap_or_default(),
+            challenge_error,
+        ),
+        layout,
+        view,
+        members,
+        audiences: Audience::ALL,
+        error: forms.error,
+    };
+    if page.error.message.is_some() {
+        refused(&page)
+    } else {
+        ok(&page)
+    }
+}
+
+/// The space page again after a refused space or member form.
+pub async fn space_page_refused(
+    state: &WebState,
+    actor: &Actor,
+    slug: &str,
+    error: FormError,
+) -> PageResult {
+    space_page(
+        state,
+        Some(actor),
+        slug,
+        &ListQuery::default(),
+        SpaceForms {
+            error,
+            ..SpaceForms::default()
+        },
+    )
+    .await
+}
+
+pub async fn space(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    space_page(&state, actor.get(), &slug, &query, SpaceForms::default()).await
+}
+
+fn idea_input(fields: &IdeaFields, challenge_id: Option<i64>) -> IdeaInput<'_> {
+    IdeaInput {
+        title: &fields.title,
+        body: &fields.body,
+        tags: &fields.tags,
+        challenge_id,
+        publish: fields.publish != "no",
+    }
+}
+
+async fn propose_in_space(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    PageForm(fields): PageForm<IdeaFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state
+        .app
+        .propose_idea(actor, &slug, &idea_input(&fields, fields.challenge_id))
+        .await
+    {
+        Ok(idea) => Ok(Redirect::to(&format!("/ideas/{}", idea.id)).into_response()),
+        Err(error) => {
+            let forms = SpaceForms {
+                error: FormError::from_app(error)?,
+                idea: Some(fields),
+                challenge: None,
+            };
+            space_page(&state, Some(actor), &slug, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+async fn create_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    PageForm(fields): PageForm<ChallengeFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state
+        .app
+        .create_challenge(actor, &slug, &fields.input())
+        .await
+    {
+        Ok(challenge) => Ok(Redirect::to(&format!("/challenges/{}", challenge.id)).into_response()),
+        Err(error) => {
+            let forms = SpaceForms {
+                error: FormError::from_app(error)?,
+                idea: None,
+                challenge: Some(fields),
+            };
+            space_page(&state, Some(actor), &slug, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "challenge.html")]
+struct ChallengePage {
+    layout: Layout,
+    view: SpaceView,
+    challenge: Challenge,
+    questions: Vec<String>,
+    is_open: bool,
+    list: IdeaList,
+    propose: ProposeForm,
+    challenge_form: ChallengeForm,
+    error: FormError,
+}
+
+async fn challenge_page(
+    state: &WebState,
+    actor: Option<&Actor>,
+    id: i64,
+    query: &ListQuery,
+    forms: SpaceForms,
+) -> PageResult {
+    let (view, challenge) = state.app.challenge(actor, id).await?;
+    let filter = query.filter(Some(id))?;
+    let page = state.app.ideas(actor, &view.space.slug, &filter).await?;
+    let mut layout = layout(state, actor).await?;
+    layout.notice = notice_for(query.done.as_deref());
+    let now = state.app.now();
+    let is_open =
+        challenge.opens_at.is_none_or(|t| now >= t) && challenge.closes_at.is_none_or(|t| now < t);
+    let idea_error = if forms.idea.is_some() {
+        forms.error.clone()
+    } else {
+        FormError::default()
+    };
+    let challenge_error = if forms.challenge.is_some() {
+        forms.error.clone()
+    } else {
+        FormError::default()
+    };
+    let page = ChallengePage {
+        questions: challenge.questions.lines().map(str::to_owned).collect(),
+        is_open,
+        list: IdeaList::new(format!("/challenges/{id}"), &filter, page),
+        propose: ProposeForm::new(
+            format!("/challenges/{id}/ideas"),
+            Some(&challenge),
+            forms.idea.unwrap_or_default(),
+            idea_error,
+        ),
+        challenge_form: ChallengeForm::new(
+            format!("/challenges/{id}"),
+            "Save challenge",
+            forms
+                .challenge
+                .unwrap_or_else(|| ChallengeFields::of(&challenge)),
+            challenge_error,
+        ),
+        layout,
+        view,
+        challenge,
+        error: forms.error,
+    };
+    if page.error.message.is_some() {
+        refused(&page)
+    } else {
+        ok(&page)
+    }
+}
+
+async fn challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    challenge_page(&state, actor.get(), id, &query, SpaceForms::default()).await
+}
+
+async fn update_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<ChallengeFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state.app.update_challenge(actor, id, &fields.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/challenges/{id}?done=saved")).into_response()),
+        Err(error) => {
+            let forms = SpaceForms {
+                error: FormError::from_app(error)?,
+                idea: None,
+                challenge: Some(fields),
+            };
+            challenge_page(&state, Some(actor), id, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+async fn propose_in_challenge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<IdeaFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let (view, _) = state.app.challenge(Some(actor), id).await?;
+    match state
+        .app
+        .propose_idea(actor, &view.space.slug, &idea_input(&fields, Some(id)))
+        .await
+    {
+        Ok(idea) => Ok(Redirect::to(&format!("/ideas/{}", idea.id)).into_response()),
+        Err(error) => {
+            let forms = SpaceForms {
+                error: FormError::from_app(error)?,
+                idea: Some(fields),
+                challenge: None,
+            };
+            challenge_page(&state, Some(actor), id, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "idea.html")]
+struct IdeaPageView {
+    layout: Layout,
+    v: IdeaView,
+    error: FormError,
+}
+
+async fn idea_page(
+    state: &WebState,
+    actor: Option<&Actor>,
+    id: i64,
+    notice: Option<&'static str>,
+    error: FormError,
+) -> PageResult {
+    let v = state.app.idea(actor, id).await?;
+    let mut layout = layout(state, actor).await?;
+    layout.notice = notice;
+    let page = IdeaPageView { layout, v, error };
+    if page.error.message.is_some() {
+        refused(&page)
+    } else {
+        ok(&page)
+    }
+}
+
+async fn idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    idea_page(
+        &state,
+        actor.get(),
+        id,
+        notice_for(query.done.as_deref()),
+        FormError::default(),
+    )
+    .await
+}
+
+/// Runs an action on an idea, then shows the idea: with a notice on success, with the
+/// message on a refusal a person can act on.
+async fn on_idea(
+    state: &WebState,
+    actor: &Actor,
+    id: i64,
+    done: &str,
+    result: Result<cocreate_store::Idea, AppError>,
+) -> PageResult {
+    match result {
+        Ok(idea) => Ok(Redirect::to(&format!("/ideas/{}?done={done}", idea.id)).into_response()),
+        Err(error) => idea_page(state, Some(actor), id, None, FormError::from_app(error)?).await,
+    }
+}
+
+async fn support(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = state.app.support(actor, id).await;
+    on_idea(&state, actor, id, "supported", result).await
+}
+
+async fn withdraw(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = state.app.withdraw_support(actor, id).await;
+    on_idea(&state, actor, id, "withdrawn", result).await
+}
+
+async fn publish(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = state.app.publish_idea(actor, id).await;
+    on_idea(&state, actor, id, "published", result).await
+}
+
+#[derive(Deserialize)]
+struct MoveFields {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    rationale: String,
+}
+
+async fn move_stage(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<MoveFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = match fields.to.parse::<Stage>() {
+        Ok(to) => state.app.move_idea(actor, id, to, &fields.rationale).await,
+        Err(error) => Err(error.into()),
+    };
+    on_idea(&state, actor, id, "moved", result).await
+}
+
+#[derive(Deserialize)]
+struct MergeFields {
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    rationale: String,
+}
+
+async fn merge(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<MergeFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = match fields.into.trim().trim_start_matches('#').parse::<i64>() {
+        Ok(into) => {
+            state
+                .app
+                .merge_idea(actor, id, into, &fields.rationale)
+                .await
+        }
+        Err(_) => Err(AppError::invalid("into", "must be an idea number")),
+    };
+    on_idea(&state, actor, id, "merged", result).await
+}
