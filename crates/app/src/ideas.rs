@@ -116,13 +116,13 @@ fn validate_challenge(input: &ChallengeInput<'_>) -> AppResult<ValidChallenge> {
     };
     let opens_at = parse_date("opens_at", input.opens_at)?;
     let closes_at = parse_date("closes_at", input.closes_at)?;
-    if let (Some(opens), Some(closes)) = (opens_at, closes_at) {
-        if closes <= opens {
-            return Err(AppError::invalid(
-                "closes_at",
-                "must be after the opening date",
-            ));
-        }
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
+        && closes <= opens
+    {
+        return Err(AppError::invalid(
+            "closes_at",
+            "must be after the opening date",
+        ));
     }
     Ok(ValidChallenge {
         title: Title::parse(input.title)?,
@@ -684,10 +684,10 @@ impl App {
         body: &str,
     ) -> AppResult<()> {
         let mut recipients = self.store.supporter_emails(idea.id).await?;
-        if let Some(author) = self.store.account_by_id(idea.author_id).await? {
-            if !recipients.contains(&author.email) {
-                recipients.push(author.email);
-            }
+        if let Some(author) = self.store.account_by_id(idea.author_id).await?
+            && !recipients.contains(&author.email)
+        {
+            recipients.push(author.email);
         }
         for to in recipients {
             self.enqueue_mail(tx, &to, subject, body).await?;

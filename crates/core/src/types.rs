@@ -342,9 +342,8 @@ macro_rules! named_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($variant),+
+            $(#[serde(rename = $text)] $variant),+
         }
 
         impl $name {

@@ -1,0 +1,1319 @@
+//! Challenges and ideas over HTTP on both backends: the whole life of an idea through the API
+//! and the pages, support counts under concurrency, deadlines, merging, visibility and bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use cocreate_app::{AccountInput, Actor};
+use cocreate_core::{AccountKind, OrgRole};
+use cocreate_testkit::{Backend, TestServer, spawn};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    an_idea_climbs_its_tiers_to_review_and_launch,
+    supports_are_exact_under_concurrency,
+    missed_deadlines_expire_ideas_and_tell_people,
+    merging_moves_supporters_once,
+    drafts_and_private_spaces_stay_hidden,
+    bad_input_is_refused_and_changes_nothing,
+    lists_page_by_cursor_and_filter,
+    pages_carry_the_whole_journey,
+);
+
+/// An account made by the operator, with an API token; returns (actor, token).
+async fn person(
+    server: &TestServer,
+    email: &str,
+    kind: AccountKind,
+    role: OrgRole,
+) -> (Actor, String) {
+    let input = AccountInput {
+        email,
+        name: email.split('@').next().unwrap(),
+        password: PASSWORD,
+    };
+    let account = server
+        .app
+        .create_account_as_operator(&input, kind, role)
+        .await
+        .unwrap();
+    let actor = Actor {
+        id: account.id,
+        email: account.email,
+        name: account.name,
+        kind: account.kind,
+        role: account.role,
+        session_hash: None,
+    };
+    let token = server
+        .app
+        .create_api_token(&actor, "tests")
+        .await
+        .unwrap()
+        .secret;
+    (actor, token)
+}
+
+struct World {
+    server: TestServer,
+    admin: String,
+    staff: String,
+    customer: String,
+}
+
+/// A server with a public space `ideas`, an admin, an employee (staff) and a customer.
+async fn world(backend: Backend) -> Option<World> {
+    let server = spawn(backend).await?;
+    let (_, admin) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (_, staff) = person(
+        &server,
+        "staff@example.org",
+        AccountKind::Employee,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, customer) = person(
+        &server,
+        "customer@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let created = api(
+        &server,
+        &admin,
+        "POST",
+        "/api/v1/spaces",
+        Some(json!({"name": "Ideas", "audience": "public"})),
+    )
+    .await;
+    assert_eq!(created.0, StatusCode::CREATED);
+    Some(World {
+        server,
+        admin,
+        staff,
+        customer,
+    })
+}
+
+async fn api(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn propose(w: &World, token: &str, body: Value) -> i64 {
+    let (status, idea) = api(
+        &w.server,
+        token,
+        "POST",
+        "/api/v1/spaces/ideas/ideas",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{idea}");
+    idea["id"].as_i64().unwrap()
+}
+
+async fn an_idea_climbs_its_tiers_to_review_and_launch(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let (status, challenge) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/ideas/challenges",
+        Some(json!({"title": "Lighter tents", "problem": "Weight **matters** on long hikes.", "questions": ["What would you leave behind?"], "tags": ["tents", "weight"], "tiers": "2/10, 3/10"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+    assert!(
+        challenge["problem_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>matters</strong>")
+    );
+    let challenge_id = challenge["id"].as_i64().unwrap();
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        "/api/v1/spaces/ideas/challenges",
+        Some(json!({"title": "Mine", "problem": "x"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "customers do not run challenges"
+    );
+
+    let id = propose(&w, &w.customer, json!({"title": "A tent that packs into its own pole", "body": "Like this:\n\n- poles\n- pockets", "tags": ["tents"], "challenge_id": challenge_id})).await;
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            idea["stage"].as_str(),
+            idea["supporters"].as_i64(),
+            idea["next_tier_supporters"].as_i64()
+        ),
+        (Some("gathering_support"), Some(0), Some(2))
+    );
+    let first_deadline = idea["tier_deadline"].as_str().unwrap().to_owned();
+
+    let mut fans = Vec::new();
+    for i in 0..3 {
+        fans.push(
+            person(
+                &w.server,
+                &format!("fan{i}@example.org"),
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await
+            .1,
+        );
+    }
+    w.server.clock.advance_minutes(60);
+    api(
+        &w.server,
+        &fans[0],
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    let (status, idea) = api(
+        &w.server,
+        &fans[1],
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{idea}");
+    assert_eq!(
+        (
+            idea["supporters"].as_i64(),
+            idea["next_tier_supporters"].as_i64(),
+            idea["supported"].as_bool()
+        ),
+        (Some(2), Some(3), Some(true))
+    );
+    assert_ne!(
+        idea["tier_deadline"].as_str().unwrap(),
+        first_deadline,
+        "the next tier has its own deadline"
+    );
+    let (_, idea) = api(
+        &w.server,
+        &fans[2],
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        idea["stage"], "in_review",
+        "the last tier sends it to review: {idea}"
+    );
+    assert_eq!(
+        idea["history"].as_array().unwrap().last().unwrap()["actor_name"],
+        Value::Null
+    );
+    // Support closes with review.
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    let (status, _) = api(
+        &w.server,
+        &fans[0],
+        "DELETE",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "no withdrawing after review");
+
+    // Staff decide in public; customers may not.
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "accepted", "rationale": "I like it"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "launched", "rationale": "Skip ahead"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::CONFLICT, Some("stage")),
+        "review → launched is illegal"
+    );
+    let (status, problem) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "accepted", "rationale": ""})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rationale"))
+    );
+    let (status, idea) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "accepted", "rationale": "Our designers will build a prototype."})),
+    )
+    .await;
+    assert_eq!(
+        (status, idea["stage"].as_str()),
+        (StatusCode::OK, Some("accepted"))
+    );
+    let (_, idea) = api(
+        &w.server,
+        &w.admin,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "launched", "rationale": "In stores from March."})),
+    )
+    .await;
+    assert_eq!(idea["stage"], "launched");
+    let stages: Vec<&str> = idea["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        ["gathering_support", "in_review", "accepted", "launched"]
+    );
+    assert_eq!(idea["history"][3]["rationale"], "In stores from March.");
+    let (status, _) = api(
+        &w.server,
+        &w.admin,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "declined", "rationale": "Changed our minds"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "launched is final");
+    // The author and every supporter heard about the launch.
+    for to in [
+        "customer@example.org",
+        "fan0@example.org",
+        "fan2@example.org",
+    ] {
+        assert!(
+            w.server
+                .last_mail_to(to)
+                .await
+                .subject
+                .contains("is now launched"),
+            "{to}"
+        );
+    }
+}
+
+async fn supports_are_exact_under_concurrency(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let id = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Concurrent", "body": "Everyone at once"}),
+    )
+    .await;
+    const FANS: usize = 24;
+    let mut tokens = Vec::new();
+    for i in 0..FANS {
+        tokens.push(
+            person(
+                &w.server,
+                &format!("fan{i}@example.org"),
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await
+            .1,
+        );
+    }
+    let url = w.server.url(&format!("/api/v1/ideas/{id}/support"));
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in tokens.iter().cloned() {
+        let url = url.clone();
+        tasks.spawn(async move {
+            client()
+                .put(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    for _ in 0..FANS {
+        let (url, token) = (url.clone(), tokens[0].clone());
+        tasks.spawn(async move {
+            client()
+                .put(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        idea["supporters"].as_i64(),
+        Some(FANS as i64),
+        "distinct supporters, each once"
+    );
+    // Withdrawing in parallel is exact too.
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in tokens.iter().take(10).cloned() {
+        let url = url.clone();
+        tasks.spawn(async move {
+            client()
+                .delete(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(idea["supporters"].as_i64(), Some(FANS as i64 - 10));
+}
+
+async fn missed_deadlines_expire_ideas_and_tell_people(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let id = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Slow burner", "body": "Needs time"}),
+    )
+    .await;
+    let (_, fan) = person(
+        &w.server,
+        "fan@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    api(
+        &w.server,
+        &fan,
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        w.server.app.expire_overdue_ideas().await.unwrap(),
+        0,
+        "not yet"
+    );
+    w.server.clock.advance_minutes(61 * 24 * 60);
+    // Past the deadline but before the job runs, support is already closed.
+    let (status, _) = api(
+        &w.server,
+        &w.staff,
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(w.server.app.expire_overdue_ideas().await.unwrap(), 1);
+    assert_eq!(
+        w.server.app.expire_overdue_ideas().await.unwrap(),
+        0,
+        "once"
+    );
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(idea["stage"], "expired");
+    let last = idea["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["to"].as_str(), last["actor_name"].is_null()),
+        (Some("expired"), true)
+    );
+    assert!(
+        last["rationale"]
+            .as_str()
+            .unwrap()
+            .contains("1 of the 100 supporters"),
+        "{last}"
+    );
+    for to in ["customer@example.org", "fan@example.org"] {
+        assert!(
+            w.server
+                .last_mail_to(to)
+                .await
+                .subject
+                .contains("has expired"),
+            "{to}"
+        );
+    }
+}
+
+async fn merging_moves_supporters_once(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let original = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Solar lantern", "body": "Charges by day"}),
+    )
+    .await;
+    let duplicate = propose(
+        &w,
+        &w.staff,
+        json!({"title": "Sun-powered lamp", "body": "Same thing"}),
+    )
+    .await;
+    let mut fans = Vec::new();
+    for i in 0..3 {
+        fans.push(
+            person(
+                &w.server,
+                &format!("fan{i}@example.org"),
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await
+            .1,
+        );
+    }
+    for (idea, fan) in [(original, 0), (original, 1), (duplicate, 1), (duplicate, 2)] {
+        api(
+            &w.server,
+            &fans[fan],
+            "PUT",
+            &format!("/api/v1/ideas/{idea}/support"),
+            None,
+        )
+        .await;
+    }
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        &format!("/api/v1/ideas/{duplicate}/merge"),
+        Some(json!({"into": original, "rationale": "Same idea"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{duplicate}/merge"),
+        Some(json!({"into": duplicate, "rationale": "Same"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("into"))
+    );
+    let (status, merged) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{duplicate}/merge"),
+        Some(json!({"into": original, "rationale": "Same idea, joined forces"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{merged}");
+    assert_eq!(
+        (merged["id"].as_i64(), merged["supporters"].as_i64()),
+        (Some(original), Some(3))
+    );
+    let (_, old) = api(
+        &w.server,
+        &fans[2],
+        "GET",
+        &format!("/api/v1/ideas/{duplicate}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (old["stage"].as_str(), old["merged_into"].as_i64()),
+        (Some("merged"), Some(original))
+    );
+    let (_, joined) = api(
+        &w.server,
+        &fans[2],
+        "GET",
+        &format!("/api/v1/ideas/{original}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        joined["supported"], true,
+        "the duplicate's supporter now supports the original"
+    );
+}
+
+async fn drafts_and_private_spaces_stay_hidden(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let draft = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Half-baked", "body": "Not ready", "publish": false}),
+    )
+    .await;
+    let (_, other) = person(
+        &w.server,
+        "other@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    assert_eq!(
+        api(
+            &w.server,
+            &other,
+            "GET",
+            &format!("/api/v1/ideas/{draft}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        client()
+            .get(w.server.url(&format!("/ideas/{draft}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &w.staff,
+            "GET",
+            &format!("/api/v1/ideas/{draft}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK,
+        "staff see drafts"
+    );
+    let (_, list) = api(&w.server, &other, "GET", "/api/v1/spaces/ideas/ideas", None).await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    let (status, _) = api(
+        &w.server,
+        &other,
+        "PUT",
+        &format!("/api/v1/ideas/{draft}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api(
+        &w.server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{draft}/publish"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, idea) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        &format!("/api/v1/ideas/{draft}/publish"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, idea["stage"].as_str()),
+        (StatusCode::OK, Some("gathering_support"))
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &other,
+            "GET",
+            &format!("/api/v1/ideas/{draft}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+
+    // Ideas in an internal space are as absent as ideas that do not exist.
+    api(
+        &w.server,
+        &w.admin,
+        "POST",
+        "/api/v1/spaces",
+        Some(json!({"name": "Staff", "audience": "internal"})),
+    )
+    .await;
+    let (status, internal) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/staff/ideas",
+        Some(json!({"title": "Internal", "body": "Secret"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let internal = internal["id"].as_i64().unwrap();
+    for path in [
+        format!("/api/v1/ideas/{internal}"),
+        format!("/api/v1/ideas/{}", internal + 1000),
+        "/api/v1/spaces/staff/ideas".to_owned(),
+        "/api/v1/spaces/staff/challenges".to_owned(),
+    ] {
+        let (status, body) = api(&w.server, &other, "GET", &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            body["detail"],
+            "There is nothing here, or you may not see it."
+        );
+    }
+    let (status, _) = api(
+        &w.server,
+        &other,
+        "PUT",
+        &format!("/api/v1/ideas/{internal}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client()
+            .get(w.server.url(&format!("/ideas/{internal}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let cases = [
+        (json!({"title": "", "body": "x"}), "title"),
+        (json!({"title": "t".repeat(141), "body": "x"}), "title"),
+        (json!({"title": "Fine", "body": ""}), "body"),
+        (json!({"title": "Fine", "body": "b".repeat(20_001)}), "body"),
+        (
+            json!({"title": "Fine", "body": "x", "tags": ["not a tag!"]}),
+            "tags",
+        ),
+        (
+            json!({"title": "Fine", "body": "x", "tags": ["a", "b", "c", "d", "e", "f"]}),
+            "tags",
+        ),
+        (
+            json!({"title": "Fine", "body": "x", "challenge_id": 999_999}),
+            "challenge_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, problem) = api(
+            &w.server,
+            &w.customer,
+            "POST",
+            "/api/v1/spaces/ideas/ideas",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        "/api/v1/spaces/ideas/ideas",
+        Some(json!({"title": "x", "body": "x", "stage": "launched"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown fields");
+    let (_, list) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas",
+        None,
+    )
+    .await;
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "nothing was half-written"
+    );
+
+    // Script in Markdown is rendered harmless.
+    let id = propose(&w, &w.customer, json!({"title": "<script>alert(1)</script>", "body": "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"})).await;
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    let html = idea["body_html"].as_str().unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"),
+        "{html}"
+    );
+    let page = client()
+        .get(w.server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("<script>alert(1)")
+            && (page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;")),
+        "titles are escaped"
+    );
+
+    // Challenges: bad tiers, dates, closed.
+    let challenge_cases = [
+        (
+            json!({"title": "C", "problem": "P", "tiers": "10/5, 5/5"}),
+            "tiers",
+        ),
+        (
+            json!({"title": "C", "problem": "P", "tiers": "lots"}),
+            "tiers",
+        ),
+        (
+            json!({"title": "C", "problem": "P", "opens_at": "2027-05-01", "closes_at": "2027-04-01"}),
+            "closes_at",
+        ),
+        (
+            json!({"title": "C", "problem": "P", "opens_at": "tomorrow"}),
+            "opens_at",
+        ),
+        (json!({"title": "C", "problem": ""}), "problem"),
+    ];
+    for (body, field) in challenge_cases {
+        let (status, problem) = api(
+            &w.server,
+            &w.staff,
+            "POST",
+            "/api/v1/spaces/ideas/challenges",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    let (_, closed) = api(&w.server, &w.staff, "POST", "/api/v1/spaces/ideas/challenges", Some(json!({"title": "Old", "problem": "Done", "opens_at": "2001-01-01", "closes_at": "2001-02-01", "tags": ["tents"]}))).await;
+    let closed_id = closed["id"].as_i64().unwrap();
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        "/api/v1/spaces/ideas/ideas",
+        Some(json!({"title": "Late", "body": "x", "challenge_id": closed_id})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("challenge_id"))
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("not open"));
+
+    // Lists: unknown stage, bad sort, tampered cursor.
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?stage=winning",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=random",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("sort"))
+    );
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?cursor=bmV3OjE6MQ.0000000000000000",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"))
+    );
+    let page = client()
+        .get(w.server.url("/spaces/ideas?stage=winning"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Illegal and unknown stage moves.
+    let (status, _) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "merged", "rationale": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "expired", "rationale": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "only deadlines expire ideas");
+    let (_, idea) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(idea["stage"], "gathering_support");
+}
+
+async fn lists_page_by_cursor_and_filter(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let mut ids = Vec::new();
+    for i in 0..23 {
+        let tags = if i % 2 == 0 {
+            json!(["even"])
+        } else {
+            json!(["odd"])
+        };
+        ids.push(
+            propose(
+                &w,
+                &w.customer,
+                json!({"title": format!("Idea {i}"), "body": "x", "tags": tags}),
+            )
+            .await,
+        );
+        w.server.clock.advance_minutes(1);
+    }
+    api(
+        &w.server,
+        &w.staff,
+        "PUT",
+        &format!("/api/v1/ideas/{}/support", ids[5]),
+        None,
+    )
+    .await;
+    let (_, first) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas",
+        None,
+    )
+    .await;
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    assert_eq!(items[0]["id"].as_i64(), Some(ids[22]), "newest first");
+    let cursor = first["next"].as_str().unwrap();
+    let (_, second) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        &format!("/api/v1/spaces/ideas/ideas?cursor={cursor}"),
+        None,
+    )
+    .await;
+    let rest: Vec<i64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rest, [ids[2], ids[1], ids[0]]);
+    assert!(second["next"].is_null());
+    let (status, _) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        &format!("/api/v1/spaces/ideas/ideas?sort=top&cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a cursor belongs to its ordering"
+    );
+    let (_, top) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=top",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            top["items"][0]["id"].as_i64(),
+            top["items"][0]["supported"].as_bool()
+        ),
+        (Some(ids[5]), Some(true))
+    );
+    assert_eq!(top["items"][1]["supported"], false);
+    let (_, odd) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?tag=odd",
+        None,
+    )
+    .await;
+    assert_eq!(odd["items"].as_array().unwrap().len(), 11);
+    let (_, review) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?stage=in_review",
+        None,
+    )
+    .await;
+    assert!(review["items"].as_array().unwrap().is_empty());
+    let page = client()
+        .get(w.server.url("/spaces/ideas?sort=top&tag=odd"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/ideas/{}\"", ids[5]))
+            && !page.contains(&format!("href=\"/ideas/{}\"", ids[4]))
+    );
+}
+
+async fn pages_carry_the_whole_journey(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let customer = client();
+    post_form(
+        &customer,
+        w.server.url("/signin"),
+        &[("email", "customer@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let staff = client();
+    post_form(
+        &staff,
+        w.server.url("/signin"),
+        &[("email", "staff@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+
+    // Staff frame a challenge; the customer answers it.
+    let created = post_form(
+        &staff,
+        w.server.url("/spaces/ideas/challenges"),
+        &[
+            ("title", "Quieter stoves"),
+            ("problem", "Campsites are loud."),
+            ("questions", "When is noise worst?"),
+            ("tags", ""),
+            ("tiers", "1/30, 2/30"),
+            ("opens_at", ""),
+            ("closes_at", ""),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let challenge_path = location(&created).to_owned();
+    let page = customer
+        .get(w.server.url(&challenge_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Campsites are loud.")
+            && page.contains("When is noise worst?")
+            && page.contains("Propose an idea")
+    );
+    let refused = post_form(
+        &customer,
+        w.server.url(&format!("{challenge_path}/ideas")),
+        &[
+            ("title", ""),
+            ("body", "Muffler"),
+            ("tags", ""),
+            ("publish", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("title must not be empty") && html.contains("Muffler"),
+        "the form keeps what was typed"
+    );
+    let proposed = post_form(
+        &customer,
+        w.server.url(&format!("{challenge_path}/ideas")),
+        &[
+            ("title", "Stove muffler"),
+            ("body", "A **sleeve** that dampens the roar"),
+            ("tags", ""),
+            ("publish", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
+    let idea_path = location(&proposed).to_owned();
+    let page = customer
+        .get(w.server.url(&idea_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<strong>sleeve</strong>")
+            && page.contains("Support this idea")
+            && page.contains("Next tier: <strong>1</strong>")
+    );
+
+    // Another customer supports it from the page: the first tier is reached.
+    let (_, _) = person(
+        &w.server,
+        "fan@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let fan = client();
+    post_form(
+        &fan,
+        w.server.url("/signin"),
+        &[("email", "fan@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let supported = post_form(&fan, w.server.url(&format!("{idea_path}/support")), &[]).await;
+    assert_eq!(supported.status(), StatusCode::SEE_OTHER);
+    let page = fan
+        .get(w.server.url(&format!("{idea_path}?done=supported")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("You support this idea.")
+            && page.contains("Withdraw support")
+            && page.contains("Next tier: <strong>2</strong>"),
+        "{page}"
+    );
+    let listed = fan
+        .get(w.server.url("/spaces/ideas"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("You support this"));
+    let withdrawn = post_form(&fan, w.server.url(&format!("{idea_path}/withdraw")), &[]).await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    post_form(&fan, w.server.url(&format!("{idea_path}/support")), &[]).await;
+    post_form(
+        &customer,
+        w.server.url(&format!("{idea_path}/support")),
+        &[],
+    )
+    .await;
+    let page = staff
+        .get(w.server.url(&idea_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("In review") && page.contains("Decide (staff)"),
+        "two supporters: review"
+    );
+
+    // Staff decide from the page; a customer cannot.
+    let forbidden = post_form(
+        &customer,
+        w.server.url(&format!("{idea_path}/stage")),
+        &[("to", "accepted"), ("rationale", "Mine!")],
+    )
+    .await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let no_reason = post_form(
+        &staff,
+        w.server.url(&format!("{idea_path}/stage")),
+        &[("to", "accepted"), ("rationale", "")],
+    )
+    .await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let moved = post_form(
+        &staff,
+        w.server.url(&format!("{idea_path}/stage")),
+        &[("to", "accepted"), ("rationale", "Prototype next month.")],
+    )
+    .await;
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    let page = client()
+        .get(w.server.url(&idea_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Accepted (in development)") && page.contains("Prototype next month."),
+        "the rationale is public"
+    );
+    let space = client()
+        .get(w.server.url("/spaces/ideas"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(space.contains("Quieter stoves") && space.contains("Stove muffler"));
+}
