@@ -2,8 +2,9 @@
 //! for every audience.
 
 use anyhow::anyhow;
-use cocreate_app::{AccountInput, Actor, App, SpaceInput};
-use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_app::{AccountInput, Actor, App, ChallengeInput, IdeaInput, SpaceInput};
+use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
+use cocreate_store::{IdeaProgress, NewIdeaEvent};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "cocreate-demo";
@@ -79,6 +80,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     if existing == 0 {
         let mut admin = None;
         let mut employee = None;
+        let mut everyone = Vec::new();
         for (email, name, kind, role) in ACCOUNTS {
             let input = AccountInput {
                 email,
@@ -98,10 +100,11 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 session_hash: None,
             };
             match (*kind, *role) {
-                (_, OrgRole::Admin) => admin = Some(actor),
-                (AccountKind::Employee, OrgRole::Member) => employee = Some(actor),
+                (_, OrgRole::Admin) => admin = Some(actor.clone()),
+                (AccountKind::Employee, OrgRole::Member) => employee = Some(actor.clone()),
                 _ => {}
             }
+            everyone.push(actor);
         }
         let admin = admin.ok_or_else(|| anyhow!("the demo has no admin"))?;
         app.update_organisation(
@@ -128,6 +131,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                     .map_err(|e| anyhow!("{e}"))?;
             }
         }
+        let employee = employee.ok_or_else(|| anyhow!("the demo has no employee"))?;
+        seed_ideas(app, &everyone, &employee).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -137,4 +142,210 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         println!("  {email:<36} {kind} {role}");
     }
     Ok(())
+}
+
+/// (title, body, tags, author index in ACCOUNTS, supporters, where it ends up, the staff's words).
+type DemoIdea = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    usize,
+    Stage,
+    &'static str,
+);
+
+const CHALLENGE_IDEAS: &[DemoIdea] = &[
+    (
+        "Stove muffler sleeve",
+        "A heat-proof **sleeve** that slips over the burner and halves the roar, so early risers stop waking the whole campsite.",
+        "stoves,noise",
+        3,
+        4,
+        Stage::Launched,
+        "In stores from March: thank you, everyone who tested the prototypes.",
+    ),
+    (
+        "A tent that packs into its own pole",
+        "Store the fly and inner *inside* the main pole: one item to carry, nothing to lose.",
+        "tents,weight",
+        3,
+        4,
+        Stage::Accepted,
+        "Our designers are building a first prototype; field tests in spring.",
+    ),
+    (
+        "Solar lantern strap",
+        "A strap with a thin solar panel that charges the lantern while it hangs off the pack.",
+        "lighting",
+        4,
+        4,
+        Stage::Review,
+        "",
+    ),
+    (
+        "Inflatable camp chair",
+        "A chair that packs to the size of a water bottle.",
+        "comfort",
+        4,
+        4,
+        Stage::Declined,
+        "Our tests found the valves fail in the cold; we will revisit with new materials.",
+    ),
+    (
+        "Rainfly with a built-in gutter",
+        "A seam that channels rain away from the door, so opening it does not pour water inside.",
+        "tents,rain",
+        3,
+        1,
+        Stage::Gathering,
+        "",
+    ),
+    (
+        "Glow-in-the-dark guy lines",
+        "Lines that glow for hours so nobody trips over them at night.",
+        "tents,safety",
+        3,
+        1,
+        Stage::Expired,
+        "",
+    ),
+    (
+        "Modular cook set",
+        "Pots, pans and mugs that nest and lock together.",
+        "cooking",
+        3,
+        0,
+        Stage::Draft,
+        "",
+    ),
+];
+
+async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo ideas: {e}");
+    let challenge = app
+        .create_challenge(
+            staff,
+            "product-ideas",
+            &ChallengeInput {
+                title: "Lighter, quieter camping",
+                problem: "Campers tell us two things again and again: **packs are too heavy** and **campsites are too loud**.\n\nWhat would make a night outdoors lighter to carry and kinder to your neighbours?",
+                questions: "What do you carry that you never use?\nWhen is a campsite at its loudest?",
+                tags: "",
+                tiers: "2/30, 4/60",
+                opens_at: "",
+                closes_at: "",
+            },
+        )
+        .await
+        .map_err(fail)?;
+    let mut solar = None;
+    for (title, body, tags, author, supporters, stage, words) in CHALLENGE_IDEAS {
+        let input = IdeaInput {
+            title,
+            body,
+            tags,
+            challenge_id: Some(challenge.id),
+            publish: *stage != Stage::Draft,
+        };
+        let idea = app
+            .propose_idea(&everyone[*author], "product-ideas", &input)
+            .await
+            .map_err(fail)?;
+        for fan in everyone
+            .iter()
+            .filter(|a| a.id != everyone[*author].id)
+            .take(*supporters)
+        {
+            app.support(fan, idea.id).await.map_err(fail)?;
+        }
+        match stage {
+            Stage::Launched => {
+                app.move_idea(staff, idea.id, Stage::Accepted, "We will build it.")
+                    .await
+                    .map_err(fail)?;
+                app.move_idea(staff, idea.id, Stage::Launched, words)
+                    .await
+                    .map_err(fail)?;
+            }
+            Stage::Accepted | Stage::Declined => {
+                app.move_idea(staff, idea.id, *stage, words)
+                    .await
+                    .map_err(fail)?;
+            }
+            Stage::Expired => expire(app, idea.id).await?,
+            _ => {}
+        }
+        if *title == "Solar lantern strap" {
+            solar = Some(idea.id);
+        }
+    }
+    if let Some(solar) = solar {
+        let input = IdeaInput {
+            title: "Lantern with a solar panel",
+            body: "Charge the lantern from the sun during the day.",
+            tags: "lighting",
+            challenge_id: Some(challenge.id),
+            publish: true,
+        };
+        let duplicate = app
+            .propose_idea(&everyone[3], "product-ideas", &input)
+            .await
+            .map_err(fail)?;
+        app.support(&everyone[4], duplicate.id)
+            .await
+            .map_err(fail)?;
+        app.merge_idea(
+            staff,
+            duplicate.id,
+            solar,
+            "The same idea as the solar lantern strap; its supporters joined it.",
+        )
+        .await
+        .map_err(fail)?;
+    }
+    let open = IdeaInput {
+        title: "Repair kits in every pack",
+        body: "A small patch-and-thread kit in a pocket of every pack we sell.",
+        tags: "repair",
+        challenge_id: None,
+        publish: true,
+    };
+    let idea = app
+        .propose_idea(&everyone[3], "product-ideas", &open)
+        .await
+        .map_err(fail)?;
+    for fan in &everyone[..2] {
+        app.support(fan, idea.id).await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Demo ideas cannot wait weeks for a deadline: this one is recorded as having missed it.
+async fn expire(app: &App, idea_id: i64) -> anyhow::Result<()> {
+    let now = app.now();
+    let fail = |e: cocreate_store::StoreError| anyhow!("demo expiry: {e}");
+    let mut tx = app.store().begin().await.map_err(fail)?;
+    tx.set_idea_progress(
+        idea_id,
+        &IdeaProgress {
+            stage: Stage::Expired,
+            tier: 0,
+            tier_deadline: None,
+        },
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    tx.insert_idea_event(&NewIdeaEvent {
+        idea_id,
+        actor_id: None,
+        from_stage: Some(Stage::Gathering),
+        to_stage: Stage::Expired,
+        rationale: "It had 1 of the 2 supporters it needed by its deadline.",
+        created_at: now,
+    })
+    .await
+    .map_err(fail)?;
+    tx.commit().await.map_err(fail)
 }
