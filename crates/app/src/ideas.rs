@@ -4,11 +4,11 @@
 
 use cocreate_core::{
     Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier, TierOutcome, TierState, Timestamp,
-    Title, markdown::MAX_BODY_CHARS, parse_date,
+    Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
 };
 use cocreate_store::{
     Challenge, ChallengeFields, Idea, IdeaEvent, IdeaOrder, IdeaProgress, IdeaQuery, NewIdea,
-    NewIdeaEvent, Tx,
+    NewIdeaEvent, SearchHit, SearchQuery, Tx,
 };
 
 use crate::secrets::{open_cursor, sign_cursor};
@@ -52,6 +52,19 @@ pub struct IdeaFilter {
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
 }
+
+/// Where to search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    /// One space's slug; all readable spaces when absent.
+    pub space: Option<String>,
+    pub challenge_id: Option<i64>,
+    pub stage: Option<Stage>,
+    pub tag: Option<String>,
+}
+
+/// The longest search text accepted.
+pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// An idea in a list, with whether the viewer supports it.
 #[derive(Debug, Clone)]
@@ -490,6 +503,72 @@ impl App {
                 .collect(),
             next,
         })
+    }
+
+    /// Full-text search over the published ideas the actor may see, best match first.
+    pub async fn search(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        filter: &SearchFilter,
+    ) -> AppResult<Vec<SearchHit>> {
+        self.search_with(actor, "q", text, filter, false, 30).await
+    }
+
+    /// Up to 5 published ideas in the space whose words resemble `title`, for the person
+    /// typing a new idea to support instead of duplicating.
+    pub async fn similar_ideas(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+        title: &str,
+    ) -> AppResult<Vec<SearchHit>> {
+        let filter = SearchFilter {
+            space: Some(slug.to_owned()),
+            ..SearchFilter::default()
+        };
+        self.search_with(actor, "title", title, &filter, true, 5)
+            .await
+    }
+
+    async fn search_with(
+        &self,
+        actor: Option<&Actor>,
+        field: &'static str,
+        text: &str,
+        filter: &SearchFilter,
+        any: bool,
+        limit: i64,
+    ) -> AppResult<Vec<SearchHit>> {
+        if text.chars().count() > MAX_SEARCH_CHARS {
+            return Err(AppError::invalid(
+                field,
+                format!("must be at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        let space_ids = match &filter.space {
+            Some(slug) => vec![self.space(actor, slug).await?.space.id],
+            None => self
+                .spaces(actor)
+                .await?
+                .iter()
+                .map(|view| view.space.id)
+                .collect(),
+        };
+        let tag = match &filter.tag {
+            Some(tag) => Tags::parse(tag)?.as_slice().first().cloned(),
+            None => None,
+        };
+        let query = SearchQuery {
+            space_ids,
+            terms: search_terms(text),
+            any,
+            challenge_id: filter.challenge_id,
+            stage: filter.stage.filter(|s| *s != Stage::Draft),
+            tag,
+            limit,
+        };
+        Ok(self.store.search_ideas(&query).await?)
     }
 
     /// Supports an idea that is gathering support; a second support by the same account is a

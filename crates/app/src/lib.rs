@@ -27,6 +27,7 @@ pub use auth::{AccountInput, SignedIn};
 pub use error::AppError;
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView,
+    MAX_SEARCH_CHARS, SearchFilter,
 };
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use spaces::{SpaceInput, SpaceView};

@@ -266,6 +266,20 @@ impl Tags {
     }
 }
 
+/// The words of a search, as the full-text engines may safely receive them: lower-case runs of
+/// letters and digits, at least 2 characters (at most 40), at most 12 of them, no repeats.
+pub fn search_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word = word.to_lowercase();
+        let length = word.chars().count();
+        if (2..=40).contains(&length) && !terms.contains(&word) && terms.len() < 12 {
+            terms.push(word);
+        }
+    }
+    terms
+}
+
 /// A calendar date typed as `YYYY-MM-DD`, as the start of that day in UTC; empty means none.
 pub fn parse_date(
     field: &'static str,
@@ -511,6 +525,26 @@ mod tests {
         );
         assert_eq!(Tags::parse("bad_tag").unwrap_err().field, "tags");
         assert!(Tags::parse(&"x".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn search_terms_are_safe_words() {
+        assert_eq!(
+            search_terms("Solar \"lantern\" OR strap* -x NEAR(a b)"),
+            ["solar", "lantern", "or", "strap", "near"]
+        );
+        assert_eq!(search_terms("Zelt über Äste"), ["zelt", "über", "äste"]);
+        assert!(search_terms("\"*()^:").is_empty());
+        assert_eq!(search_terms(&"word ".repeat(30)).len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn search_terms_hold_only_letters_and_digits(text in "\\PC{0,200}") {
+            for term in search_terms(&text) {
+                prop_assert!(term.chars().all(char::is_alphanumeric));
+            }
+        }
     }
 
     #[test]

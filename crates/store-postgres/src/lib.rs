@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cocreate_store::{StoreError, impl_sql_store};
+use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
 
@@ -46,4 +46,33 @@ impl_sql_store! {
     lease_clause = " FOR UPDATE SKIP LOCKED",
     // Concurrent supports of one idea wait for each other on its row.
     lock_idea_clause = " FOR UPDATE OF i",
+    // The tsvector is a generated column: nothing to index by hand.
+    index_idea = "",
+    push_search = crate::push_idea_search,
+}
+
+/// tsvector matching with a GIN index, ranked by ts_rank (negated, so lower sorts first as
+/// with SQLite's bm25). Terms are letters and digits only, so they cannot form operators.
+fn push_idea_search(sql: &mut sqlx::QueryBuilder<Postgres>, columns: &str, query: &SearchQuery) {
+    let terms: Vec<String> = query
+        .terms
+        .iter()
+        .map(|term| {
+            if query.any {
+                format!("{term}:*")
+            } else {
+                term.clone()
+            }
+        })
+        .collect();
+    let expression = terms.join(if query.any { " | " } else { " & " });
+    sql.push(format!(
+        "SELECT {columns}, ts_headline('english', i.body, to_tsquery('english', "
+    ));
+    sql.push_bind(expression.clone());
+    sql.push("), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank(i.search, to_tsquery('english', ");
+    sql.push_bind(expression.clone());
+    sql.push(")) AS rank FROM ideas i JOIN accounts a ON a.id = i.author_id WHERE i.search @@ to_tsquery('english', ");
+    sql.push_bind(expression);
+    sql.push(")");
 }

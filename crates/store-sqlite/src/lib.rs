@@ -3,7 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use cocreate_store::{StoreError, impl_sql_store};
+use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
@@ -71,4 +71,29 @@ impl_sql_store! {
     lease_clause = "",
     // BEGIN IMMEDIATE holds the write lock: reading the idea in the transaction is enough.
     lock_idea_clause = "",
+    // FTS5 with external content is indexed by the store, in the idea's own transaction.
+    index_idea = "INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)",
+    push_search = crate::push_idea_search,
+}
+
+/// FTS5 matching, ranked by bm25 with the title weighing most. Terms are letters and digits
+/// only, so quoting each one cannot break out of the expression.
+fn push_idea_search(sql: &mut sqlx::QueryBuilder<Sqlite>, columns: &str, query: &SearchQuery) {
+    let terms: Vec<String> = query
+        .terms
+        .iter()
+        .map(|term| {
+            if query.any {
+                format!("\"{term}\"*")
+            } else {
+                format!("\"{term}\"")
+            }
+        })
+        .collect();
+    let expression = terms.join(if query.any { " OR " } else { " " });
+    sql.push(format!(
+        "SELECT {columns}, snippet(ideas_fts, 1, '[[', ']]', ' … ', 16) AS snippet, bm25(ideas_fts, 8.0, 1.0) AS rank \
+         FROM ideas_fts JOIN ideas i ON i.id = ideas_fts.rowid JOIN accounts a ON a.id = i.author_id WHERE ideas_fts MATCH "
+    ));
+    sql.push_bind(expression);
 }

@@ -34,6 +34,7 @@ macro_rules! conformance_suite {
             concurrent_supports_count_exactly,
             merging_moves_supports_without_double_counting,
             stage_history_and_deadlines,
+            search_finds_published_ideas_best_first,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -964,5 +965,128 @@ pub async fn stage_history_and_deadlines(store: Arc<dyn Store>) {
             history[1].actor_id
         ),
         (Some(Stage::Gathering), Stage::Expired, None)
+    );
+}
+
+pub async fn search_finds_published_ideas_best_first(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let write = |title: &'static str, body: &'static str, stage: Stage| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let id = tx
+                .insert_idea(&NewIdea {
+                    space_id,
+                    challenge_id: None,
+                    title,
+                    body,
+                    body_html: body,
+                    tags: ",lighting,",
+                    author_id: ada.id,
+                    stage,
+                    tiers: "3/10",
+                    tier_deadline: None,
+                    created_at: T0,
+                })
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            id
+        }
+    };
+    let lantern = write(
+        "Solar lantern",
+        "A lantern that charges in the sun and lights the tent.",
+        Stage::Gathering,
+    )
+    .await;
+    let strap = write(
+        "Carry strap",
+        "A strap for the solar panel of the lantern.",
+        Stage::Gathering,
+    )
+    .await;
+    let _stove = write("Quiet stove", "Less noise at breakfast.", Stage::Gathering).await;
+    let draft = write(
+        "Solar lantern draft",
+        "Solar lantern, not yet published.",
+        Stage::Draft,
+    )
+    .await;
+    let query = SearchQuery {
+        space_ids: vec![space_id],
+        terms: vec!["solar".into(), "lantern".into()],
+        any: false,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        limit: 10,
+    };
+    let hits = store.search_ideas(&query).await.unwrap();
+    let ids: Vec<i64> = hits.iter().map(|h| h.idea.id).collect();
+    assert_eq!(
+        ids,
+        [lantern, strap],
+        "title matches rank first; drafts are never found"
+    );
+    assert!(!ids.contains(&draft));
+    assert!(
+        hits[1].snippet.contains("[[") && hits[1].snippet.contains("]]"),
+        "{}",
+        hits[1].snippet
+    );
+    // Stemming: "lanterns" finds "lantern".
+    let plural = store
+        .search_ideas(&SearchQuery {
+            terms: vec!["lanterns".into()],
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(plural.len(), 2);
+    // While typing: any word, as a prefix.
+    let typing = store
+        .search_ideas(&SearchQuery {
+            terms: vec!["quie".into(), "sol".into()],
+            any: true,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(typing.len(), 3);
+    let nothing = store
+        .search_ideas(&SearchQuery {
+            space_ids: vec![space_id + 1],
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert!(nothing.is_empty(), "only the given spaces");
+    let filtered = store
+        .search_ideas(&SearchQuery {
+            stage: Some(Stage::Review),
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert!(filtered.is_empty());
+    let tagged = store
+        .search_ideas(&SearchQuery {
+            tag: Some("lighting".into()),
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(tagged.len(), 2);
+    assert!(
+        store
+            .search_ideas(&SearchQuery {
+                terms: Vec::new(),
+                ..query
+            })
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

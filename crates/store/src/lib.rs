@@ -84,6 +84,8 @@ pub trait Store: Send + Sync + 'static {
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
     /// The addresses of the idea's supporters.
     async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    /// Published ideas matching the query, best first (drafts are never found).
+    async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     /// Ideas gathering support whose deadline passed before `now`.
     async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>>;
 

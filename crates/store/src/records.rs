@@ -389,3 +389,25 @@ pub struct IdeaProgress {
     pub tier: i64,
     pub tier_deadline: Option<Timestamp>,
 }
+
+/// A full-text search over ideas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The spaces searched (those the viewer may read).
+    pub space_ids: Vec<i64>,
+    /// Words to find: letters and digits only (see `cocreate_core::search_terms`).
+    pub terms: Vec<String>,
+    /// Any word, each as a prefix (while typing), rather than all of them.
+    pub any: bool,
+    pub challenge_id: Option<i64>,
+    pub stage: Option<cocreate_core::Stage>,
+    pub tag: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub idea: Idea,
+    /// A passage of the body with matches between `[[` and `]]`.
+    pub snippet: String,
+}

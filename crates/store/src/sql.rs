@@ -16,7 +16,9 @@ macro_rules! impl_sql_store {
         backend = $backend:literal,
         begin = $begin:literal,
         lease_clause = $lease_clause:literal,
-        lock_idea_clause = $lock_idea_clause:literal $(,)?
+        lock_idea_clause = $lock_idea_clause:literal,
+        index_idea = $index_idea:literal,
+        push_search = $push_search:path $(,)?
     ) => {
         mod sql_store_impl {
             use super::$store;
@@ -179,9 +181,14 @@ macro_rules! impl_sql_store {
                 })
             }
 
-            const IDEA_FROM: &str = "SELECT i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
+            /// The columns of an idea row, with its author's name from `accounts a`.
+            const IDEA_COLUMNS: &str = "i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
                  i.author_id, a.name AS author_name, i.stage, i.supporters, i.tiers, i.tier, i.tier_deadline, \
-                 i.merged_into, i.created_at, i.updated_at FROM ideas i JOIN accounts a ON a.id = i.author_id";
+                 i.merged_into, i.created_at, i.updated_at";
+
+            fn idea_from() -> String {
+                format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
+            }
 
             fn idea(row: &DbRow) -> StoreResult<Idea> {
                 Ok(Idea {
@@ -400,13 +407,13 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn idea(&self, id: i64) -> StoreResult<Option<Idea>> {
-                    let sql = format!("{IDEA_FROM} WHERE i.id = $1");
+                    let sql = format!("{} WHERE i.id = $1", idea_from());
                     let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
                     row.as_ref().map(idea).transpose()
                 }
 
                 async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>> {
-                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{IDEA_FROM} WHERE "));
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{} WHERE ", idea_from()));
                     match query.challenge_id {
                         Some(challenge_id) => sql.push("i.challenge_id = ").push_bind(challenge_id),
                         None => sql.push("i.space_id = ").push_bind(query.space_id),
@@ -485,9 +492,38 @@ macro_rules! impl_sql_store {
                     rows.iter().map(|row| get(row, "email")).collect()
                 }
 
+                async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+                    if query.terms.is_empty() || query.space_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
+                    $push_search(&mut sql, IDEA_COLUMNS, query);
+                    sql.push(" AND i.stage <> 'draft' AND i.space_id IN (");
+                    let mut ids = sql.separated(", ");
+                    for id in &query.space_ids {
+                        ids.push_bind(*id);
+                    }
+                    sql.push(")");
+                    if let Some(challenge_id) = query.challenge_id {
+                        sql.push(" AND i.challenge_id = ").push_bind(challenge_id);
+                    }
+                    if let Some(stage) = query.stage {
+                        sql.push(" AND i.stage = ").push_bind(stage.as_str());
+                    }
+                    if let Some(tag) = &query.tag {
+                        sql.push(" AND i.tags LIKE ").push_bind(format!("%,{tag},%"));
+                    }
+                    sql.push(" ORDER BY rank, i.id DESC LIMIT ").push_bind(query.limit);
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| Ok(SearchHit { idea: idea(row)?, snippet: get(row, "snippet")? }))
+                        .collect()
+                }
+
                 async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>> {
                     let sql = format!(
-                        "{IDEA_FROM} WHERE i.stage = 'gathering_support' AND i.tier_deadline < $1 ORDER BY i.tier_deadline, i.id LIMIT $2"
+                        "{} WHERE i.stage = 'gathering_support' AND i.tier_deadline < $1 ORDER BY i.tier_deadline, i.id LIMIT $2",
+                        idea_from()
                     );
                     let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql))
                         .bind(now.millis())
@@ -932,11 +968,15 @@ macro_rules! impl_sql_store {
                             .bind(new.created_at.millis()),
                         )
                         .await?;
-                    get(&row, "id")
+                    let id: i64 = get(&row, "id")?;
+                    if !$index_idea.is_empty() {
+                        self.exec(::sqlx::query($index_idea).bind(id).bind(new.title).bind(new.body)).await?;
+                    }
+                    Ok(id)
                 }
 
                 async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>> {
-                    let sql = format!("{IDEA_FROM} WHERE i.id = $1{}", $lock_idea_clause);
+                    let sql = format!("{} WHERE i.id = $1{}", idea_from(), $lock_idea_clause);
                     let row = self.maybe(::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id)).await?;
                     row.as_ref().map(idea).transpose()
                 }

@@ -5,12 +5,12 @@ use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
-    AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, SpaceInput,
-    SpaceView,
+    AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, SearchFilter,
+    SpaceInput, SpaceView,
 };
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
-    Account, ApiToken, AuditEntry, Challenge, Idea, IdeaEvent, Invitation, OutboxMail,
+    Account, ApiToken, AuditEntry, Challenge, Idea, IdeaEvent, Invitation, OutboxMail, SearchHit,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -69,6 +69,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(publish_idea))
         .routes(routes!(move_idea))
         .routes(routes!(merge_idea))
+        .routes(routes!(search_ideas))
+        .routes(routes!(similar_ideas))
 }
 
 pub fn routes() -> axum::Router<WebState> {
@@ -1168,4 +1170,78 @@ async fn merge_idea(
         .merge_idea(actor, id, body.into, &body.rationale)
         .await?;
     idea_after(&state, actor, into.id).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchHitOut {
+    #[serde(flatten)]
+    idea: IdeaOut,
+    /// A passage of the body (Markdown source, not HTML) with the matches between `[[` and `]]`.
+    snippet: String,
+}
+
+fn hits_out(hits: Vec<SearchHit>) -> Vec<SearchHitOut> {
+    hits.into_iter()
+        .map(|hit| SearchHitOut {
+            idea: idea_out(hit.idea, false, None),
+            snippet: hit.snippet,
+        })
+        .collect()
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The words to find (all of them), up to 200 characters.
+    q: String,
+    /// Only this space (its slug).
+    space: Option<String>,
+    stage: Option<Stage>,
+    tag: Option<String>,
+    challenge: Option<i64>,
+}
+
+/// Full-text search over the published ideas the caller may see, best match first (at most 30).
+#[utoipa::path(get, path = "/api/v1/search", tag = "ideas", params(SearchParams),
+    responses((status = 200, body = Vec<SearchHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn search_ideas(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Json<Vec<SearchHitOut>>> {
+    let filter = SearchFilter {
+        space: params.space,
+        challenge_id: params.challenge,
+        stage: params.stage,
+        tag: params.tag,
+    };
+    Ok(Json(hits_out(
+        state.app.search(actor.get(), &params.q, &filter).await?,
+    )))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// The title being typed.
+    title: String,
+}
+
+/// Up to 5 published ideas in the space that resemble a title being typed (any word, as a prefix).
+#[utoipa::path(get, path = "/api/v1/spaces/{slug}/similar", tag = "ideas", params(("slug" = String, Path), SimilarParams),
+    responses((status = 200, body = Vec<SearchHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn similar_ideas(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    Query(params): Query<SimilarParams>,
+) -> ApiResult<Json<Vec<SearchHitOut>>> {
+    Ok(Json(hits_out(
+        state
+            .app
+            .similar_ideas(actor.get(), &slug, &params.title)
+            .await?,
+    )))
 }

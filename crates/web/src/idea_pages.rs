@@ -4,13 +4,14 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Extension, Path, Query, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
-    Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaPage, IdeaView, SpaceView,
+    Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaPage, IdeaView, SearchFilter,
+    SpaceView,
 };
 use cocreate_core::{Audience, Stage};
-use cocreate_store::{Account, Challenge};
+use cocreate_store::{Account, Challenge, SearchHit};
 use serde::Deserialize;
 
 use crate::WebState;
@@ -31,6 +32,8 @@ pub fn routes() -> Router<WebState> {
         .route("/ideas/{id}/publish", post(publish))
         .route("/ideas/{id}/stage", post(move_stage))
         .route("/ideas/{id}/merge", post(merge))
+        .route("/search", get(search))
+        .route("/spaces/{slug}/similar", get(similar))
 }
 
 /// The list parameters of a space or challenge page.
@@ -122,6 +125,8 @@ pub struct IdeaFields {
 
 pub struct ProposeForm {
     pub action: String,
+    /// Where the page's script asks for similar ideas while the title is typed.
+    pub similar_source: String,
     pub challenge_id: Option<i64>,
     pub title: String,
     pub body: String,
@@ -133,12 +138,14 @@ pub struct ProposeForm {
 impl ProposeForm {
     fn new(
         action: String,
+        slug: &str,
         challenge: Option<&Challenge>,
         fields: IdeaFields,
         error: FormError,
     ) -> Self {
         Self {
             action,
+            similar_source: format!("/spaces/{slug}/similar"),
             challenge_id: challenge.map(|c| c.id),
             offered_tags: challenge
                 .map(|c| c.tags.replace(',', ", "))
@@ -287,6 +294,7 @@ async fn space_page(
         list: IdeaList::new(format!("/spaces/{slug}"), &filter, page),
         propose: ProposeForm::new(
             format!("/spaces/{slug}/ideas"),
+            slug,
             None,
             forms.idea.unwrap_or_default(),
             idea_error,
@@ -442,6 +450,7 @@ async fn challenge_page(
         list: IdeaList::new(format!("/challenges/{id}"), &filter, page),
         propose: ProposeForm::new(
             format!("/challenges/{id}/ideas"),
+            &view.space.slug,
             Some(&challenge),
             forms.idea.unwrap_or_default(),
             idea_error,
@@ -654,4 +663,137 @@ async fn merge(
         Err(_) => Err(AppError::invalid("into", "must be an idea number")),
     };
     on_idea(&state, actor, id, "merged", result).await
+}
+
+/// A search hit as the page shows it: the snippet escaped, then its matches marked.
+pub struct HitView {
+    pub idea: cocreate_store::Idea,
+    pub snippet_html: String,
+}
+
+fn highlight(snippet: &str) -> String {
+    let mut escaped = String::with_capacity(snippet.len());
+    for c in snippet.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped.replace("[[", "<mark>").replace("]]", "</mark>")
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    space: String,
+    stage: String,
+    tag: String,
+    spaces: Vec<SpaceView>,
+    stages: &'static [Stage],
+    hits: Vec<HitView>,
+    error: FormError,
+}
+
+#[derive(Deserialize, Default)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    space: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    tag: String,
+}
+
+async fn search(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(params): Query<SearchParams>,
+) -> PageResult {
+    let actor = actor.get();
+    let stage = match params.stage.as_str() {
+        "" => None,
+        text => Some(text.parse::<Stage>().map_err(AppError::from)?),
+    };
+    let filter = SearchFilter {
+        space: Some(params.space.clone()).filter(|s| !s.is_empty()),
+        challenge_id: None,
+        stage,
+        tag: Some(params.tag.clone()).filter(|t| !t.trim().is_empty()),
+    };
+    let (hits, error) = match state.app.search(actor, &params.q, &filter).await {
+        Ok(hits) => (hits, FormError::default()),
+        Err(error) => (Vec::new(), FormError::from_app(error)?),
+    };
+    let page = SearchPage {
+        layout: layout(&state, actor).await?,
+        spaces: state.app.spaces(actor).await?,
+        stages: Stage::ALL,
+        hits: hits
+            .into_iter()
+            .map(|hit: SearchHit| HitView {
+                snippet_html: highlight(&hit.snippet),
+                idea: hit.idea,
+            })
+            .collect(),
+        q: params.q,
+        space: params.space,
+        stage: params.stage,
+        tag: params.tag,
+        error,
+    };
+    if page.error.message.is_some() {
+        refused(&page)
+    } else {
+        ok(&page)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "similar.html")]
+struct SimilarFragment {
+    hits: Vec<SearchHit>,
+}
+
+#[derive(Deserialize)]
+struct SimilarParams {
+    #[serde(default)]
+    title: String,
+}
+
+/// The list of similar ideas the propose form shows while a title is typed (an HTML fragment).
+async fn similar(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+    Query(params): Query<SimilarParams>,
+) -> PageResult {
+    let hits = state
+        .app
+        .similar_ideas(actor.get(), &slug, &params.title)
+        .await?;
+    let html = SimilarFragment { hits }
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok(Html(html).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::highlight;
+
+    #[test]
+    fn snippets_are_escaped_before_marking() {
+        assert_eq!(
+            highlight("a [[<b>]] & \"c\""),
+            "a <mark>&lt;b&gt;</mark> &amp; &quot;c&quot;"
+        );
+    }
 }

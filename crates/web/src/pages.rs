@@ -277,6 +277,7 @@ pub fn operational_routes() -> Router<WebState> {
             get(|State(state): State<WebState>| async move { state.metrics.render() }),
         )
         .route("/static/app.css", get(stylesheet))
+        .route("/static/similar.js", get(similar_script))
 }
 
 async fn readyz(State(state): State<WebState>) -> Response {
@@ -293,6 +294,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn similar_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/similar.js"),
     )
         .into_response()
 }

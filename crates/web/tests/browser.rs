@@ -26,6 +26,7 @@ on_both_backends!(
     admin_invites_an_employee_who_accepts,
     customer_cannot_reach_an_internal_space,
     an_idea_is_proposed_supported_and_decided,
+    similar_ideas_show_while_typing_and_search_finds_them,
 );
 
 struct Browser {
@@ -401,58 +402,215 @@ async fn customer_cannot_reach_an_internal_space(backend: Backend) {
 }
 
 async fn an_idea_is_proposed_supported_and_decided(backend: Backend) {
-    run("an_idea_is_proposed_supported_and_decided", backend, |driver, server| async move {
-        operator_account(&server, "admin@example.org", AccountKind::Employee, OrgRole::Admin).await;
-        operator_account(&server, "casey@example.org", AccountKind::Customer, OrgRole::Member).await;
-        operator_account(&server, "fan@example.org", AccountKind::Customer, OrgRole::Member).await;
-        let admin = server.app.store().account_by_email("admin@example.org").await?.ok_or("no admin")?;
-        let actor = cocreate_app::Actor { id: admin.id, email: admin.email, name: admin.name, kind: admin.kind, role: admin.role, session_hash: None };
-        let space = SpaceInput { name: "Ideas", slug: "", description: "Tell us", audience: Audience::Public };
-        server.app.create_space(&actor, &space).await?;
+    run(
+        "an_idea_is_proposed_supported_and_decided",
+        backend,
+        |driver, server| async move {
+            operator_account(
+                &server,
+                "admin@example.org",
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            operator_account(
+                &server,
+                "casey@example.org",
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            operator_account(
+                &server,
+                "fan@example.org",
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            let admin = server
+                .app
+                .store()
+                .account_by_email("admin@example.org")
+                .await?
+                .ok_or("no admin")?;
+            let actor = cocreate_app::Actor {
+                id: admin.id,
+                email: admin.email,
+                name: admin.name,
+                kind: admin.kind,
+                role: admin.role,
+                session_hash: None,
+            };
+            let space = SpaceInput {
+                name: "Ideas",
+                slug: "",
+                description: "Tell us",
+                audience: Audience::Public,
+            };
+            server.app.create_space(&actor, &space).await?;
 
-        // Casey proposes from the space page.
-        sign_in(&driver, &server, "casey@example.org").await?;
-        driver.goto(server.url("/spaces/ideas")).await?;
-        fill(&driver, "idea-title", "Reflective tent pegs").await?;
-        fill(&driver, "idea-body", "Pegs you can **see** at night.").await?;
-        fill(&driver, "idea-tags", "tents, safety").await?;
-        let publish = driver.find(By::Css("button[name='publish'][value='yes']")).await?;
-        click_and_wait(&driver, publish).await?;
-        let idea_path = driver.current_url().await?.path().to_owned();
-        let text = page_text(&driver).await?;
-        ensure(text.contains("Reflective tent pegs") && text.contains("Gathering support") && text.contains("0 supporters"), format!("idea page: {text}"))?;
-        sign_out(&driver).await?;
-
-        // A fan supports it, withdraws, and supports again.
-        sign_in(&driver, &server, "fan@example.org").await?;
-        driver.goto(server.url(&idea_path)).await?;
-        submit(&driver, &format!("{idea_path}/support")).await?;
-        let text = page_text(&driver).await?;
-        ensure(text.contains("Thank you for your support.") && text.contains("1 supporters") && text.contains("You support this idea."), format!("after support: {text}"))?;
-        submit(&driver, &format!("{idea_path}/withdraw")).await?;
-        let text = page_text(&driver).await?;
-        ensure(text.contains("0 supporters") && text.contains("Support this idea"), format!("after withdrawing: {text}"))?;
-        submit(&driver, &format!("{idea_path}/support")).await?;
-        sign_out(&driver).await?;
-
-        // Staff move it through the stages with public reasons.
-        sign_in(&driver, &server, "admin@example.org").await?;
-        driver.goto(server.url(&idea_path)).await?;
-        for (stage, reason, label) in [
-            ("in_review", "Enough interest to review now.", "In review"),
-            ("accepted", "We will build it.", "Accepted (in development)"),
-            ("launched", "In stores next week.", "Launched"),
-        ] {
-            driver.find(By::Css(format!("select#stage-to option[value='{stage}']"))).await?.click().await?;
-            fill(&driver, "stage-rationale", reason).await?;
-            submit(&driver, &format!("{idea_path}/stage")).await?;
+            // Casey proposes from the space page.
+            sign_in(&driver, &server, "casey@example.org").await?;
+            driver.goto(server.url("/spaces/ideas")).await?;
+            fill(&driver, "idea-title", "Reflective tent pegs").await?;
+            fill(&driver, "idea-body", "Pegs you can **see** at night.").await?;
+            fill(&driver, "idea-tags", "tents, safety").await?;
+            let publish = driver
+                .find(By::Css("button[name='publish'][value='yes']"))
+                .await?;
+            click_and_wait(&driver, publish).await?;
+            let idea_path = driver.current_url().await?.path().to_owned();
             let text = page_text(&driver).await?;
-            ensure(text.contains(label) && text.contains(reason), format!("after moving to {stage}: {text}"))?;
-        }
-        let idea_id: i64 = idea_path.trim_start_matches("/ideas/").parse()?;
-        let history = server.store.idea_events(idea_id).await?;
-        ensure(history.len() == 4, format!("history has {} entries", history.len()))?;
-        Ok(())
-    })
+            ensure(
+                text.contains("Reflective tent pegs")
+                    && text.contains("Gathering support")
+                    && text.contains("0 supporters"),
+                format!("idea page: {text}"),
+            )?;
+            sign_out(&driver).await?;
+
+            // A fan supports it, withdraws, and supports again.
+            sign_in(&driver, &server, "fan@example.org").await?;
+            driver.goto(server.url(&idea_path)).await?;
+            submit(&driver, &format!("{idea_path}/support")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Thank you for your support.")
+                    && text.contains("1 supporters")
+                    && text.contains("You support this idea."),
+                format!("after support: {text}"),
+            )?;
+            submit(&driver, &format!("{idea_path}/withdraw")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("0 supporters") && text.contains("Support this idea"),
+                format!("after withdrawing: {text}"),
+            )?;
+            submit(&driver, &format!("{idea_path}/support")).await?;
+            sign_out(&driver).await?;
+
+            // Staff move it through the stages with public reasons.
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url(&idea_path)).await?;
+            for (stage, reason, label) in [
+                ("in_review", "Enough interest to review now.", "In review"),
+                ("accepted", "We will build it.", "Accepted (in development)"),
+                ("launched", "In stores next week.", "Launched"),
+            ] {
+                driver
+                    .find(By::Css(format!("select#stage-to option[value='{stage}']")))
+                    .await?
+                    .click()
+                    .await?;
+                fill(&driver, "stage-rationale", reason).await?;
+                submit(&driver, &format!("{idea_path}/stage")).await?;
+                let text = page_text(&driver).await?;
+                ensure(
+                    text.contains(label) && text.contains(reason),
+                    format!("after moving to {stage}: {text}"),
+                )?;
+            }
+            let idea_id: i64 = idea_path.trim_start_matches("/ideas/").parse()?;
+            let history = server.store.idea_events(idea_id).await?;
+            ensure(
+                history.len() == 4,
+                format!("history has {} entries", history.len()),
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+async fn similar_ideas_show_while_typing_and_search_finds_them(backend: Backend) {
+    run(
+        "similar_ideas_show_while_typing_and_search_finds_them",
+        backend,
+        |driver, server| async move {
+            operator_account(
+                &server,
+                "admin@example.org",
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            let admin = server
+                .app
+                .store()
+                .account_by_email("admin@example.org")
+                .await?
+                .ok_or("no admin")?;
+            let actor = cocreate_app::Actor {
+                id: admin.id,
+                email: admin.email,
+                name: admin.name,
+                kind: admin.kind,
+                role: admin.role,
+                session_hash: None,
+            };
+            let space = SpaceInput {
+                name: "Ideas",
+                slug: "",
+                description: "",
+                audience: Audience::Public,
+            };
+            server.app.create_space(&actor, &space).await?;
+            let idea = cocreate_app::IdeaInput {
+                title: "Solar lantern strap",
+                body: "Charge the lantern while hiking.",
+                tags: "",
+                challenge_id: None,
+                publish: true,
+            };
+            let existing = server.app.propose_idea(&actor, "ideas", &idea).await?;
+
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/spaces/ideas")).await?;
+            driver
+                .find(By::Id("idea-title"))
+                .await?
+                .send_keys("A solar lamp")
+                .await?;
+            let started = Instant::now();
+            loop {
+                let hint = driver.find(By::Id("similar-ideas")).await?.text().await?;
+                if hint.contains("Solar lantern strap") {
+                    break;
+                }
+                ensure(
+                    started.elapsed() < Duration::from_secs(10),
+                    format!("no similar ideas shown: {hint:?}"),
+                )?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let link = driver
+                .find(By::Css("#similar-ideas a"))
+                .await?
+                .attr("href")
+                .await?;
+            ensure(
+                link.as_deref() == Some(format!("/ideas/{}", existing.id).as_str()),
+                format!("similar link {link:?}"),
+            )?;
+
+            follow(&driver, "Search").await?;
+            fill(&driver, "q", "lantern").await?;
+            let button = driver
+                .find(By::Css("form.search-form button[type='submit']"))
+                .await?;
+            click_and_wait(&driver, button).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("1 idea found.") && text.contains("Solar lantern strap"),
+                format!("search page: {text}"),
+            )?;
+            let marked = driver.find(By::Css(".snippet mark")).await?.text().await?;
+            ensure(
+                marked.to_lowercase() == "lantern",
+                format!("marked {marked:?}"),
+            )?;
+            Ok(())
+        },
+    )
     .await;
 }

@@ -21,6 +21,7 @@ on_both_backends!(
     bad_input_is_refused_and_changes_nothing,
     lists_page_by_cursor_and_filter,
     pages_carry_the_whole_journey,
+    search_finds_what_the_viewer_may_see,
 );
 
 /// An account made by the operator, with an API token; returns (actor, token).
@@ -1316,4 +1317,173 @@ async fn pages_carry_the_whole_journey(backend: Backend) {
         .await
         .unwrap();
     assert!(space.contains("Quieter stoves") && space.contains("Stove muffler"));
+}
+
+async fn search_finds_what_the_viewer_may_see(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let lantern = propose(&w, &w.customer, json!({"title": "Solar lantern", "body": "A lantern that charges in the sun.", "tags": ["lighting"]})).await;
+    let strap = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Pack strap", "body": "A strap that holds the solar lantern on the pack."}),
+    )
+    .await;
+    propose(&w, &w.customer, json!({"title": "Solar lantern draft", "body": "Solar lantern, unpublished.", "publish": false})).await;
+    api(
+        &w.server,
+        &w.admin,
+        "POST",
+        "/api/v1/spaces",
+        Some(json!({"name": "Staff", "audience": "internal"})),
+    )
+    .await;
+    let (status, internal) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/staff/ideas",
+        Some(json!({"title": "Solar lantern costing", "body": "Internal numbers."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let internal = internal["id"].as_i64().unwrap();
+
+    let ids = |hits: &Value| {
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (status, hits) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=solar%20lantern",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{hits}");
+    assert_eq!(
+        ids(&hits),
+        [lantern, strap],
+        "best first; no drafts; no internal ideas for a customer"
+    );
+    assert!(
+        hits[1]["snippet"].as_str().unwrap().contains("[[solar]]")
+            || hits[1]["snippet"].as_str().unwrap().contains("[[lantern]]"),
+        "{hits}"
+    );
+    let (_, staff_hits) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/search?q=solar%20lantern",
+        None,
+    )
+    .await;
+    assert!(
+        ids(&staff_hits).contains(&internal),
+        "staff find internal ideas"
+    );
+    let anonymous: Value = client()
+        .get(w.server.url("/api/v1/search?q=lantern"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&anonymous), [lantern, strap]);
+    let (_, filtered) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=lantern&tag=lighting",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&filtered), [lantern]);
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=lantern&space=staff",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let long = "a".repeat(201);
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/search?q={long}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("q"))
+    );
+    let (_, odd) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=%22*()%20OR%20NEAR",
+        None,
+    )
+    .await;
+    assert!(
+        odd.as_array().unwrap().is_empty(),
+        "search syntax is just text: {odd}"
+    );
+
+    // While typing a title: any word, as a prefix, in this space only.
+    let (_, similar) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/similar?title=sola%20lamp",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&similar), [lantern, strap]);
+    let fragment = client()
+        .get(w.server.url("/spaces/ideas/similar?title=sola"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fragment.contains(&format!("href=\"/ideas/{lantern}\"")) && !fragment.contains("costing"),
+        "{fragment}"
+    );
+    let empty = client()
+        .get(w.server.url("/spaces/ideas/similar?title=zz"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!empty.contains("<li>"));
+
+    // The page marks the matches, escaped.
+    let page = client()
+        .get(w.server.url("/search?q=solar+lantern"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2 ideas found.") && page.contains("<mark>"),
+        "{page}"
+    );
 }
