@@ -361,7 +361,11 @@ impl App {
     }
 
     /// An idea the actor may see (drafts only to their authors and staff).
-    async fn visible_idea(&self, actor: Option<&Actor>, id: i64) -> AppResult<(Idea, SpaceView)> {
+    pub(crate) async fn visible_idea(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+    ) -> AppResult<(Idea, SpaceView)> {
         let idea = self.store.idea(id).await?.ok_or(AppError::NotFound)?;
         let view = self.space_by_id(actor, idea.space_id).await?;
         let is_author = actor.is_some_and(|a| a.id == idea.author_id);

@@ -5,6 +5,7 @@
 mod admin;
 mod api_tokens;
 mod auth;
+mod dialogue;
 mod error;
 mod ideas;
 mod mail;
@@ -24,6 +25,7 @@ use url::Url;
 pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
+pub use dialogue::{CommentView, Thread};
 pub use error::AppError;
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView,

@@ -1,5 +1,6 @@
 //! Domain types and rules of Cocreate. Pure: no I/O, no async, no database.
 
+pub mod dialogue;
 pub mod ideas;
 pub mod markdown;
 pub mod policy;

@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             merging_moves_supports_without_double_counting,
             stage_history_and_deadlines,
             search_finds_published_ideas_best_first,
+            comments_follows_and_notifications,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -1085,6 +1086,109 @@ pub async fn search_finds_published_ideas_best_first(store: Arc<dyn Store>) {
                 terms: Vec::new(),
                 ..query
             })
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    let first = tx
+        .insert_comment(&NewComment {
+            idea_id: id,
+            parent_id: None,
+            depth: 0,
+            author_id: eve.id,
+            body: "Nice",
+            body_html: "<p>Nice</p>",
+            official: false,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    let reply = tx
+        .insert_comment(&NewComment {
+            idea_id: id,
+            parent_id: Some(first),
+            depth: 1,
+            author_id: ada.id,
+            body: "Thanks",
+            body_html: "<p>Thanks</p>",
+            official: true,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.idea(id).await.unwrap().unwrap().comments, 2);
+    let mut tx = store.begin().await.unwrap();
+    tx.edit_comment(first, "Very nice", "<p>Very nice</p>", T0.plus_minutes(1))
+        .await
+        .unwrap();
+    assert!(tx.delete_comment(reply, T0.plus_minutes(2)).await.unwrap());
+    assert!(
+        !tx.delete_comment(reply, T0.plus_minutes(3)).await.unwrap(),
+        "once"
+    );
+    tx.commit().await.unwrap();
+    let thread = store.comments(id).await.unwrap();
+    assert_eq!(thread.len(), 2, "a deleted comment keeps its place");
+    assert_eq!(
+        (
+            thread[0].body.as_str(),
+            thread[0].edited_at,
+            thread[0].author_name.as_str()
+        ),
+        ("Very nice", Some(T0.plus_minutes(1)), "Ada Lovelace")
+    );
+    assert_eq!(
+        (
+            thread[1].parent_id,
+            thread[1].official,
+            thread[1].deleted_at
+        ),
+        (Some(first), true, Some(T0.plus_minutes(2)))
+    );
+    assert_eq!(store.comment(reply).await.unwrap().unwrap().depth, 1);
+    assert_eq!(store.idea(id).await.unwrap().unwrap().comments, 1);
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.set_following(id, eve.id, true, T0).await.unwrap());
+    assert!(!tx.set_following(id, eve.id, true, T0).await.unwrap());
+    assert!(tx.set_following(id, ada.id, true, T0).await.unwrap());
+    assert!(tx.set_following(id, ada.id, false, T0).await.unwrap());
+    for text in ["one", "two", "three"] {
+        tx.insert_notification(&NewNotification {
+            account_id: eve.id,
+            idea_id: Some(id),
+            comment_id: Some(first),
+            text,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(store.is_following(id, eve.id).await.unwrap());
+    assert_eq!(store.follower_ids(id).await.unwrap(), vec![eve.id]);
+    assert_eq!(store.unread_notifications(eve.id).await.unwrap(), 3);
+    let page = store.notifications(eve.id, i64::MAX, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        ["three", "two"]
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.mark_notifications_read(eve.id, T0).await.unwrap(), 3);
+    tx.commit().await.unwrap();
+    assert_eq!(store.unread_notifications(eve.id).await.unwrap(), 0);
+    assert!(
+        store
+            .notifications(ada.id, i64::MAX, 10)
             .await
             .unwrap()
             .is_empty()

@@ -84,6 +84,19 @@ pub trait Store: Send + Sync + 'static {
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
     /// The addresses of the idea's supporters.
     async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    /// The idea's comments in the order they were written.
+    async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>>;
+    async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
+    async fn is_following(&self, idea_id: i64, account_id: i64) -> StoreResult<bool>;
+    async fn follower_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>>;
+    /// Newest first, strictly before `before_id`.
+    async fn notifications(
+        &self,
+        account_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>>;
+    async fn unread_notifications(&self, account_id: i64) -> StoreResult<i64>;
     /// Published ideas matching the query, best first (drafts are never found).
     async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     /// Ideas gathering support whose deadline passed before `now`.
@@ -205,6 +218,31 @@ pub trait Tx: Send {
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<()>;
+    /// Adds a comment and counts it on its idea.
+    async fn insert_comment(&mut self, comment: &NewComment<'_>) -> StoreResult<i64>;
+    async fn edit_comment(
+        &mut self,
+        id: i64,
+        body: &str,
+        body_html: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Marks the comment deleted (its place in the thread stays) and uncounts it.
+    async fn delete_comment(&mut self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Starts or stops following; returns whether anything changed.
+    async fn set_following(
+        &mut self,
+        idea_id: i64,
+        account_id: i64,
+        follow: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn insert_notification(&mut self, notification: &NewNotification<'_>) -> StoreResult<()>;
+    async fn mark_notifications_read(
+        &mut self,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;
     /// returns `into`'s new count.
     async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64>;

@@ -317,6 +317,8 @@ pub struct Idea {
     pub tier: i64,
     pub tier_deadline: Option<Timestamp>,
     pub merged_into: Option<i64>,
+    /// Comments not deleted.
+    pub comments: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -410,4 +412,52 @@ pub struct SearchHit {
     pub idea: Idea,
     /// A passage of the body with matches between `[[` and `]]`.
     pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: i64,
+    pub idea_id: i64,
+    pub parent_id: Option<i64>,
+    /// 0 for a comment on the idea, 1 for a reply, and so on up to the cap.
+    pub depth: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub body_html: String,
+    /// Written by staff: an answer with the organisation's authority.
+    pub official: bool,
+    pub created_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+}
+
+pub struct NewComment<'a> {
+    pub idea_id: i64,
+    pub parent_id: Option<i64>,
+    pub depth: i64,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub official: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub account_id: i64,
+    pub idea_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub text: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+pub struct NewNotification<'a> {
+    pub account_id: i64,
+    pub idea_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub text: &'a str,
+    pub created_at: Timestamp,
 }

@@ -184,7 +184,7 @@ macro_rules! impl_sql_store {
             /// The columns of an idea row, with its author's name from `accounts a`.
             const IDEA_COLUMNS: &str = "i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
                  i.author_id, a.name AS author_name, i.stage, i.supporters, i.tiers, i.tier, i.tier_deadline, \
-                 i.merged_into, i.created_at, i.updated_at";
+                 i.merged_into, i.comments, i.created_at, i.updated_at";
 
             fn idea_from() -> String {
                 format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
@@ -207,8 +207,42 @@ macro_rules! impl_sql_store {
                     tier: get(row, "tier")?,
                     tier_deadline: opt_ts(row, "tier_deadline")?,
                     merged_into: get(row, "merged_into")?,
+                    comments: get(row, "comments")?,
                     created_at: ts(row, "created_at")?,
                     updated_at: ts(row, "updated_at")?,
+                })
+            }
+
+            const COMMENT_FROM: &str = "SELECT c.id, c.idea_id, c.parent_id, c.depth, c.author_id, a.name AS author_name, \
+                 c.body, c.body_html, c.official, c.created_at, c.edited_at, c.deleted_at \
+                 FROM comments c JOIN accounts a ON a.id = c.author_id";
+
+            fn comment(row: &DbRow) -> StoreResult<Comment> {
+                Ok(Comment {
+                    id: get(row, "id")?,
+                    idea_id: get(row, "idea_id")?,
+                    parent_id: get(row, "parent_id")?,
+                    depth: get(row, "depth")?,
+                    author_id: get(row, "author_id")?,
+                    author_name: get(row, "author_name")?,
+                    body: get(row, "body")?,
+                    body_html: get(row, "body_html")?,
+                    official: get::<i64>(row, "official")? != 0,
+                    created_at: ts(row, "created_at")?,
+                    edited_at: opt_ts(row, "edited_at")?,
+                    deleted_at: opt_ts(row, "deleted_at")?,
+                })
+            }
+
+            fn notification(row: &DbRow) -> StoreResult<Notification> {
+                Ok(Notification {
+                    id: get(row, "id")?,
+                    account_id: get(row, "account_id")?,
+                    idea_id: get(row, "idea_id")?,
+                    comment_id: get(row, "comment_id")?,
+                    text: get(row, "text")?,
+                    created_at: ts(row, "created_at")?,
+                    read_at: opt_ts(row, "read_at")?,
                 })
             }
 
@@ -490,6 +524,60 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(map_err)?;
                     rows.iter().map(|row| get(row, "email")).collect()
+                }
+
+                async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>> {
+                    let sql = format!("{COMMENT_FROM} WHERE c.idea_id = $1 ORDER BY c.id");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(idea_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, comment)
+                }
+
+                async fn comment(&self, id: i64) -> StoreResult<Option<Comment>> {
+                    let sql = format!("{COMMENT_FROM} WHERE c.id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(comment).transpose()
+                }
+
+                async fn is_following(&self, idea_id: i64, account_id: i64) -> StoreResult<bool> {
+                    let row = ::sqlx::query("SELECT 1 AS one FROM follows WHERE idea_id = $1 AND account_id = $2")
+                        .bind(idea_id)
+                        .bind(account_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    Ok(row.is_some())
+                }
+
+                async fn follower_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>> {
+                    let rows = ::sqlx::query("SELECT account_id FROM follows WHERE idea_id = $1 ORDER BY account_id")
+                        .bind(idea_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    rows.iter().map(|row| get(row, "account_id")).collect()
+                }
+
+                async fn notifications(&self, account_id: i64, before_id: i64, limit: i64) -> StoreResult<Vec<Notification>> {
+                    let rows = ::sqlx::query(
+                        "SELECT id, account_id, idea_id, comment_id, text, created_at, read_at FROM notifications \
+                         WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+                    )
+                    .bind(account_id)
+                    .bind(before_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    all(rows, notification)
+                }
+
+                async fn unread_notifications(&self, account_id: i64) -> StoreResult<i64> {
+                    let row = ::sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE account_id = $1 AND read_at IS NULL")
+                        .bind(account_id)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                    get(&row, "n")
                 }
 
                 async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
@@ -1051,6 +1139,95 @@ macro_rules! impl_sql_store {
                     )
                     .await?;
                     Ok(())
+                }
+
+                async fn insert_comment(&mut self, new: &NewComment<'_>) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO comments (idea_id, parent_id, depth, author_id, body, body_html, official, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                            )
+                            .bind(new.idea_id)
+                            .bind(new.parent_id)
+                            .bind(new.depth)
+                            .bind(new.author_id)
+                            .bind(new.body)
+                            .bind(new.body_html)
+                            .bind(i64::from(new.official))
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    self.exec(::sqlx::query("UPDATE ideas SET comments = comments + 1 WHERE id = $1").bind(new.idea_id)).await?;
+                    get(&row, "id")
+                }
+
+                async fn edit_comment(&mut self, id: i64, body: &str, body_html: &str, now: Timestamp) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE comments SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4")
+                            .bind(body)
+                            .bind(body_html)
+                            .bind(now.millis())
+                            .bind(id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn delete_comment(&mut self, id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let row = self
+                        .maybe(
+                            ::sqlx::query("UPDATE comments SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL RETURNING idea_id")
+                                .bind(now.millis())
+                                .bind(id),
+                        )
+                        .await?;
+                    let Some(row) = row else { return Ok(false) };
+                    let idea_id: i64 = get(&row, "idea_id")?;
+                    self.exec(::sqlx::query("UPDATE ideas SET comments = comments - 1 WHERE id = $1").bind(idea_id)).await?;
+                    Ok(true)
+                }
+
+                async fn set_following(&mut self, idea_id: i64, account_id: i64, follow: bool, now: Timestamp) -> StoreResult<bool> {
+                    let changed = if follow {
+                        self.exec(
+                            ::sqlx::query(
+                                "INSERT INTO follows (idea_id, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (idea_id, account_id) DO NOTHING",
+                            )
+                            .bind(idea_id)
+                            .bind(account_id)
+                            .bind(now.millis()),
+                        )
+                        .await?
+                    } else {
+                        self.exec(::sqlx::query("DELETE FROM follows WHERE idea_id = $1 AND account_id = $2").bind(idea_id).bind(account_id))
+                            .await?
+                    };
+                    Ok(changed == 1)
+                }
+
+                async fn insert_notification(&mut self, new: &NewNotification<'_>) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO notifications (account_id, idea_id, comment_id, text, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(new.account_id)
+                        .bind(new.idea_id)
+                        .bind(new.comment_id)
+                        .bind(new.text)
+                        .bind(new.created_at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn mark_notifications_read(&mut self, account_id: i64, now: Timestamp) -> StoreResult<u64> {
+                    self.exec(
+                        ::sqlx::query("UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL")
+                            .bind(now.millis())
+                            .bind(account_id),
+                    )
+                    .await
                 }
 
                 async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64> {

@@ -69,6 +69,11 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(publish_idea))
         .routes(routes!(move_idea))
         .routes(routes!(merge_idea))
+        .routes(routes!(list_comments, add_comment))
+        .routes(routes!(edit_comment, delete_comment))
+        .routes(routes!(follow_idea, unfollow_idea))
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_notifications))
         .routes(routes!(search_ideas))
         .routes(routes!(similar_ideas))
 }
@@ -898,6 +903,8 @@ pub struct IdeaOut {
     author_name: String,
     stage: Stage,
     supporters: i64,
+    /// Comments not deleted.
+    comments: i64,
     /// Whether the caller supports it.
     supported: bool,
     /// While gathering support: the supporters the current tier asks for, and by when.
@@ -920,6 +927,7 @@ fn idea_out(idea: Idea, supported: bool, next_tier: Option<i64>) -> IdeaOut {
         author_name: idea.author_name,
         stage: idea.stage,
         supporters: idea.supporters,
+        comments: idea.comments,
         supported,
         next_tier_supporters: next_tier,
         tier_deadline: idea.tier_deadline.map(|t| t.to_rfc3339()),
@@ -1244,4 +1252,217 @@ async fn similar_ideas(
             .similar_ideas(actor.get(), &slug, &params.title)
             .await?,
     )))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentOut {
+    id: i64,
+    idea_id: i64,
+    parent_id: Option<i64>,
+    depth: i64,
+    author_id: i64,
+    author_name: String,
+    /// Markdown source; empty once deleted.
+    body: String,
+    /// Rendered and sanitised; empty once deleted.
+    body_html: String,
+    /// A staff answer.
+    official: bool,
+    created_at: String,
+    edited_at: Option<String>,
+    deleted: bool,
+}
+
+fn comment_out(c: cocreate_store::Comment) -> CommentOut {
+    let deleted = c.deleted_at.is_some();
+    CommentOut {
+        id: c.id,
+        idea_id: c.idea_id,
+        parent_id: c.parent_id,
+        depth: c.depth,
+        author_id: c.author_id,
+        author_name: c.author_name,
+        body: if deleted { String::new() } else { c.body },
+        body_html: if deleted { String::new() } else { c.body_html },
+        official: c.official,
+        created_at: c.created_at.to_rfc3339(),
+        edited_at: c.edited_at.map(|t| t.to_rfc3339()),
+        deleted,
+    }
+}
+
+/// An idea's comments in reading order (each followed by its replies).
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/comments", tag = "dialogue", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CommentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_comments(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CommentOut>>> {
+    let thread = state.app.thread(actor.get(), id).await?;
+    Ok(Json(
+        thread
+            .comments
+            .into_iter()
+            .map(|view| comment_out(view.comment))
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentIn {
+    /// Markdown, up to 5,000 characters.
+    body: String,
+    /// Reply to this comment; replies deeper than 3 levels join their parent's level.
+    #[serde(default)]
+    parent_id: Option<i64>,
+}
+
+/// Comments on an idea or replies to a comment; the writer follows the idea from then on.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/comments", tag = "dialogue", params(("id" = i64, Path)), request_body = CommentIn,
+    responses((status = 201, body = CommentOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn add_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CommentIn>,
+) -> ApiResult<Response> {
+    let comment = state
+        .app
+        .add_comment(signed_in(&actor)?, id, body.parent_id, &body.body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(comment_out(comment))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEditIn {
+    body: String,
+}
+
+/// Edits one's own comment within 15 minutes of writing it.
+#[utoipa::path(put, path = "/api/v1/comments/{id}", tag = "dialogue", params(("id" = i64, Path)), request_body = CommentEditIn,
+    responses((status = 200, body = CommentOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn edit_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CommentEditIn>,
+) -> ApiResult<Json<CommentOut>> {
+    Ok(Json(comment_out(
+        state
+            .app
+            .edit_comment(signed_in(&actor)?, id, &body.body)
+            .await?,
+    )))
+}
+
+/// Deletes a comment (its author or a moderator); replies stay in the thread.
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "dialogue", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn delete_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state.app.delete_comment(signed_in(&actor)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Follows an idea: new comments on it become notifications.
+#[utoipa::path(put, path = "/api/v1/ideas/{id}/follow", tag = "dialogue", params(("id" = i64, Path)),
+    responses((status = 204, description = "Following"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn follow_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .set_following(signed_in(&actor)?, id, true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stops following an idea.
+#[utoipa::path(delete, path = "/api/v1/ideas/{id}/follow", tag = "dialogue", params(("id" = i64, Path)),
+    responses((status = 204, description = "Not following"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn unfollow_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .set_following(signed_in(&actor)?, id, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationOut {
+    id: i64,
+    idea_id: Option<i64>,
+    comment_id: Option<i64>,
+    text: String,
+    created_at: String,
+    read: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationPage {
+    items: Vec<NotificationOut>,
+    unread: i64,
+    next: Option<i64>,
+}
+
+/// The caller's notifications, newest first, with the unread count.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "dialogue", params(Cursor),
+    responses((status = 200, body = NotificationPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn list_notifications(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(page): Query<Cursor>,
+) -> ApiResult<Json<NotificationPage>> {
+    let actor = signed_in(&actor)?;
+    let limit = page.limit.unwrap_or(50).clamp(1, 100);
+    let items = state
+        .app
+        .notifications(actor, page.cursor.unwrap_or(i64::MAX), limit)
+        .await?;
+    Ok(Json(NotificationPage {
+        next: next_cursor(&items, limit, |n| n.id),
+        unread: state.app.unread_notifications(actor).await?,
+        items: items
+            .into_iter()
+            .map(|n| NotificationOut {
+                id: n.id,
+                idea_id: n.idea_id,
+                comment_id: n.comment_id,
+                text: n.text,
+                created_at: n.created_at.to_rfc3339(),
+                read: n.read_at.is_some(),
+            })
+            .collect(),
+    }))
+}
+
+/// Marks all the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "dialogue",
+    responses((status = 204, description = "All read"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn read_notifications(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .mark_notifications_read(signed_in(&actor)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

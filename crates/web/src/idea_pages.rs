@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
     Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaPage, IdeaView, SearchFilter,
-    SpaceView,
+    SpaceView, Thread,
 };
 use cocreate_core::{Audience, Stage};
 use cocreate_store::{Account, Challenge, SearchHit};
@@ -32,6 +32,12 @@ pub fn routes() -> Router<WebState> {
         .route("/ideas/{id}/publish", post(publish))
         .route("/ideas/{id}/stage", post(move_stage))
         .route("/ideas/{id}/merge", post(merge))
+        .route("/ideas/{id}/comments", post(add_comment))
+        .route("/ideas/{id}/follow", post(follow))
+        .route("/ideas/{id}/unfollow", post(unfollow))
+        .route("/comments/{id}/edit", post(edit_comment))
+        .route("/comments/{id}/delete", post(delete_comment))
+        .route("/notifications", get(notifications))
         .route("/search", get(search))
         .route("/spaces/{slug}/similar", get(similar))
 }
@@ -534,6 +540,7 @@ async fn propose_in_challenge(
 struct IdeaPageView {
     layout: Layout,
     v: IdeaView,
+    thread: Thread,
     error: FormError,
 }
 
@@ -545,9 +552,15 @@ async fn idea_page(
     error: FormError,
 ) -> PageResult {
     let v = state.app.idea(actor, id).await?;
+    let thread = state.app.thread(actor, id).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice;
-    let page = IdeaPageView { layout, v, error };
+    let page = IdeaPageView {
+        layout,
+        v,
+        thread,
+        error,
+    };
     if page.error.message.is_some() {
         refused(&page)
     } else {
@@ -663,6 +676,141 @@ async fn merge(
         Err(_) => Err(AppError::invalid("into", "must be an idea number")),
     };
     on_idea(&state, actor, id, "merged", result).await
+}
+
+#[derive(Deserialize)]
+struct CommentFields {
+    #[serde(default)]
+    body: String,
+    /// Empty for a comment on the idea itself.
+    #[serde(default)]
+    parent_id: String,
+}
+
+impl CommentFields {
+    fn parent(&self) -> Result<Option<i64>, AppError> {
+        match self.parent_id.trim() {
+            "" => Ok(None),
+            text => text
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::invalid("parent_id", "must be a comment number")),
+        }
+    }
+}
+
+async fn add_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<CommentFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = match fields.parent() {
+        Ok(parent) => state.app.add_comment(actor, id, parent, &fields.body).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(comment) => Ok(Redirect::to(&format!(
+            "/ideas/{id}?done=commented#comment-{}",
+            comment.id
+        ))
+        .into_response()),
+        Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
+    }
+}
+
+async fn edit_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<CommentFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state.app.edit_comment(actor, id, &fields.body).await {
+        Ok(comment) => Ok(Redirect::to(&format!(
+            "/ideas/{}?done=edited#comment-{id}",
+            comment.idea_id
+        ))
+        .into_response()),
+        Err(error) => {
+            let form_error = FormError::from_app(error)?;
+            let comment = state
+                .app
+                .store()
+                .comment(id)
+                .await
+                .map_err(AppError::from)?
+                .ok_or(AppError::NotFound)?;
+            idea_page(&state, Some(actor), comment.idea_id, None, form_error).await
+        }
+    }
+}
+
+async fn delete_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let idea_id = state.app.delete_comment(actor, id).await?;
+    Ok(Redirect::to(&format!("/ideas/{idea_id}?done=deleted")).into_response())
+}
+
+async fn follow(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    state.app.set_following(actor, id, true).await?;
+    Ok(Redirect::to(&format!("/ideas/{id}?done=following")).into_response())
+}
+
+async fn unfollow(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    state.app.set_following(actor, id, false).await?;
+    Ok(Redirect::to(&format!("/ideas/{id}?done=unfollowed")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    items: Vec<cocreate_store::Notification>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Before {
+    before: Option<i64>,
+}
+
+/// Shows the notifications, then counts them as read.
+async fn notifications(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(query): Query<Before>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    const PAGE: i64 = 50;
+    let items = state
+        .app
+        .notifications(actor, query.before.unwrap_or(i64::MAX), PAGE)
+        .await?;
+    let next = crate::next_cursor(&items, PAGE, |n| n.id);
+    let page = NotificationsPage {
+        layout: layout(&state, Some(actor)).await?,
+        items,
+        next,
+    };
+    let response = ok(&page)?;
+    state.app.mark_notifications_read(actor).await?;
+    Ok(response)
 }
 
 /// A search hit as the page shows it: the snippet escaped, then its matches marked.

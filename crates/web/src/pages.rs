@@ -148,6 +148,7 @@ impl FormError {
 pub struct ActorView {
     pub name: String,
     pub is_admin: bool,
+    pub unread: i64,
 }
 
 pub struct Layout {
@@ -159,13 +160,18 @@ pub struct Layout {
 
 pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageError> {
     let org = state.app.organisation().await?;
+    let actor = match actor {
+        Some(a) => Some(ActorView {
+            name: a.name.clone(),
+            is_admin: a.is_admin(),
+            unread: state.app.unread_notifications(a).await?,
+        }),
+        None => None,
+    };
     Ok(Layout {
         org_name: org.name,
         has_logo: org.has_logo,
-        actor: actor.map(|a| ActorView {
-            name: a.name.clone(),
-            is_admin: a.is_admin(),
-        }),
+        actor,
         notice: None,
     })
 }
@@ -213,6 +219,11 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "published" => Some("Your idea is published and gathering support."),
         "moved" => Some("The idea was moved; its author and supporters were told."),
         "merged" => Some("The ideas were merged."),
+        "commented" => Some("Your comment is posted."),
+        "edited" => Some("Your comment was updated."),
+        "deleted" => Some("The comment was deleted."),
+        "following" => Some("You follow this idea now."),
+        "unfollowed" => Some("You no longer follow this idea."),
         _ => None,
     }
 }

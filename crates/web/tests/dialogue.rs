@@ -1,0 +1,677 @@
+//! The dialogue on ideas over HTTP on both backends: threads, official answers, edits, deletes,
+//! follows and notifications, with their bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use cocreate_app::{AccountInput, Actor, IdeaInput, SpaceInput};
+use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_testkit::{Backend, TestServer, spawn};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    a_thread_grows_flattens_and_notifies,
+    comments_are_edited_and_deleted_by_the_right_people,
+    bad_comments_are_refused
+);
+
+async fn person(
+    server: &TestServer,
+    email: &str,
+    kind: AccountKind,
+    role: OrgRole,
+) -> (Actor, String) {
+    let input = AccountInput {
+        email,
+        name: email.split('@').next().unwrap(),
+        password: PASSWORD,
+    };
+    let account = server
+        .app
+        .create_account_as_operator(&input, kind, role)
+        .await
+        .unwrap();
+    let actor = Actor {
+        id: account.id,
+        email: account.email,
+        name: account.name,
+        kind: account.kind,
+        role: account.role,
+        session_hash: None,
+    };
+    let token = server
+        .app
+        .create_api_token(&actor, "tests")
+        .await
+        .unwrap()
+        .secret;
+    (actor, token)
+}
+
+async fn api(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// A public space with one published idea by `author`; returns the idea id.
+async fn idea(server: &TestServer, admin: &Actor, author: &Actor) -> i64 {
+    server
+        .app
+        .create_space(
+            admin,
+            &SpaceInput {
+                name: "Ideas",
+                slug: "",
+                description: "",
+                audience: Audience::Public,
+            },
+        )
+        .await
+        .unwrap();
+    let input = IdeaInput {
+        title: "Trail map app",
+        body: "Offline maps.",
+        tags: "",
+        challenge_id: None,
+        publish: true,
+    };
+    server
+        .app
+        .propose_idea(author, "ideas", &input)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, _) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, author_token) = person(
+        &server,
+        "author@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, fan) = person(
+        &server,
+        "fan@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, staff) = person(
+        &server,
+        "staff@example.org",
+        AccountKind::Employee,
+        OrgRole::Member,
+    )
+    .await;
+    let id = idea(&server, &admin, &author).await;
+    server.app.set_following(&author, id, true).await.unwrap();
+
+    let (status, first) = api(
+        &server,
+        &fan,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "Would it work **offline**?"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        (first["depth"].as_i64(), first["official"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert!(
+        first["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>offline</strong>")
+    );
+    let mut parent = first["id"].as_i64().unwrap();
+    let mut depths = Vec::new();
+    for (i, token) in [&staff, &fan, &author_token, &fan].iter().enumerate() {
+        let (status, reply) = api(
+            &server,
+            token,
+            "POST",
+            &format!("/api/v1/ideas/{id}/comments"),
+            Some(json!({"body": format!("Reply {i}"), "parent_id": parent})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{reply}");
+        depths.push(reply["depth"].as_i64().unwrap());
+        if i == 0 {
+            assert_eq!(reply["official"], true, "staff answers are official");
+        }
+        parent = reply["id"].as_i64().unwrap();
+    }
+    assert_eq!(
+        depths,
+        [1, 2, 3, 3],
+        "replies past the cap stay at the deepest level"
+    );
+    let (_, thread) = api(
+        &server,
+        &fan,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    let bodies: Vec<&str> = thread
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "Would it work **offline**?",
+            "Reply 0",
+            "Reply 1",
+            "Reply 2",
+            "Reply 3"
+        ]
+    );
+    let (_, detail) = api(&server, &fan, "GET", &format!("/api/v1/ideas/{id}"), None).await;
+    assert_eq!(detail["history"].as_array().unwrap().len(), 1);
+
+    // The author followed; the commenters follow from their first comment.
+    let (_, notes) = api(&server, &author_token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(4), "{notes}");
+    assert!(
+        notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().contains("answered officially"))
+    );
+    let (_, fan_notes) = api(&server, &fan, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(
+        fan_notes["unread"].as_i64(),
+        Some(2),
+        "not told of their own comments: {fan_notes}"
+    );
+    let (status, _) = api(
+        &server,
+        &author_token,
+        "POST",
+        "/api/v1/notifications/read",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, notes) = api(&server, &author_token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(0));
+    let (status, _) = api(
+        &server,
+        &fan,
+        "DELETE",
+        &format!("/api/v1/ideas/{id}/follow"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    api(
+        &server,
+        &staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "One more"})),
+    )
+    .await;
+    let (_, fan_notes) = api(&server, &fan, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(
+        fan_notes["unread"].as_i64(),
+        Some(2),
+        "unfollowed: no more notifications"
+    );
+
+    // The same in the browser's pages: the header counts unread, the page lists and reads them.
+    let browser = client();
+    post_form(
+        &browser,
+        server.url("/signin"),
+        &[("email", "author@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let page = browser
+        .get(server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Discussion (6)")
+            && page.contains("Official answer")
+            && page.contains("Reply 3"),
+        "{page}"
+    );
+    assert!(
+        page.contains("1<span class=\"visually-hidden\"> unread"),
+        "header shows one unread"
+    );
+    let posted = post_form(
+        &browser,
+        server.url(&format!("/ideas/{id}/comments")),
+        &[("body", "Thanks all"), ("parent_id", "")],
+    )
+    .await;
+    assert_eq!(
+        posted.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        posted.text().await.unwrap()
+    );
+    let list = browser
+        .get(server.url("/notifications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("staff commented") || list.contains("staff answered officially"),
+        "{list}"
+    );
+    let again = browser
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !again.contains("visually-hidden\"> unread"),
+        "read after viewing"
+    );
+}
+
+async fn comments_are_edited_and_deleted_by_the_right_people(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, _) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, _) = person(
+        &server,
+        "author@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, writer) = person(
+        &server,
+        "writer@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, other) = person(
+        &server,
+        "other@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, moderator) = person(
+        &server,
+        "mod@example.org",
+        AccountKind::Customer,
+        OrgRole::Moderator,
+    )
+    .await;
+    let id = idea(&server, &admin, &author).await;
+    let (_, comment) = api(
+        &server,
+        &writer,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "Frist"})),
+    )
+    .await;
+    let cid = comment["id"].as_i64().unwrap();
+    let (_, reply) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "Reply", "parent_id": cid})),
+    )
+    .await;
+    let (status, _) = api(
+        &server,
+        &other,
+        "PUT",
+        &format!("/api/v1/comments/{cid}"),
+        Some(json!({"body": "Hacked"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, edited) = api(
+        &server,
+        &writer,
+        "PUT",
+        &format!("/api/v1/comments/{cid}"),
+        Some(json!({"body": "First"})),
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            edited["body"].as_str(),
+            edited["edited_at"].is_string()
+        ),
+        (StatusCode::OK, Some("First"), true)
+    );
+    server.clock.advance_minutes(16);
+    let (status, problem) = api(
+        &server,
+        &writer,
+        "PUT",
+        &format!("/api/v1/comments/{cid}"),
+        Some(json!({"body": "Later"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::CONFLICT, Some("body")),
+        "the edit window closed"
+    );
+    let (status, _) = api(
+        &server,
+        &other,
+        "DELETE",
+        &format!("/api/v1/comments/{cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not someone else's");
+    let (status, _) = api(
+        &server,
+        &moderator,
+        "DELETE",
+        &format!("/api/v1/comments/{cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "moderators may");
+    let (status, _) = api(
+        &server,
+        &writer,
+        "DELETE",
+        &format!("/api/v1/comments/{cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
+    let (_, thread) = api(
+        &server,
+        &other,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        thread.as_array().unwrap().len(),
+        2,
+        "the thread keeps its shape"
+    );
+    assert_eq!(
+        (thread[0]["deleted"].as_bool(), thread[0]["body"].as_str()),
+        (Some(true), Some(""))
+    );
+    assert_eq!(thread[1]["id"], reply["id"]);
+    let (_, detail) = api(&server, &other, "GET", &format!("/api/v1/ideas/{id}"), None).await;
+    assert_eq!(
+        detail["comments"].as_i64(),
+        Some(1),
+        "counts only live comments"
+    );
+    let (status, _) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "To the deleted", "parent_id": cid})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let audit = server.store.audit_log(i64::MAX, 10).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "comment.delete"),
+        "moderation is audited"
+    );
+    let page = client()
+        .get(server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("This comment was deleted.") && !page.contains("First"));
+}
+
+async fn bad_comments_are_refused(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, author_token) = person(
+        &server,
+        "author@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, other) = person(
+        &server,
+        "other@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let id = idea(&server, &admin, &author).await;
+    for (body, field) in [
+        (json!({"body": "  "}), "body"),
+        (json!({"body": "x".repeat(5001)}), "body"),
+        (json!({"body": "x", "parent_id": 999_999}), "parent_id"),
+    ] {
+        let (status, problem) = api(
+            &server,
+            &other,
+            "POST",
+            &format!("/api/v1/ideas/{id}/comments"),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    let (status, _) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "x", "official": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown fields");
+    let (_, evil) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "<script>alert(1)</script><img src=x onerror=alert(1)>"})),
+    )
+    .await;
+    let html = evil["body_html"].as_str().unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("onerror"),
+        "{html}"
+    );
+    // Drafts, unseen spaces, anonymous writers.
+    let draft = server
+        .app
+        .propose_idea(
+            &author,
+            "ideas",
+            &IdeaInput {
+                title: "Draft",
+                body: "x",
+                tags: "",
+                challenge_id: None,
+                publish: false,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let (status, _) = api(
+        &server,
+        &author_token,
+        "POST",
+        &format!("/api/v1/ideas/{draft}/comments"),
+        Some(json!({"body": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = api(
+        &server,
+        &other,
+        "GET",
+        &format!("/api/v1/ideas/{draft}/comments"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server
+        .app
+        .create_space(
+            &admin,
+            &SpaceInput {
+                name: "Staff",
+                slug: "",
+                description: "",
+                audience: Audience::Internal,
+            },
+        )
+        .await
+        .unwrap();
+    let internal = server
+        .app
+        .propose_idea(
+            &admin,
+            "staff",
+            &IdeaInput {
+                title: "Internal",
+                body: "x",
+                tags: "",
+                challenge_id: None,
+                publish: true,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let (_, staff_comment) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &format!("/api/v1/ideas/{internal}/comments"),
+        Some(json!({"body": "internal"})),
+    )
+    .await;
+    for (method, path) in [
+        ("GET", format!("/api/v1/ideas/{internal}/comments")),
+        ("PUT", format!("/api/v1/ideas/{internal}/follow")),
+        (
+            "DELETE",
+            format!("/api/v1/comments/{}", staff_comment["id"]),
+        ),
+    ] {
+        let (status, _) = api(&server, &other, method, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let (status, _) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{internal}/comments"),
+        Some(json!({"body": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let anonymous = client()
+        .post(server.url(&format!("/api/v1/ideas/{id}/comments")))
+        .json(&json!({"body": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let (_, thread) = api(
+        &server,
+        &other,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        thread.as_array().unwrap().len(),
+        1,
+        "only the sanitised one was written"
+    );
+}
