@@ -17,6 +17,8 @@ pub struct CommentView {
     pub can_edit: bool,
     /// The viewer wrote it or moderates the space.
     pub can_delete: bool,
+    /// The viewer may hide it or show it again.
+    pub can_moderate: bool,
 }
 
 /// An idea's thread in reading order, and what the viewer may do there.
@@ -24,6 +26,8 @@ pub struct CommentView {
 pub struct Thread {
     pub comments: Vec<CommentView>,
     pub can_comment: bool,
+    /// The viewer moderates this space.
+    pub can_moderate: bool,
     pub following: bool,
 }
 
@@ -36,14 +40,20 @@ impl App {
         let views = thread_order(&pairs)
             .into_iter()
             .map(|index| {
-                let comment = comments[index].clone();
+                let mut comment = comments[index].clone();
+                if comment.hidden.is_some() && !space.can_moderate {
+                    comment.body.clear();
+                    comment.body_html.clear();
+                }
                 let own = actor.is_some_and(|a| a.id == comment.author_id);
                 let live = comment.deleted_at.is_none();
                 CommentView {
                     can_edit: own
                         && live
+                        && comment.hidden.is_none()
                         && now <= comment.created_at.plus_minutes(EDIT_WINDOW_MINUTES),
                     can_delete: live && (own || space.can_moderate),
+                    can_moderate: live && space.can_moderate,
                     comment,
                 }
             })
@@ -54,7 +64,10 @@ impl App {
         };
         Ok(Thread {
             comments: views,
-            can_comment: space.can_contribute && idea.stage != Stage::Draft,
+            can_comment: space.can_contribute
+                && idea.stage != Stage::Draft
+                && idea.hidden.is_none(),
+            can_moderate: space.can_moderate,
             following,
         })
     }
@@ -78,6 +91,12 @@ impl App {
                 "drafts cannot be discussed until they are published",
             ));
         }
+        if idea.hidden.is_some() {
+            return Err(AppError::conflict(
+                "idea",
+                "this idea is hidden by a moderator",
+            ));
+        }
         let body = Markdown::parse("body", body, true, MAX_COMMENT_CHARS)?;
         let (parent_id, depth) = match parent_id {
             None => (None, 0),
@@ -90,8 +109,11 @@ impl App {
                     .ok_or_else(|| {
                         AppError::invalid("parent_id", "is not a comment on this idea")
                     })?;
-                if parent.deleted_at.is_some() {
-                    return Err(AppError::invalid("parent_id", "that comment was deleted"));
+                if parent.deleted_at.is_some() || parent.hidden.is_some() {
+                    return Err(AppError::invalid(
+                        "parent_id",
+                        "that comment was deleted or hidden",
+                    ));
                 }
                 reply_placement(parent.id, parent.depth, parent.parent_id)
             }

@@ -372,6 +372,10 @@ impl App {
         if idea.stage == Stage::Draft && !is_author && !view.can_curate {
             return Err(AppError::NotFound);
         }
+        // Hidden ideas stay visible to their author (who sees why) and to moderators.
+        if idea.hidden.is_some() && !is_author && !view.can_moderate {
+            return Err(AppError::NotFound);
+        }
         Ok((idea, view))
     }
 
@@ -623,6 +627,12 @@ impl App {
     }
 
     fn ensure_gathering(idea: &Idea, now: Timestamp) -> AppResult<()> {
+        if idea.hidden.is_some() {
+            return Err(AppError::conflict(
+                "idea",
+                "this idea is hidden by a moderator",
+            ));
+        }
         if idea.stage != Stage::Gathering || SupportRules::has_expired(tier_state(idea), now) {
             return Err(AppError::conflict(
                 "stage",

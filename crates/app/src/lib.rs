@@ -9,6 +9,7 @@ mod dialogue;
 mod error;
 mod ideas;
 mod mail;
+mod moderation;
 mod secrets;
 mod spaces;
 
@@ -32,6 +33,7 @@ pub use ideas::{
     MAX_SEARCH_CHARS, SearchFilter,
 };
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
+pub use moderation::{FlagView, Resolution};
 pub use spaces::{SpaceInput, SpaceView};
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -36,6 +36,7 @@ macro_rules! conformance_suite {
             stage_history_and_deadlines,
             search_finds_published_ideas_best_first,
             comments_follows_and_notifications,
+            flags_hide_and_resolve,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -1193,4 +1194,74 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+}
+
+pub async fn flags_hide_and_resolve(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Spam idea", "", T0).await;
+    let flag = |reporter: i64| NewFlag {
+        target_kind: ContentKind::Idea,
+        target_id: id,
+        space_id,
+        idea_id: id,
+        reporter_id: reporter,
+        reason: "spam",
+        created_at: T0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_flag(&flag(ada.id)).await.unwrap();
+    tx.insert_flag(&flag(eve.id)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let again = tx.insert_flag(&flag(eve.id)).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again:?}");
+    drop(tx);
+    let open = store.open_flags(&[space_id], 10).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!(
+        (open[0].target_kind, open[0].reporter_name.as_str()),
+        (ContentKind::Idea, "Ada Lovelace")
+    );
+    assert!(
+        store
+            .open_flags(&[space_id + 1], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.set_hidden(ContentKind::Idea, id, Some((T0, "Spam")))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.resolve_flags(ContentKind::Idea, id, ada.id, T0)
+            .await
+            .unwrap(),
+        2
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.idea(id).await.unwrap().unwrap().hidden,
+        Some((T0, "Spam".to_owned()))
+    );
+    let listed = store
+        .ideas(&IdeaQuery {
+            space_id,
+            challenge_id: None,
+            stage: None,
+            tag: None,
+            order: IdeaOrder::Newest,
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "hidden ideas are not listed");
+    assert!(store.open_flags(&[space_id], 10).await.unwrap().is_empty());
+    let mut tx = store.begin().await.unwrap();
+    tx.set_hidden(ContentKind::Idea, id, None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.idea(id).await.unwrap().unwrap().hidden, None);
 }

@@ -97,6 +97,8 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<Notification>>;
     async fn unread_notifications(&self, account_id: i64) -> StoreResult<i64>;
+    /// Open flags in the given spaces, oldest first.
+    async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>>;
     /// Published ideas matching the query, best first (drafts are never found).
     async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     /// Ideas gathering support whose deadline passed before `now`.
@@ -241,6 +243,23 @@ pub trait Tx: Send {
     async fn mark_notifications_read(
         &mut self,
         account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Fails with `Conflict { field: "id" }` when this reporter already flagged this content.
+    async fn insert_flag(&mut self, flag: &NewFlag<'_>) -> StoreResult<i64>;
+    /// Hides (with a reason) or shows again an idea or comment.
+    async fn set_hidden(
+        &mut self,
+        kind: ContentKind,
+        id: i64,
+        hidden: Option<(Timestamp, &str)>,
+    ) -> StoreResult<()>;
+    /// Resolves the open flags on this content; returns how many.
+    async fn resolve_flags(
+        &mut self,
+        kind: ContentKind,
+        id: i64,
+        by: i64,
         now: Timestamp,
     ) -> StoreResult<u64>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;

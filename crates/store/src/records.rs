@@ -319,6 +319,8 @@ pub struct Idea {
     pub merged_into: Option<i64>,
     /// Comments not deleted.
     pub comments: i64,
+    /// Set while a moderator keeps it out of sight, with the reason given.
+    pub hidden: Option<(Timestamp, String)>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -430,6 +432,8 @@ pub struct Comment {
     pub created_at: Timestamp,
     pub edited_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// Set while a moderator keeps it out of sight, with the reason given.
+    pub hidden: Option<(Timestamp, String)>,
 }
 
 pub struct NewComment<'a> {
@@ -459,5 +463,55 @@ pub struct NewNotification<'a> {
     pub idea_id: Option<i64>,
     pub comment_id: Option<i64>,
     pub text: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// What a flag or a moderation action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    Idea,
+    Comment,
+}
+
+impl ContentKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Idea => "idea",
+            Self::Comment => "comment",
+        }
+    }
+}
+
+impl FromStr for ContentKind {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value {
+            "idea" => Ok(Self::Idea),
+            "comment" => Ok(Self::Comment),
+            other => Err(format!("unknown content kind {other}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub id: i64,
+    pub target_kind: ContentKind,
+    pub target_id: i64,
+    pub space_id: i64,
+    pub idea_id: i64,
+    pub reporter_id: i64,
+    pub reporter_name: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+}
+
+pub struct NewFlag<'a> {
+    pub target_kind: ContentKind,
+    pub target_id: i64,
+    pub space_id: i64,
+    pub idea_id: i64,
+    pub reporter_id: i64,
+    pub reason: &'a str,
     pub created_at: Timestamp,
 }

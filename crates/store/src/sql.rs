@@ -184,10 +184,16 @@ macro_rules! impl_sql_store {
             /// The columns of an idea row, with its author's name from `accounts a`.
             const IDEA_COLUMNS: &str = "i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
                  i.author_id, a.name AS author_name, i.stage, i.supporters, i.tiers, i.tier, i.tier_deadline, \
-                 i.merged_into, i.comments, i.created_at, i.updated_at";
+                 i.merged_into, i.comments, i.hidden_at, i.hidden_reason, i.created_at, i.updated_at";
 
             fn idea_from() -> String {
                 format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
+            }
+
+            fn hidden(row: &DbRow) -> StoreResult<Option<(Timestamp, String)>> {
+                let at = opt_ts(row, "hidden_at")?;
+                let reason: Option<String> = get(row, "hidden_reason")?;
+                Ok(at.map(|at| (at, reason.unwrap_or_default())))
             }
 
             fn idea(row: &DbRow) -> StoreResult<Idea> {
@@ -208,13 +214,14 @@ macro_rules! impl_sql_store {
                     tier_deadline: opt_ts(row, "tier_deadline")?,
                     merged_into: get(row, "merged_into")?,
                     comments: get(row, "comments")?,
+                    hidden: hidden(row)?,
                     created_at: ts(row, "created_at")?,
                     updated_at: ts(row, "updated_at")?,
                 })
             }
 
             const COMMENT_FROM: &str = "SELECT c.id, c.idea_id, c.parent_id, c.depth, c.author_id, a.name AS author_name, \
-                 c.body, c.body_html, c.official, c.created_at, c.edited_at, c.deleted_at \
+                 c.body, c.body_html, c.official, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_reason \
                  FROM comments c JOIN accounts a ON a.id = c.author_id";
 
             fn comment(row: &DbRow) -> StoreResult<Comment> {
@@ -231,6 +238,7 @@ macro_rules! impl_sql_store {
                     created_at: ts(row, "created_at")?,
                     edited_at: opt_ts(row, "edited_at")?,
                     deleted_at: opt_ts(row, "deleted_at")?,
+                    hidden: hidden(row)?,
                 })
             }
 
@@ -452,6 +460,7 @@ macro_rules! impl_sql_store {
                         Some(challenge_id) => sql.push("i.challenge_id = ").push_bind(challenge_id),
                         None => sql.push("i.space_id = ").push_bind(query.space_id),
                     };
+                    sql.push(" AND i.hidden_at IS NULL");
                     if let Some(stage) = query.stage {
                         sql.push(" AND i.stage = ").push_bind(stage.as_str());
                     }
@@ -580,13 +589,45 @@ macro_rules! impl_sql_store {
                     get(&row, "n")
                 }
 
+                async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>> {
+                    if space_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(
+                        "SELECT f.id, f.target_kind, f.target_id, f.space_id, f.idea_id, f.reporter_id, a.name AS reporter_name, \
+                         f.reason, f.created_at FROM flags f JOIN accounts a ON a.id = f.reporter_id \
+                         WHERE f.resolved_at IS NULL AND f.space_id IN (",
+                    );
+                    let mut ids = sql.separated(", ");
+                    for id in space_ids {
+                        ids.push_bind(*id);
+                    }
+                    sql.push(") ORDER BY f.id LIMIT ").push_bind(limit);
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(Flag {
+                                id: get(row, "id")?,
+                                target_kind: parse::<ContentKind>(row, "target_kind")?,
+                                target_id: get(row, "target_id")?,
+                                space_id: get(row, "space_id")?,
+                                idea_id: get(row, "idea_id")?,
+                                reporter_id: get(row, "reporter_id")?,
+                                reporter_name: get(row, "reporter_name")?,
+                                reason: get(row, "reason")?,
+                                created_at: ts(row, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
                     if query.terms.is_empty() || query.space_ids.is_empty() {
                         return Ok(Vec::new());
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
                     $push_search(&mut sql, IDEA_COLUMNS, query);
-                    sql.push(" AND i.stage <> 'draft' AND i.space_id IN (");
+                    sql.push(" AND i.stage <> 'draft' AND i.hidden_at IS NULL AND i.space_id IN (");
                     let mut ids = sql.separated(", ");
                     for id in &query.space_ids {
                         ids.push_bind(*id);
@@ -1226,6 +1267,53 @@ macro_rules! impl_sql_store {
                         ::sqlx::query("UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL")
                             .bind(now.millis())
                             .bind(account_id),
+                    )
+                    .await
+                }
+
+                async fn insert_flag(&mut self, new: &NewFlag<'_>) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO flags (target_kind, target_id, space_id, idea_id, reporter_id, reason, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                            )
+                            .bind(new.target_kind.as_str())
+                            .bind(new.target_id)
+                            .bind(new.space_id)
+                            .bind(new.idea_id)
+                            .bind(new.reporter_id)
+                            .bind(new.reason)
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    get(&row, "id")
+                }
+
+                async fn set_hidden(&mut self, kind: ContentKind, id: i64, hidden: Option<(Timestamp, &str)>) -> StoreResult<()> {
+                    let sql = match kind {
+                        ContentKind::Idea => "UPDATE ideas SET hidden_at = $1, hidden_reason = $2 WHERE id = $3",
+                        ContentKind::Comment => "UPDATE comments SET hidden_at = $1, hidden_reason = $2 WHERE id = $3",
+                    };
+                    self.exec(
+                        ::sqlx::query(sql)
+                            .bind(hidden.map(|(at, _)| at.millis()))
+                            .bind(hidden.map(|(_, reason)| reason))
+                            .bind(id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn resolve_flags(&mut self, kind: ContentKind, id: i64, by: i64, now: Timestamp) -> StoreResult<u64> {
+                    self.exec(
+                        ::sqlx::query(
+                            "UPDATE flags SET resolved_at = $1, resolved_by = $2 WHERE target_kind = $3 AND target_id = $4 AND resolved_at IS NULL",
+                        )
+                        .bind(now.millis())
+                        .bind(by)
+                        .bind(kind.as_str())
+                        .bind(id),
                     )
                     .await
                 }

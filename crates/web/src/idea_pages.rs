@@ -7,14 +7,15 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
-    Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaPage, IdeaView, SearchFilter,
-    SpaceView, Thread,
+    Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage, IdeaView,
+    Resolution, SearchFilter, SpaceView, Thread,
 };
 use cocreate_core::{Audience, Stage};
-use cocreate_store::{Account, Challenge, SearchHit};
+use cocreate_store::{Account, Challenge, ContentKind, SearchHit};
 use serde::Deserialize;
 
 use crate::WebState;
+use crate::error::HttpError;
 use crate::pages::{
     FormError, Layout, PageForm, PageResult, layout, notice_for, ok, refused, require,
 };
@@ -38,6 +39,9 @@ pub fn routes() -> Router<WebState> {
         .route("/comments/{id}/edit", post(edit_comment))
         .route("/comments/{id}/delete", post(delete_comment))
         .route("/notifications", get(notifications))
+        .route("/flags", post(flag))
+        .route("/moderation", get(moderation))
+        .route("/moderation/{kind}/{id}/{action}", post(moderate))
         .route("/search", get(search))
         .route("/spaces/{slug}/similar", get(similar))
 }
@@ -811,6 +815,110 @@ async fn notifications(
     let response = ok(&page)?;
     state.app.mark_notifications_read(actor).await?;
     Ok(response)
+}
+
+#[derive(Deserialize)]
+struct FlagFields {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    id: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+fn content_kind(text: &str) -> Result<ContentKind, AppError> {
+    text.parse()
+        .map_err(|_| AppError::invalid("kind", "must be idea or comment"))
+}
+
+/// The idea a flagged or moderated item belongs to, for the redirect back.
+async fn idea_of(state: &WebState, kind: ContentKind, id: i64) -> Result<i64, AppError> {
+    match kind {
+        ContentKind::Idea => Ok(id),
+        ContentKind::Comment => Ok(state
+            .app
+            .store()
+            .comment(id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .idea_id),
+    }
+}
+
+async fn flag(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    PageForm(fields): PageForm<FlagFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let kind = content_kind(&fields.kind)?;
+    match state.app.flag(actor, kind, fields.id, &fields.reason).await {
+        Ok(()) => {
+            let idea_id = idea_of(&state, kind, fields.id).await?;
+            Ok(Redirect::to(&format!("/ideas/{idea_id}?done=flagged")).into_response())
+        }
+        Err(error) => {
+            let form_error = FormError::from_app(error)?;
+            let idea_id = idea_of(&state, kind, fields.id).await?;
+            idea_page(&state, Some(actor), idea_id, None, form_error).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct ModerationPage {
+    layout: Layout,
+    items: Vec<FlagView>,
+}
+
+async fn moderation(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let items = state.app.moderation_queue(actor).await?;
+    let mut layout = layout(&state, Some(actor)).await?;
+    layout.notice = notice_for(query.done.as_deref());
+    ok(&ModerationPage { layout, items })
+}
+
+#[derive(Deserialize)]
+struct ReasonFields {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn moderate(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((kind, id, action)): Path<(String, i64, String)>,
+    PageForm(fields): PageForm<ReasonFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let kind = content_kind(&kind)?;
+    let resolution = match action.as_str() {
+        "hide" => Resolution::Hide,
+        "show" => Resolution::Show,
+        "dismiss" => Resolution::Dismiss,
+        _ => return Err(HttpError::not_found().into()),
+    };
+    match state
+        .app
+        .moderate(actor, kind, id, resolution, &fields.reason)
+        .await
+    {
+        Ok(idea_id) => {
+            Ok(Redirect::to(&format!("/ideas/{idea_id}?done=moderated")).into_response())
+        }
+        Err(error) => {
+            let form_error = FormError::from_app(error)?;
+            let idea_id = idea_of(&state, kind, id).await?;
+            idea_page(&state, Some(actor), idea_id, None, form_error).await
+        }
+    }
 }
 
 /// A search hit as the page shows it: the snippet escaped, then its matches marked.

@@ -148,6 +148,7 @@ impl FormError {
 pub struct ActorView {
     pub name: String,
     pub is_admin: bool,
+    pub is_moderator: bool,
     pub unread: i64,
 }
 
@@ -164,6 +165,7 @@ pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<La
         Some(a) => Some(ActorView {
             name: a.name.clone(),
             is_admin: a.is_admin(),
+            is_moderator: a.role != cocreate_core::OrgRole::Member,
             unread: state.app.unread_notifications(a).await?,
         }),
         None => None,
@@ -223,6 +225,8 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "edited" => Some("Your comment was updated."),
         "deleted" => Some("The comment was deleted."),
         "following" => Some("You follow this idea now."),
+        "flagged" => Some("Thank you: the moderators will look at it."),
+        "moderated" => Some("Done; it is in the audit log."),
         "unfollowed" => Some("You no longer follow this idea."),
         _ => None,
     }

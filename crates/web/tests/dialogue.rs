@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 on_both_backends!(
     a_thread_grows_flattens_and_notifies,
     comments_are_edited_and_deleted_by_the_right_people,
-    bad_comments_are_refused
+    bad_comments_are_refused,
+    flags_reach_moderators_who_hide_and_show,
 );
 
 async fn person(
@@ -673,5 +674,372 @@ async fn bad_comments_are_refused(backend: Backend) {
         thread.as_array().unwrap().len(),
         1,
         "only the sanitised one was written"
+    );
+}
+
+async fn flags_reach_moderators_who_hide_and_show(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, _) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, author_token) = person(
+        &server,
+        "author@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, reader) = person(
+        &server,
+        "reader@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, moderator) = person(
+        &server,
+        "mod@example.org",
+        AccountKind::Customer,
+        OrgRole::Moderator,
+    )
+    .await;
+    let id = idea(&server, &admin, &author).await;
+    let (_, comment) = api(
+        &server,
+        &author_token,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "Buy cheap watches"})),
+    )
+    .await;
+    let cid = comment["id"].as_i64().unwrap();
+
+    let (status, _) = api(
+        &server,
+        &reader,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "idea", "id": id, "reason": "Advertising"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, problem) = api(
+        &server,
+        &reader,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "idea", "id": id, "reason": "Again"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    let (status, problem) = api(
+        &server,
+        &reader,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "comment", "id": cid, "reason": ""})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    let (status, _) = api(
+        &server,
+        &reader,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "space", "id": 1, "reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = api(
+        &server,
+        &reader,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "comment", "id": cid, "reason": "Spam"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let anonymous = client()
+        .post(server.url("/api/v1/flags"))
+        .json(&json!({"kind": "idea", "id": id, "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // Only moderators have a queue.
+    assert_eq!(
+        api(&server, &reader, "GET", "/api/v1/moderation/flags", None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, queue) = api(&server, &moderator, "GET", "/api/v1/moderation/flags", None).await;
+    assert_eq!(
+        (status, queue.as_array().map(Vec::len)),
+        (StatusCode::OK, Some(2)),
+        "{queue}"
+    );
+    assert_eq!(
+        api(
+            &server,
+            &reader,
+            "POST",
+            &format!("/api/v1/moderation/idea/{id}/hide"),
+            Some(json!({"reason": "x"}))
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, problem) = api(
+        &server,
+        &moderator,
+        "POST",
+        &format!("/api/v1/moderation/idea/{id}/hide"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
+        "hiding needs a reason"
+    );
+
+    // Hiding: gone for readers and lists, kept for its author with the reason.
+    let (status, _) = api(
+        &server,
+        &moderator,
+        "POST",
+        &format!("/api/v1/moderation/comment/{cid}/hide"),
+        Some(json!({"reason": "Spam"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, thread) = api(
+        &server,
+        &reader,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    assert_eq!(thread[0]["body"], "", "readers do not see a hidden comment");
+    let (_, thread) = api(
+        &server,
+        &moderator,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    assert_eq!(thread[0]["body"], "Buy cheap watches", "moderators do");
+    let (status, _) = api(
+        &server,
+        &reader,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "reply", "parent_id": cid})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no replies to hidden comments"
+    );
+    let (status, _) = api(
+        &server,
+        &moderator,
+        "POST",
+        &format!("/api/v1/moderation/idea/{id}/hide"),
+        Some(json!({"reason": "Advertising"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        api(
+            &server,
+            &reader,
+            "GET",
+            &format!("/api/v1/ideas/{id}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        client()
+            .get(server.url(&format!("/ideas/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = api(&server, &reader, "GET", "/api/v1/spaces/ideas/ideas", None).await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    let (_, found) = api(&server, &reader, "GET", "/api/v1/search?q=trail", None).await;
+    assert!(
+        found.as_array().unwrap().is_empty(),
+        "search skips hidden ideas"
+    );
+    let (status, _) = api(
+        &server,
+        &author_token,
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the author still sees it");
+    let (status, _) = api(
+        &server,
+        &author_token,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "Why?"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no dialogue on hidden content"
+    );
+    let (status, _) = api(
+        &server,
+        &author_token,
+        "PUT",
+        &format!("/api/v1/ideas/{id}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, queue) = api(&server, &moderator, "GET", "/api/v1/moderation/flags", None).await;
+    assert!(
+        queue.as_array().unwrap().is_empty(),
+        "hiding resolved the flags"
+    );
+    let audit: Vec<String> = server
+        .store
+        .audit_log(i64::MAX, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        audit.contains(&"idea.hide".to_owned()) && audit.contains(&"comment.hide".to_owned()),
+        "{audit:?}"
+    );
+
+    // Showing again, from the pages.
+    let browser = client();
+    post_form(
+        &browser,
+        server.url("/signin"),
+        &[("email", "mod@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let page = browser
+        .get(server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Hidden by a moderator: Advertising")
+            && page.contains("Show this idea again"),
+        "{page}"
+    );
+    let shown = post_form(
+        &browser,
+        server.url(&format!("/moderation/idea/{id}/show")),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(shown.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        api(
+            &server,
+            &reader,
+            "GET",
+            &format!("/api/v1/ideas/{id}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let reporter = client();
+    post_form(
+        &reporter,
+        server.url("/signin"),
+        &[("email", "reader@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let flagged = post_form(
+        &reporter,
+        server.url("/flags"),
+        &[
+            ("kind", "idea"),
+            ("id", &id.to_string()),
+            ("reason", "Still advertising"),
+        ],
+    )
+    .await;
+    assert_eq!(flagged.status(), StatusCode::SEE_OTHER);
+    let queue = browser
+        .get(server.url("/moderation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        queue.contains("Still advertising") && queue.contains("Dismiss"),
+        "{queue}"
+    );
+    let dismissed = post_form(
+        &browser,
+        server.url(&format!("/moderation/idea/{id}/dismiss")),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !browser
+            .get(server.url("/moderation"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Still advertising")
+    );
+    assert_eq!(
+        reporter
+            .get(server.url("/moderation"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
     );
 }
