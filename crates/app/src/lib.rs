@@ -8,6 +8,7 @@ mod auth;
 mod dialogue;
 mod error;
 mod ideas;
+mod idempotency;
 mod mail;
 mod moderation;
 mod secrets;
@@ -32,6 +33,7 @@ pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView,
     MAX_SEARCH_CHARS, SearchFilter,
 };
+pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
 pub use spaces::{SpaceInput, SpaceView};

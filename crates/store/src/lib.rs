@@ -262,6 +262,23 @@ pub trait Tx: Send {
         by: i64,
         now: Timestamp,
     ) -> StoreResult<u64>;
+    /// Claims an idempotency key for a request with this fingerprint (method, path and body);
+    /// a claim left in progress since before `stale_before` is taken over.
+    async fn claim_idempotency_key(
+        &mut self,
+        account_id: i64,
+        key: &str,
+        fingerprint: &str,
+        now: Timestamp,
+        stale_before: Timestamp,
+    ) -> StoreResult<IdempotencyClaim>;
+    /// Records the response to a claimed key (`None` forgets the claim, so it can be retried).
+    async fn finish_idempotency_key(
+        &mut self,
+        account_id: i64,
+        key: &str,
+        response: Option<(i64, &str)>,
+    ) -> StoreResult<()>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;
     /// returns `into`'s new count.
     async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64>;

@@ -515,3 +515,16 @@ pub struct NewFlag<'a> {
     pub reason: &'a str,
     pub created_at: Timestamp,
 }
+
+/// What the store knows of an idempotency key when a request claims it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use: the request goes ahead.
+    New,
+    /// Answered before: replay this status and body.
+    Done { status: i64, body: String },
+    /// Another request with this key is still running (claimed at this time).
+    InProgress { since: Timestamp },
+    /// The key was used for a different request.
+    Mismatch,
+}

@@ -1318,6 +1318,81 @@ macro_rules! impl_sql_store {
                     .await
                 }
 
+                async fn claim_idempotency_key(
+                    &mut self,
+                    account_id: i64,
+                    key: &str,
+                    fingerprint: &str,
+                    now: Timestamp,
+                    stale_before: Timestamp,
+                ) -> StoreResult<IdempotencyClaim> {
+                    let existing = self
+                        .maybe(
+                            ::sqlx::query(
+                                "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+                            )
+                            .bind(account_id)
+                            .bind(key),
+                        )
+                        .await?;
+                    if let Some(row) = existing {
+                        let stored: String = get(&row, "fingerprint")?;
+                        if stored != fingerprint {
+                            return Ok(IdempotencyClaim::Mismatch);
+                        }
+                        let status: Option<i64> = get(&row, "status")?;
+                        let since = ts(&row, "created_at")?;
+                        match status {
+                            Some(status) => {
+                                let body: Option<String> = get(&row, "body")?;
+                                return Ok(IdempotencyClaim::Done { status, body: body.unwrap_or_default() });
+                            }
+                            None if since >= stale_before => return Ok(IdempotencyClaim::InProgress { since }),
+                            None => {
+                                self.exec(
+                                    ::sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE account_id = $2 AND key = $3")
+                                        .bind(now.millis())
+                                        .bind(account_id)
+                                        .bind(key),
+                                )
+                                .await?;
+                                return Ok(IdempotencyClaim::New);
+                            }
+                        }
+                    }
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO idempotency_keys (account_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(account_id)
+                        .bind(key)
+                        .bind(fingerprint)
+                        .bind(now.millis()),
+                    )
+                    .await?;
+                    Ok(IdempotencyClaim::New)
+                }
+
+                async fn finish_idempotency_key(&mut self, account_id: i64, key: &str, response: Option<(i64, &str)>) -> StoreResult<()> {
+                    match response {
+                        Some((status, body)) => {
+                            self.exec(
+                                ::sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2 WHERE account_id = $3 AND key = $4")
+                                    .bind(status)
+                                    .bind(body)
+                                    .bind(account_id)
+                                    .bind(key),
+                            )
+                            .await?;
+                        }
+                        None => {
+                            self.exec(::sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2").bind(account_id).bind(key))
+                                .await?;
+                        }
+                    }
+                    Ok(())
+                }
+
                 async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64> {
                     self.exec(
                         ::sqlx::query(

@@ -110,6 +110,11 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         .merge(pages::routes())
         .merge(idea_pages::routes())
         .merge(api::routes())
+        // Runs after the actor is known (layers added later run first).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::idempotency,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_actor,

@@ -5,10 +5,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::{HttpError, problem_response};
@@ -112,6 +113,7 @@ pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -
 pub struct Limits {
     auth: DefaultKeyedRateLimiter<IpAddr>,
     writes: DefaultKeyedRateLimiter<IpAddr>,
+    max_body_bytes: usize,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -126,6 +128,7 @@ impl Limits {
         Self {
             auth: RateLimiter::keyed(per_minute(options.auth_requests_per_minute)),
             writes: RateLimiter::keyed(per_minute(options.write_requests_per_minute)),
+            max_body_bytes: options.max_body_bytes,
         }
     }
 }
@@ -233,4 +236,73 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
         "internal",
         "an unexpected error occurred",
     ))
+}
+
+/// Replays the first answer to a creating API request that repeats its `Idempotency-Key`.
+pub async fn idempotency(State(state): State<WebState>, request: Request, next: Next) -> Response {
+    let applies = request.method() == Method::POST && is_api(&request);
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let actor = request
+        .extensions()
+        .get::<CurrentActor>()
+        .and_then(|a| a.0.clone());
+    let (Some(key), Some(actor), true) = (key, actor, applies) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.limits.max_body_bytes).await else {
+        return reject(
+            true,
+            HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is too large",
+            ),
+        );
+    };
+    let fingerprint =
+        cocreate_app::request_fingerprint(parts.method.as_str(), parts.uri.path(), &bytes);
+    match state.app.claim_idempotent(&actor, &key, &fingerprint).await {
+        Err(error) => return reject(true, error.into()),
+        Ok(Some((status, body))) => {
+            let mut response =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return response;
+        }
+        Ok(None) => {}
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let status = response.status();
+    if !status.is_success() {
+        if let Err(error) = state.app.finish_idempotent(&actor, &key, None).await {
+            tracing::warn!(%error, "could not release an idempotency key");
+        }
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    if let Err(error) = state
+        .app
+        .finish_idempotent(&actor, &key, Some((status.as_u16(), &text)))
+        .await
+    {
+        tracing::warn!(%error, "could not record an idempotent response");
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

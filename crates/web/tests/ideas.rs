@@ -22,6 +22,7 @@ on_both_backends!(
     lists_page_by_cursor_and_filter,
     pages_carry_the_whole_journey,
     search_finds_what_the_viewer_may_see,
+    idempotency_keys_make_creates_safe_to_retry,
 );
 
 /// An account made by the operator, with an API token; returns (actor, token).
@@ -1486,4 +1487,109 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
         page.contains("2 ideas found.") && page.contains("<mark>"),
         "{page}"
     );
+}
+
+async fn idempotency_keys_make_creates_safe_to_retry(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let url = w.server.url("/api/v1/spaces/ideas/ideas");
+    let send = |token: String, key: &'static str, body: Value| {
+        let url = url.clone();
+        async move {
+            let response = client()
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = response.headers().contains_key("idempotent-replayed");
+            let status = response.status();
+            (status, replayed, response.json::<Value>().await.unwrap())
+        }
+    };
+    let body = json!({"title": "Retry-safe", "body": "Once only"});
+    let (status, replayed, first) = send(w.customer.clone(), "key-1", body.clone()).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false));
+    let (status, replayed, again) = send(w.customer.clone(), "key-1", body.clone()).await;
+    assert_eq!(
+        (status, replayed, again["id"].clone()),
+        (StatusCode::CREATED, true, first["id"].clone()),
+        "the same answer"
+    );
+    let (status, _, problem) = send(
+        w.customer.clone(),
+        "key-1",
+        json!({"title": "Other", "body": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::CONFLICT, Some("Idempotency-Key"))
+    );
+    let (status, _, other) = send(w.staff.clone(), "key-1", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "keys belong to their account");
+    assert_ne!(other["id"], first["id"]);
+    // A refused request frees its key.
+    let (status, _, _) = send(
+        w.customer.clone(),
+        "key-2",
+        json!({"title": "", "body": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, replayed, _) = send(
+        w.customer.clone(),
+        "key-2",
+        json!({"title": "Fixed", "body": "x"}),
+    )
+    .await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false));
+    let long: &'static str = Box::leak("k".repeat(300).into_boxed_str());
+    let (status, _, problem) = send(w.customer.clone(), long, body.clone()).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key"))
+    );
+    // Many retries at once still create once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        tasks.spawn(send(
+            w.customer.clone(),
+            "key-3",
+            json!({"title": "Burst", "body": "x"}),
+        ));
+    }
+    let mut created = 0;
+    while let Some(result) = tasks.join_next().await {
+        let (status, replayed, _) = result.unwrap();
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+        if status == StatusCode::CREATED && !replayed {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1);
+    let (_, list) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=burst",
+        None,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "one idea was created");
+    let (_, list) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=retry",
+        None,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 2, "one per account");
 }

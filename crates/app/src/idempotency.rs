@@ -1,0 +1,97 @@
+//! Idempotency keys on creating requests: a client that retries with the same key gets the first
+//! answer again instead of creating twice.
+
+use cocreate_store::{IdempotencyClaim, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// A claim left unfinished this long (a crash mid-request) may be taken over by a retry.
+const STALE_CLAIM_MINUTES: i64 = 1;
+/// The longest key accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// What identifies "the same request": method, path and body.
+pub fn request_fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_bytes());
+    hasher.update([0]);
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+impl App {
+    /// Claims `key` for this request. `Ok(None)`: go ahead (then call
+    /// [`App::finish_idempotent`]); `Ok(Some((status, body)))`: answer with this earlier response.
+    pub async fn claim_idempotent(
+        &self,
+        actor: &Actor,
+        key: &str,
+        fingerprint: &str,
+    ) -> AppResult<Option<(u16, String)>> {
+        let valid = !key.is_empty()
+            && key.len() <= MAX_IDEMPOTENCY_KEY
+            && key.bytes().all(|b| b.is_ascii_graphic());
+        if !valid {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                format!("must be 1–{MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let claim = tx
+            .claim_idempotency_key(
+                actor.id,
+                key,
+                fingerprint,
+                now,
+                now.plus_minutes(-STALE_CLAIM_MINUTES),
+            )
+            .await;
+        let in_progress = || {
+            AppError::conflict(
+                "Idempotency-Key",
+                "a request with this key is still being answered; retry shortly",
+            )
+        };
+        let outcome = match claim {
+            Ok(IdempotencyClaim::New) => None,
+            Ok(IdempotencyClaim::Done { status, body }) => {
+                Some((u16::try_from(status).unwrap_or(200), body))
+            }
+            Ok(IdempotencyClaim::InProgress { .. }) | Err(StoreError::Conflict { .. }) => {
+                return Err(in_progress());
+            }
+            Ok(IdempotencyClaim::Mismatch) => {
+                return Err(AppError::conflict(
+                    "Idempotency-Key",
+                    "this key was already used for a different request",
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Records the answer to a claimed key; `None` (a failed request) frees the key for a retry.
+    pub async fn finish_idempotent(
+        &self,
+        actor: &Actor,
+        key: &str,
+        response: Option<(u16, &str)>,
+    ) -> AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        tx.finish_idempotency_key(
+            actor.id,
+            key,
+            response.map(|(status, body)| (i64::from(status), body)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
