@@ -48,7 +48,7 @@ pub struct IdeaFilter {
     pub challenge_id: Option<i64>,
     pub stage: Option<Stage>,
     pub tag: Option<String>,
-    pub top: bool,
+    pub order: ListOrder,
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
 }
@@ -65,6 +65,56 @@ pub struct SearchFilter {
 
 /// The longest search text accepted.
 pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// How a list of ideas is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    #[default]
+    Newest,
+    Top,
+    Hot,
+    Trending,
+}
+
+impl ListOrder {
+    pub const ALL: [ListOrder; 4] = [
+        ListOrder::Hot,
+        ListOrder::Newest,
+        ListOrder::Top,
+        ListOrder::Trending,
+    ];
+
+    pub fn parse(text: &str) -> AppResult<Self> {
+        match text {
+            "" | "new" => Ok(Self::Newest),
+            "top" => Ok(Self::Top),
+            "hot" => Ok(Self::Hot),
+            "trending" => Ok(Self::Trending),
+            _ => Err(AppError::invalid(
+                "sort",
+                "must be hot, new, top or trending",
+            )),
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "new",
+            Self::Top => "top",
+            Self::Hot => "hot",
+            Self::Trending => "trending",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Newest => "Newest",
+            Self::Top => "Most supported",
+            Self::Hot => "Hot",
+            Self::Trending => "Trending this week",
+        }
+    }
+}
 
 /// An idea in a list, with whether the viewer supports it.
 #[derive(Debug, Clone)]
@@ -427,12 +477,13 @@ impl App {
         filter: &IdeaFilter,
     ) -> AppResult<IdeaPage> {
         let view = self.space(actor, slug).await?;
-        let order = if filter.top {
-            IdeaOrder::Top
-        } else {
-            IdeaOrder::Newest
+        let order = match filter.order {
+            ListOrder::Newest => IdeaOrder::Newest,
+            ListOrder::Top => IdeaOrder::Top,
+            ListOrder::Hot => IdeaOrder::Hot,
+            ListOrder::Trending => IdeaOrder::Trending,
         };
-        let prefix = if filter.top { "top" } else { "new" };
+        let prefix = filter.order.as_str();
         let after = match &filter.cursor {
             None => None,
             Some(cursor) => {
@@ -483,10 +534,11 @@ impl App {
             .then(|| ideas.last())
             .flatten()
             .map(|last| {
-                let key = if filter.top {
-                    last.supporters
-                } else {
-                    last.created_at.millis()
+                let key = match filter.order {
+                    ListOrder::Newest => last.created_at.millis(),
+                    ListOrder::Top => last.supporters,
+                    ListOrder::Hot => last.hot,
+                    ListOrder::Trending => last.trending,
                 };
                 sign_cursor(
                     &self.config.secret_key,
@@ -845,6 +897,39 @@ impl App {
         .await?;
         tx.commit().await?;
         self.store.idea(into).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Recomputes the hot and trending ranks of every idea whose ranks still move (created in the
+    /// last 30 days, or supported in the trending window), in batches; returns how many.
+    pub async fn refresh_ranks(&self) -> AppResult<usize> {
+        let now = self.now();
+        let created_since = now.plus_minutes(-30 * 24 * 60);
+        let recent_since = now.plus_minutes(-cocreate_core::ranks::TRENDING_DAYS * 24 * 60);
+        let mut after = 0;
+        let mut refreshed = 0;
+        loop {
+            let batch = self
+                .store
+                .ideas_to_rank(created_since, recent_since, after, 500)
+                .await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            let ranks: Vec<(i64, i64, i64)> = batch
+                .iter()
+                .map(|i| {
+                    (
+                        i.id,
+                        cocreate_core::ranks::hot(i.supporters, i.comments, i.created_at, now),
+                        i.recent_supporters,
+                    )
+                })
+                .collect();
+            let mut tx = self.store.begin().await?;
+            tx.set_ranks(&ranks).await?;
+            tx.commit().await?;
+            refreshed += ranks.len();
+        }
+        Ok(refreshed)
     }
 
     /// Expires every idea whose tier deadline has passed, telling authors and supporters.

@@ -30,7 +30,7 @@ pub use auth::{AccountInput, SignedIn};
 pub use dialogue::{CommentView, Thread};
 pub use error::AppError;
 pub use ideas::{
-    ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView,
+    ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
     MAX_SEARCH_CHARS, SearchFilter,
 };
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};

@@ -56,7 +56,8 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
-/// The background jobs: delivers due outbox mail and expires ideas whose deadline passed.
+/// The background jobs: delivers due outbox mail, expires ideas whose deadline passed, and
+/// refreshes idea ranks.
 pub struct Worker {
     app: Arc<App>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
@@ -134,9 +135,18 @@ impl Worker {
 
     /// Runs until the task is dropped: wakes when mail is enqueued, and at least every second.
     pub async fn run(self) {
+        // Ranks are refreshed in batches, once a minute and at start.
+        const RANK_EVERY: Duration = Duration::from_secs(60);
+        let mut last_ranking = std::time::Instant::now() - RANK_EVERY;
         loop {
             if let Err(error) = self.app.expire_overdue_ideas().await {
                 tracing::warn!(%error, "could not expire overdue ideas");
+            }
+            if last_ranking.elapsed() >= RANK_EVERY {
+                last_ranking = std::time::Instant::now();
+                if let Err(error) = self.app.refresh_ranks().await {
+                    tracing::warn!(%error, "could not refresh idea ranks");
+                }
             }
             match self.deliver_mail().await {
                 Ok(n) if n > 0 => continue,

@@ -4,6 +4,7 @@ pub mod dialogue;
 pub mod ideas;
 pub mod markdown;
 pub mod policy;
+pub mod ranks;
 pub mod time;
 pub mod types;
 

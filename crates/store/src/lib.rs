@@ -97,6 +97,15 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<Notification>>;
     async fn unread_notifications(&self, account_id: i64) -> StoreResult<i64>;
+    /// Ideas created since `created_since` or supported since `recent_since`, in id order after
+    /// `after_id`: the ones whose ranks move.
+    async fn ideas_to_rank(
+        &self,
+        created_since: Timestamp,
+        recent_since: Timestamp,
+        after_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RankInput>>;
     /// Open flags in the given spaces, oldest first.
     async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>>;
     /// Published ideas matching the query, best first (drafts are never found).
@@ -279,6 +288,8 @@ pub trait Tx: Send {
         key: &str,
         response: Option<(i64, &str)>,
     ) -> StoreResult<()>;
+    /// Stores (id, hot, trending) for a batch of ideas.
+    async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;
     /// returns `into`'s new count.
     async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64>;

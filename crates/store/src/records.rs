@@ -321,6 +321,9 @@ pub struct Idea {
     pub comments: i64,
     /// Set while a moderator keeps it out of sight, with the reason given.
     pub hidden: Option<(Timestamp, String)>,
+    /// The stored ranks, as last refreshed.
+    pub hot: i64,
+    pub trending: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -351,6 +354,10 @@ pub enum IdeaOrder {
     Newest,
     /// Most supporters first.
     Top,
+    /// The stored hot rank (activity decaying with age).
+    Hot,
+    /// The stored count of supporters gained in the last week.
+    Trending,
 }
 
 /// Which ideas to list, and where the page starts.
@@ -361,7 +368,7 @@ pub struct IdeaQuery {
     pub stage: Option<cocreate_core::Stage>,
     pub tag: Option<String>,
     pub order: IdeaOrder,
-    /// Continue after this (sort key, id): `created_at` millis for newest, supporters for top.
+    /// Continue after this (sort key, id): the value of the order's column and the id.
     pub after: Option<(i64, i64)>,
     pub limit: i64,
 }
@@ -527,4 +534,15 @@ pub enum IdempotencyClaim {
     InProgress { since: Timestamp },
     /// The key was used for a different request.
     Mismatch,
+}
+
+/// What the rank formulas need to know about an idea.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankInput {
+    pub id: i64,
+    pub supporters: i64,
+    pub comments: i64,
+    pub created_at: Timestamp,
+    /// Supporters gained since the trending window began.
+    pub recent_supporters: i64,
 }

@@ -184,7 +184,7 @@ macro_rules! impl_sql_store {
             /// The columns of an idea row, with its author's name from `accounts a`.
             const IDEA_COLUMNS: &str = "i.id, i.space_id, i.challenge_id, i.title, i.body, i.body_html, i.tags, \
                  i.author_id, a.name AS author_name, i.stage, i.supporters, i.tiers, i.tier, i.tier_deadline, \
-                 i.merged_into, i.comments, i.hidden_at, i.hidden_reason, i.created_at, i.updated_at";
+                 i.merged_into, i.comments, i.hidden_at, i.hidden_reason, i.hot, i.trending, i.created_at, i.updated_at";
 
             fn idea_from() -> String {
                 format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
@@ -215,6 +215,8 @@ macro_rules! impl_sql_store {
                     merged_into: get(row, "merged_into")?,
                     comments: get(row, "comments")?,
                     hidden: hidden(row)?,
+                    hot: get(row, "hot")?,
+                    trending: get(row, "trending")?,
                     created_at: ts(row, "created_at")?,
                     updated_at: ts(row, "updated_at")?,
                 })
@@ -470,6 +472,8 @@ macro_rules! impl_sql_store {
                     let key = match query.order {
                         IdeaOrder::Newest => "i.created_at",
                         IdeaOrder::Top => "i.supporters",
+                        IdeaOrder::Hot => "i.hot",
+                        IdeaOrder::Trending => "i.trending",
                     };
                     if let Some((after_key, after_id)) = query.after {
                         sql.push(format!(" AND ({key} < ")).push_bind(after_key);
@@ -587,6 +591,34 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(map_err)?;
                     get(&row, "n")
+                }
+
+                async fn ideas_to_rank(&self, created_since: Timestamp, recent_since: Timestamp, after_id: i64, limit: i64) -> StoreResult<Vec<RankInput>> {
+                    let rows = ::sqlx::query(
+                        "SELECT i.id, i.supporters, i.comments, i.created_at, \
+                         (SELECT COUNT(*) FROM supports s WHERE s.idea_id = i.id AND s.created_at >= $2) AS recent \
+                         FROM ideas i WHERE i.id > $3 AND (i.created_at >= $1 OR i.trending > 0 \
+                         OR EXISTS (SELECT 1 FROM supports s WHERE s.idea_id = i.id AND s.created_at >= $2)) \
+                         ORDER BY i.id LIMIT $4",
+                    )
+                    .bind(created_since.millis())
+                    .bind(recent_since.millis())
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(RankInput {
+                                id: get(row, "id")?,
+                                supporters: get(row, "supporters")?,
+                                comments: get(row, "comments")?,
+                                created_at: ts(row, "created_at")?,
+                                recent_supporters: get(row, "recent")?,
+                            })
+                        })
+                        .collect()
                 }
 
                 async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>> {
@@ -1389,6 +1421,14 @@ macro_rules! impl_sql_store {
                             self.exec(::sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2").bind(account_id).bind(key))
                                 .await?;
                         }
+                    }
+                    Ok(())
+                }
+
+                async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()> {
+                    for (id, hot, trending) in ranks {
+                        self.exec(::sqlx::query("UPDATE ideas SET hot = $1, trending = $2 WHERE id = $3").bind(*hot).bind(*trending).bind(*id))
+                            .await?;
                     }
                     Ok(())
                 }

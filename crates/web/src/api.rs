@@ -5,8 +5,8 @@ use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
-    AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, SearchFilter,
-    SpaceInput, SpaceView,
+    AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, ListOrder,
+    SearchFilter, SpaceInput, SpaceView,
 };
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
@@ -987,7 +987,7 @@ pub struct IdeaListOut {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IdeaListQuery {
-    /// `new` (default) or `top`.
+    /// `new` (default), `top`, `hot` or `trending` (ranks refreshed every minute).
     sort: Option<String>,
     stage: Option<Stage>,
     tag: Option<String>,
@@ -1006,16 +1006,11 @@ async fn list_ideas(
     Path(slug): Path<String>,
     Query(query): Query<IdeaListQuery>,
 ) -> ApiResult<Json<IdeaListOut>> {
-    let top = match query.sort.as_deref() {
-        None | Some("new") => false,
-        Some("top") => true,
-        Some(_) => return Err(AppError::invalid("sort", "must be new or top").into()),
-    };
     let filter = IdeaFilter {
         challenge_id: query.challenge,
         stage: query.stage,
         tag: query.tag,
-        top,
+        order: ListOrder::parse(query.sort.as_deref().unwrap_or(""))?,
         cursor: query.cursor,
     };
     let page = state.app.ideas(actor.get(), &slug, &filter).await?;

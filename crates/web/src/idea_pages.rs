@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
     Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage, IdeaView,
-    Resolution, SearchFilter, SpaceView, Thread,
+    ListOrder, Resolution, SearchFilter, SpaceView, Thread,
 };
 use cocreate_core::{Audience, Stage};
 use cocreate_store::{Account, Challenge, ContentKind, SearchHit};
@@ -62,16 +62,11 @@ impl ListQuery {
             Some(stage) => Some(stage.parse::<Stage>()?),
             None => None,
         };
-        let top = match self.sort.as_deref() {
-            None | Some("" | "new") => false,
-            Some("top") => true,
-            Some(_) => return Err(AppError::invalid("sort", "must be new or top")),
-        };
         Ok(IdeaFilter {
             challenge_id,
             stage,
             tag: self.tag.clone().filter(|t| !t.trim().is_empty()),
-            top,
+            order: ListOrder::parse(self.sort.as_deref().unwrap_or(""))?,
             cursor: self.cursor.clone().filter(|c| !c.is_empty()),
         })
     }
@@ -80,7 +75,8 @@ impl ListQuery {
 /// The idea list as a page shows it, with the links that keep its filters.
 pub struct IdeaList {
     pub base: String,
-    pub top: bool,
+    pub order: ListOrder,
+    pub orders: [ListOrder; 4],
     pub stage: String,
     pub tag: String,
     /// `&stage=…&tag=…`, already escaped for a URL.
@@ -109,7 +105,8 @@ impl IdeaList {
         }
         Self {
             base,
-            top: filter.top,
+            order: filter.order,
+            orders: ListOrder::ALL,
             stage,
             tag,
             filter_query,

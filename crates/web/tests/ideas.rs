@@ -23,6 +23,7 @@ on_both_backends!(
     pages_carry_the_whole_journey,
     search_finds_what_the_viewer_may_see,
     idempotency_keys_make_creates_safe_to_retry,
+    hot_and_trending_lists_follow_recent_activity,
 );
 
 /// An account made by the operator, with an API token; returns (actor, token).
@@ -1592,4 +1593,108 @@ async fn idempotency_keys_make_creates_safe_to_retry(backend: Backend) {
     )
     .await;
     assert_eq!(list.as_array().unwrap().len(), 2, "one per account");
+}
+
+async fn hot_and_trending_lists_follow_recent_activity(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let old = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Old favourite", "body": "x"}),
+    )
+    .await;
+    let mut fans = Vec::new();
+    for i in 0..4 {
+        fans.push(
+            person(
+                &w.server,
+                &format!("fan{i}@example.org"),
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await
+            .1,
+        );
+    }
+    for fan in &fans {
+        api(
+            &w.server,
+            fan,
+            "PUT",
+            &format!("/api/v1/ideas/{old}/support"),
+            None,
+        )
+        .await;
+    }
+    w.server.clock.advance_minutes(10 * 24 * 60);
+    let fresh = propose(&w, &w.customer, json!({"title": "Fresh take", "body": "x"})).await;
+    let quiet = propose(&w, &w.customer, json!({"title": "Quiet one", "body": "x"})).await;
+    for fan in &fans[..2] {
+        api(
+            &w.server,
+            fan,
+            "PUT",
+            &format!("/api/v1/ideas/{fresh}/support"),
+            None,
+        )
+        .await;
+    }
+    assert_eq!(w.server.app.refresh_ranks().await.unwrap(), 3);
+    let ids = |list: &Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (_, trending) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=trending",
+        None,
+    )
+    .await;
+    assert_eq!(
+        ids(&trending)[0],
+        fresh,
+        "support this week trends: {trending}"
+    );
+    let (_, hot) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=hot",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&hot), [fresh, quiet, old], "new activity beats old");
+    let (_, top) = api(
+        &w.server,
+        &w.staff,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=top",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&top)[0], old, "top counts all time");
+    w.server.clock.advance_minutes(8 * 24 * 60);
+    w.server.app.refresh_ranks().await.unwrap();
+    let fresh_now = w.server.store.idea(fresh).await.unwrap().unwrap();
+    assert_eq!(fresh_now.trending, 0, "a week later it no longer trends");
+    let page = client()
+        .get(w.server.url("/spaces/ideas?sort=hot"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("aria-current=\"page\">Hot</a>"),
+        "the page shows the chosen order"
+    );
 }
