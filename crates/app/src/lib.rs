@@ -74,7 +74,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    fn from_account(account: &Account, session_hash: Option<String>) -> Self {
+    /// The actor for an account (with the hash of its session token, when it came by one).
+    pub fn from_account(account: &Account, session_hash: Option<String>) -> Self {
         Self {
             id: account.id,
             email: account.email.clone(),

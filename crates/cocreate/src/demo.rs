@@ -91,14 +91,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 .create_account_as_operator(&input, *kind, *role)
                 .await
                 .map_err(|e| anyhow!("demo account {email}: {e}"))?;
-            let actor = Actor {
-                id: account.id,
-                email: account.email.clone(),
-                name: account.name.clone(),
-                kind: account.kind,
-                role: account.role,
-                session_hash: None,
-            };
+            let actor = Actor::from_account(&account, None);
             match (*kind, *role) {
                 (_, OrgRole::Admin) => admin = Some(actor.clone()),
                 (AccountKind::Employee, OrgRole::Member) => employee = Some(actor.clone()),

@@ -367,14 +367,7 @@ async fn customer_cannot_reach_an_internal_space(backend: Backend) {
                 .account_by_email("admin@example.org")
                 .await?
                 .ok_or("no admin")?;
-            let actor = cocreate_app::Actor {
-                id: admin.id,
-                email: admin.email,
-                name: admin.name,
-                kind: admin.kind,
-                role: admin.role,
-                session_hash: None,
-            };
+            let actor = cocreate_app::Actor::from_account(&admin, None);
             server.app.create_space(&actor, &public).await?;
 
             // A customer signs up and cannot find it by list or by URL.
@@ -433,14 +426,7 @@ async fn an_idea_is_proposed_supported_and_decided(backend: Backend) {
                 .account_by_email("admin@example.org")
                 .await?
                 .ok_or("no admin")?;
-            let actor = cocreate_app::Actor {
-                id: admin.id,
-                email: admin.email,
-                name: admin.name,
-                kind: admin.kind,
-                role: admin.role,
-                session_hash: None,
-            };
+            let actor = cocreate_app::Actor::from_account(&admin, None);
             let space = SpaceInput {
                 name: "Ideas",
                 slug: "",
@@ -540,14 +526,7 @@ async fn similar_ideas_show_while_typing_and_search_finds_them(backend: Backend)
                 .account_by_email("admin@example.org")
                 .await?
                 .ok_or("no admin")?;
-            let actor = cocreate_app::Actor {
-                id: admin.id,
-                email: admin.email,
-                name: admin.name,
-                kind: admin.kind,
-                role: admin.role,
-                session_hash: None,
-            };
+            let actor = cocreate_app::Actor::from_account(&admin, None);
             let space = SpaceInput {
                 name: "Ideas",
                 slug: "",

@@ -99,3 +99,54 @@ pub async fn api_token(server: &TestServer, client: &Client) -> String {
 pub async fn count_accounts(server: &TestServer) -> i64 {
     server.store.count_accounts().await.unwrap()
 }
+
+/// An account made by the operator, with an API token; returns (actor, token).
+pub async fn person(
+    server: &TestServer,
+    email: &str,
+    kind: AccountKind,
+    role: OrgRole,
+) -> (cocreate_app::Actor, String) {
+    let input = cocreate_app::AccountInput {
+        email,
+        name: email.split('@').next().unwrap(),
+        password: PASSWORD,
+    };
+    let account = server
+        .app
+        .create_account_as_operator(&input, kind, role)
+        .await
+        .unwrap();
+    let actor = cocreate_app::Actor::from_account(&account, None);
+    let token = server
+        .app
+        .create_api_token(&actor, "tests")
+        .await
+        .unwrap()
+        .secret;
+    (actor, token)
+}
+
+/// Sends an API request with a bearer token; returns the status and the JSON (or text) body.
+pub async fn api(
+    server: &TestServer,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}

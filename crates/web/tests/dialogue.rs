@@ -5,12 +5,12 @@
 
 mod common;
 
-use cocreate_app::{AccountInput, Actor, IdeaInput, SpaceInput};
+use cocreate_app::{Actor, IdeaInput, SpaceInput};
 use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 on_both_backends!(
     a_thread_grows_flattens_and_notifies,
@@ -18,62 +18,6 @@ on_both_backends!(
     bad_comments_are_refused,
     flags_reach_moderators_who_hide_and_show,
 );
-
-async fn person(
-    server: &TestServer,
-    email: &str,
-    kind: AccountKind,
-    role: OrgRole,
-) -> (Actor, String) {
-    let input = AccountInput {
-        email,
-        name: email.split('@').next().unwrap(),
-        password: PASSWORD,
-    };
-    let account = server
-        .app
-        .create_account_as_operator(&input, kind, role)
-        .await
-        .unwrap();
-    let actor = Actor {
-        id: account.id,
-        email: account.email,
-        name: account.name,
-        kind: account.kind,
-        role: account.role,
-        session_hash: None,
-    };
-    let token = server
-        .app
-        .create_api_token(&actor, "tests")
-        .await
-        .unwrap()
-        .secret;
-    (actor, token)
-}
-
-async fn api(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = client()
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 /// A public space with one published idea by `author`; returns the idea id.
 async fn idea(server: &TestServer, admin: &Actor, author: &Actor) -> i64 {

@@ -5,7 +5,6 @@
 
 mod common;
 
-use cocreate_app::{AccountInput, Actor};
 use cocreate_core::{AccountKind, OrgRole};
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
@@ -25,40 +24,6 @@ on_both_backends!(
     idempotency_keys_make_creates_safe_to_retry,
     hot_and_trending_lists_follow_recent_activity,
 );
-
-/// An account made by the operator, with an API token; returns (actor, token).
-async fn person(
-    server: &TestServer,
-    email: &str,
-    kind: AccountKind,
-    role: OrgRole,
-) -> (Actor, String) {
-    let input = AccountInput {
-        email,
-        name: email.split('@').next().unwrap(),
-        password: PASSWORD,
-    };
-    let account = server
-        .app
-        .create_account_as_operator(&input, kind, role)
-        .await
-        .unwrap();
-    let actor = Actor {
-        id: account.id,
-        email: account.email,
-        name: account.name,
-        kind: account.kind,
-        role: account.role,
-        session_hash: None,
-    };
-    let token = server
-        .app
-        .create_api_token(&actor, "tests")
-        .await
-        .unwrap()
-        .secret;
-    (actor, token)
-}
 
 struct World {
     server: TestServer,
@@ -106,29 +71,6 @@ async fn world(backend: Backend) -> Option<World> {
         staff,
         customer,
     })
-}
-
-async fn api(
-    server: &TestServer,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = client()
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn propose(w: &World, token: &str, body: Value) -> i64 {
