@@ -42,6 +42,14 @@ pub struct IdeaInput<'a> {
     pub publish: bool,
 }
 
+/// A version of an idea's text and how it differs from the one before.
+#[derive(Debug, Clone)]
+pub struct RevisionView {
+    pub revision: cocreate_store::IdeaRevision,
+    /// The title and body lines compared with the previous version (everything "added" for the first).
+    pub diff: Vec<(cocreate_core::markdown::DiffKind, String)>,
+}
+
 /// Which ideas to list.
 #[derive(Debug, Clone, Default)]
 pub struct IdeaFilter {
@@ -141,6 +149,8 @@ pub struct IdeaView {
     /// Whether the viewer may move it between stages (staff).
     pub can_curate: bool,
     pub is_author: bool,
+    /// Whether the viewer may change its text (its author or staff, while it is open).
+    pub can_edit: bool,
     /// The tier being worked on while gathering support.
     pub target: Option<Tier>,
     pub tiers: Vec<Tier>,
@@ -451,6 +461,9 @@ impl App {
             can_support: gathering && space.can_contribute,
             can_curate: space.can_curate,
             is_author: actor.is_some_and(|a| a.id == idea.author_id),
+            can_edit: (actor.is_some_and(|a| a.id == idea.author_id) || space.can_curate)
+                && !idea.stage.is_final()
+                && idea.hidden.is_none(),
             target: if idea.stage == Stage::Gathering {
                 rules.target(tier_state(&idea))
             } else {
@@ -747,6 +760,80 @@ impl App {
         .await?;
         tx.commit().await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Its author (or staff) changes an open idea's title, text or tags; the change is kept as a
+    /// revision.
+    pub async fn edit_idea(
+        &self,
+        actor: &Actor,
+        id: i64,
+        title: &str,
+        body: &str,
+        tags: &str,
+    ) -> AppResult<Idea> {
+        let (idea, view) = self.visible_idea(Some(actor), id).await?;
+        if idea.author_id != actor.id && !view.can_curate {
+            return Err(AppError::Forbidden);
+        }
+        if idea.stage.is_final() || idea.hidden.is_some() {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "a {} idea can no longer be edited",
+                    idea.stage.label().to_lowercase()
+                ),
+            ));
+        }
+        let title = Title::parse(title)?;
+        let body = Markdown::parse("body", body, true, MAX_BODY_CHARS)?;
+        let tags = Tags::parse(tags)?;
+        let stored_tags = tags.to_stored();
+        let mut tx = self.store.begin().await?;
+        let text = cocreate_store::IdeaText {
+            title: title.as_str(),
+            body: &body.source,
+            body_html: &body.html,
+            tags: &stored_tags,
+        };
+        tx.edit_idea(id, actor.id, &text, self.now()).await?;
+        tx.commit().await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The idea's versions, newest first, each with its changes.
+    pub async fn idea_revisions(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+    ) -> AppResult<Vec<RevisionView>> {
+        self.visible_idea(actor, id).await?;
+        let revisions = self.store.idea_revisions(id).await?;
+        let as_text = |r: &cocreate_store::IdeaRevision| {
+            format!(
+                "# {}\n\n{}\n\nTags: {}\n",
+                r.title,
+                r.body,
+                r.tags.trim_matches(',').replace(',', ", ")
+            )
+        };
+        let mut views: Vec<RevisionView> = revisions
+            .iter()
+            .enumerate()
+            .map(|(index, revision)| {
+                let before = if index == 0 {
+                    String::new()
+                } else {
+                    as_text(&revisions[index - 1])
+                };
+                RevisionView {
+                    diff: cocreate_core::markdown::diff_lines(&before, &as_text(revision)),
+                    revision: revision.clone(),
+                }
+            })
+            .collect();
+        views.reverse();
+        Ok(views)
     }
 
     /// Staff move an idea to another stage with a public rationale; its author and supporters

@@ -31,7 +31,7 @@ pub use dialogue::{CommentView, Thread};
 pub use error::AppError;
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
-    MAX_SEARCH_CHARS, SearchFilter,
+    MAX_SEARCH_CHARS, RevisionView, SearchFilter,
 };
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};

@@ -59,6 +59,29 @@ pub fn render(source: &str) -> String {
         .to_string()
 }
 
+/// How a line of a revision compares with the version before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffKind {
+    Same,
+    Added,
+    Removed,
+}
+
+/// A line-by-line comparison of two texts, for the revision history.
+pub fn diff_lines(old: &str, new: &str) -> Vec<(DiffKind, String)> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| {
+            let kind = match change.tag() {
+                similar::ChangeTag::Equal => DiffKind::Same,
+                similar::ChangeTag::Insert => DiffKind::Added,
+                similar::ChangeTag::Delete => DiffKind::Removed,
+            };
+            (kind, change.value().trim_end_matches('\n').to_owned())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +140,20 @@ mod tests {
             let html = render(evil);
             assert!(!has_active_content(&html), "{evil} -> {html}");
         }
+    }
+
+    #[test]
+    fn diffs_show_what_changed() {
+        let diff = diff_lines("one\ntwo\nthree\n", "one\n2\nthree\n");
+        assert_eq!(
+            diff,
+            [
+                (DiffKind::Same, "one".to_owned()),
+                (DiffKind::Removed, "two".to_owned()),
+                (DiffKind::Added, "2".to_owned()),
+                (DiffKind::Same, "three".to_owned()),
+            ]
+        );
     }
 
     #[test]

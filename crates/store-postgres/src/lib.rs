@@ -48,6 +48,7 @@ impl_sql_store! {
     lock_idea_clause = " FOR UPDATE OF i",
     // The tsvector is a generated column: nothing to index by hand.
     index_idea = "",
+    unindex_idea = "",
     push_search = crate::push_idea_search,
 }
 

@@ -73,6 +73,7 @@ impl_sql_store! {
     lock_idea_clause = "",
     // FTS5 with external content is indexed by the store, in the idea's own transaction.
     index_idea = "INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)",
+    unindex_idea = "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",
     push_search = crate::push_idea_search,
 }
 

@@ -37,6 +37,7 @@ macro_rules! conformance_suite {
             search_finds_published_ideas_best_first,
             comments_follows_and_notifications,
             flags_hide_and_resolve,
+            edits_keep_revisions_and_the_search_index,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -1264,4 +1265,62 @@ pub async fn flags_hide_and_resolve(store: Arc<dyn Store>) {
     tx.set_hidden(ContentKind::Idea, id, None).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.idea(id).await.unwrap().unwrap().hidden, None);
+}
+
+pub async fn edits_keep_revisions_and_the_search_index(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Kayak rack", ",water,", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    let text = IdeaText {
+        title: "Canoe rack",
+        body: "Holds two canoes",
+        body_html: "<p>Holds two canoes</p>",
+        tags: ",water,roof,",
+    };
+    tx.edit_idea(id, eve.id, &text, T0.plus_minutes(5))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let idea = store.idea(id).await.unwrap().unwrap();
+    assert_eq!(
+        (idea.title.as_str(), idea.tags.as_str(), idea.updated_at),
+        ("Canoe rack", ",water,roof,", T0.plus_minutes(5))
+    );
+    let revisions = store.idea_revisions(id).await.unwrap();
+    assert_eq!(revisions.len(), 2, "the first version and the edit");
+    assert_eq!(
+        (revisions[0].title.as_str(), revisions[0].editor_id),
+        ("Kayak rack", ada.id)
+    );
+    assert_eq!(
+        (
+            revisions[1].title.as_str(),
+            revisions[1].editor_name.as_str()
+        ),
+        ("Canoe rack", "Ada Lovelace")
+    );
+    let search = |word: &str| SearchQuery {
+        space_ids: vec![space_id],
+        terms: vec![word.to_owned()],
+        any: false,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        limit: 10,
+    };
+    assert_eq!(
+        store.search_ideas(&search("canoe")).await.unwrap().len(),
+        1,
+        "new words are found"
+    );
+    assert!(
+        store
+            .search_ideas(&search("kayak"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "old words are not"
+    );
 }

@@ -84,6 +84,8 @@ pub trait Store: Send + Sync + 'static {
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
     /// The addresses of the idea's supporters.
     async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    /// Every version of the idea's text, oldest first.
+    async fn idea_revisions(&self, idea_id: i64) -> StoreResult<Vec<IdeaRevision>>;
     /// The idea's comments in the order they were written.
     async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>>;
     async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
@@ -211,6 +213,14 @@ pub trait Tx: Send {
     ) -> StoreResult<i64>;
     async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()>;
     async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
+    /// Replaces the idea's text (keeping the search index in step) and records a revision.
+    async fn edit_idea(
+        &mut self,
+        id: i64,
+        editor_id: i64,
+        text: &IdeaText<'_>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// The idea, locked against concurrent changes until the transaction ends.
     async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>>;
     /// Records the account's support; returns the new count, or `None` if it already supported.

@@ -546,3 +546,25 @@ pub struct RankInput {
     /// Supporters gained since the trending window began.
     pub recent_supporters: i64,
 }
+
+/// One version of an idea's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeaRevision {
+    pub id: i64,
+    pub idea_id: i64,
+    pub editor_id: i64,
+    pub editor_name: String,
+    pub title: String,
+    pub body: String,
+    /// Stored form, `,a,b,`.
+    pub tags: String,
+    pub created_at: Timestamp,
+}
+
+/// New text for an idea.
+pub struct IdeaText<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub tags: &'a str,
+}

@@ -18,6 +18,7 @@ macro_rules! impl_sql_store {
         lease_clause = $lease_clause:literal,
         lock_idea_clause = $lock_idea_clause:literal,
         index_idea = $index_idea:literal,
+        unindex_idea = $unindex_idea:literal,
         push_search = $push_search:path $(,)?
     ) => {
         mod sql_store_impl {
@@ -539,6 +540,31 @@ macro_rules! impl_sql_store {
                     rows.iter().map(|row| get(row, "email")).collect()
                 }
 
+                async fn idea_revisions(&self, idea_id: i64) -> StoreResult<Vec<IdeaRevision>> {
+                    let rows = ::sqlx::query(
+                        "SELECT r.id, r.idea_id, r.editor_id, a.name AS editor_name, r.title, r.body, r.tags, r.created_at \
+                         FROM idea_revisions r JOIN accounts a ON a.id = r.editor_id WHERE r.idea_id = $1 ORDER BY r.id",
+                    )
+                    .bind(idea_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(IdeaRevision {
+                                id: get(row, "id")?,
+                                idea_id: get(row, "idea_id")?,
+                                editor_id: get(row, "editor_id")?,
+                                editor_name: get(row, "editor_name")?,
+                                title: get(row, "title")?,
+                                body: get(row, "body")?,
+                                tags: get(row, "tags")?,
+                                created_at: ts(row, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>> {
                     let sql = format!("{COMMENT_FROM} WHERE c.idea_id = $1 ORDER BY c.id");
                     let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(idea_id).fetch_all(&self.pool).await.map_err(map_err)?;
@@ -734,6 +760,22 @@ macro_rules! impl_sql_store {
             }
 
             impl super::$tx {
+                async fn insert_revision(&mut self, idea_id: i64, editor_id: i64, title: &str, body: &str, tags: &str, at: Timestamp) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query(
+                            "INSERT INTO idea_revisions (idea_id, editor_id, title, body, tags, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(idea_id)
+                        .bind(editor_id)
+                        .bind(title)
+                        .bind(body)
+                        .bind(tags)
+                        .bind(at.millis()),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
                 async fn exec(&mut self, query: ::sqlx::query::Query<'_, $db, <$db as ::sqlx::Database>::Arguments>) -> StoreResult<u64> {
                     use ::sqlx::Executor as _;
                     let result = (&mut *self.tx).execute(query).await.map_err(map_err)?;
@@ -1133,7 +1175,30 @@ macro_rules! impl_sql_store {
                     if !$index_idea.is_empty() {
                         self.exec(::sqlx::query($index_idea).bind(id).bind(new.title).bind(new.body)).await?;
                     }
+                    self.insert_revision(id, new.author_id, new.title, new.body, new.tags, new.created_at).await?;
                     Ok(id)
+                }
+
+                async fn edit_idea(&mut self, id: i64, editor_id: i64, text: &IdeaText<'_>, now: Timestamp) -> StoreResult<()> {
+                    if !$unindex_idea.is_empty() {
+                        let old = self.one(::sqlx::query("SELECT title, body FROM ideas WHERE id = $1").bind(id)).await?;
+                        let (title, body): (String, String) = (get(&old, "title")?, get(&old, "body")?);
+                        self.exec(::sqlx::query($unindex_idea).bind(id).bind(title).bind(body)).await?;
+                    }
+                    self.exec(
+                        ::sqlx::query("UPDATE ideas SET title = $1, body = $2, body_html = $3, tags = $4, updated_at = $5 WHERE id = $6")
+                            .bind(text.title)
+                            .bind(text.body)
+                            .bind(text.body_html)
+                            .bind(text.tags)
+                            .bind(now.millis())
+                            .bind(id),
+                    )
+                    .await?;
+                    if !$index_idea.is_empty() {
+                        self.exec(::sqlx::query($index_idea).bind(id).bind(text.title).bind(text.body)).await?;
+                    }
+                    self.insert_revision(id, editor_id, text.title, text.body, text.tags, now).await
                 }
 
                 async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>> {

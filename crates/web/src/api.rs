@@ -64,7 +64,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_challenges, create_challenge))
         .routes(routes!(get_challenge, update_challenge))
         .routes(routes!(list_ideas, propose_idea))
-        .routes(routes!(get_idea))
+        .routes(routes!(get_idea, edit_idea))
+        .routes(routes!(idea_revisions))
         .routes(routes!(support_idea, withdraw_support))
         .routes(routes!(publish_idea))
         .routes(routes!(move_idea))
@@ -1576,4 +1577,87 @@ async fn moderate_content(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdeaEditIn {
+    title: String,
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// Changes an open idea's text (its author or staff); kept as a revision.
+#[utoipa::path(put, path = "/api/v1/ideas/{id}", tag = "ideas", params(("id" = i64, Path)), request_body = IdeaEditIn,
+    responses((status = 200, body = IdeaDetailOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn edit_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<IdeaEditIn>,
+) -> ApiResult<Json<IdeaDetailOut>> {
+    let actor = signed_in(&actor)?;
+    state
+        .app
+        .edit_idea(actor, id, &body.title, &body.body, &body.tags.join(","))
+        .await?;
+    idea_after(&state, actor, id).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionOut {
+    id: i64,
+    editor_name: String,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    created_at: String,
+    /// Lines compared with the previous version: each starts with `+`, `-` or a space.
+    diff: Vec<String>,
+}
+
+/// Every version of an idea's text, newest first, with what changed.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/revisions", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<RevisionOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn idea_revisions(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<RevisionOut>>> {
+    use cocreate_core::markdown::DiffKind;
+    let revisions = state.app.idea_revisions(actor.get(), id).await?;
+    Ok(Json(
+        revisions
+            .into_iter()
+            .map(|view| RevisionOut {
+                id: view.revision.id,
+                editor_name: view.revision.editor_name,
+                tags: view
+                    .revision
+                    .tags
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                title: view.revision.title,
+                body: view.revision.body,
+                created_at: view.revision.created_at.to_rfc3339(),
+                diff: view
+                    .diff
+                    .into_iter()
+                    .map(|(kind, line)| {
+                        let mark = match kind {
+                            DiffKind::Added => '+',
+                            DiffKind::Removed => '-',
+                            DiffKind::Same => ' ',
+                        };
+                        format!("{mark}{line}")
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
 }

@@ -8,8 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
     Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage, IdeaView,
-    ListOrder, Resolution, SearchFilter, SpaceView, Thread,
+    ListOrder, Resolution, RevisionView, SearchFilter, SpaceView, Thread,
 };
+use cocreate_core::markdown::DiffKind;
 use cocreate_core::{Audience, Stage};
 use cocreate_store::{Account, Challenge, ContentKind, SearchHit};
 use serde::Deserialize;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<WebState> {
         .route("/ideas/{id}/publish", post(publish))
         .route("/ideas/{id}/stage", post(move_stage))
         .route("/ideas/{id}/merge", post(merge))
+        .route("/ideas/{id}/edit", post(edit_idea))
+        .route("/ideas/{id}/revisions", get(revisions))
         .route("/ideas/{id}/comments", post(add_comment))
         .route("/ideas/{id}/follow", post(follow))
         .route("/ideas/{id}/unfollow", post(unfollow))
@@ -677,6 +680,43 @@ async fn merge(
         Err(_) => Err(AppError::invalid("into", "must be an idea number")),
     };
     on_idea(&state, actor, id, "merged", result).await
+}
+
+async fn edit_idea(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<IdeaFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let result = state
+        .app
+        .edit_idea(actor, id, &fields.title, &fields.body, &fields.tags)
+        .await;
+    on_idea(&state, actor, id, "saved", result).await
+}
+
+#[derive(Template)]
+#[template(path = "revisions.html")]
+struct RevisionsPage {
+    layout: Layout,
+    v: IdeaView,
+    revisions: Vec<RevisionView>,
+}
+
+async fn revisions(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = actor.get();
+    let v = state.app.idea(actor, id).await?;
+    let revisions = state.app.idea_revisions(actor, id).await?;
+    ok(&RevisionsPage {
+        layout: layout(&state, actor).await?,
+        v,
+        revisions,
+    })
 }
 
 #[derive(Deserialize)]

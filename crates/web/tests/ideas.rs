@@ -23,6 +23,7 @@ on_both_backends!(
     search_finds_what_the_viewer_may_see,
     idempotency_keys_make_creates_safe_to_retry,
     hot_and_trending_lists_follow_recent_activity,
+    edits_keep_a_revision_history,
 );
 
 struct World {
@@ -1639,4 +1640,126 @@ async fn hot_and_trending_lists_follow_recent_activity(backend: Backend) {
         page.contains("aria-current=\"page\">Hot</a>"),
         "the page shows the chosen order"
     );
+}
+
+async fn edits_keep_a_revision_history(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let id = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Bike rack", "body": "Holds one bike", "tags": ["bikes"]}),
+    )
+    .await;
+    let (_, other) = person(
+        &w.server,
+        "other@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let path = format!("/api/v1/ideas/{id}");
+    let (status, _) = api(
+        &w.server,
+        &other,
+        "PUT",
+        &path,
+        Some(json!({"title": "Mine now", "body": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only its author or staff");
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "PUT",
+        &path,
+        Some(json!({"title": "", "body": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("title"))
+    );
+    let (status, idea) = api(&w.server, &w.customer, "PUT", &path, Some(json!({"title": "Bike rack for two", "body": "Holds two bikes", "tags": ["bikes", "roof"]}))).await;
+    assert_eq!(
+        (status, idea["title"].as_str()),
+        (StatusCode::OK, Some("Bike rack for two")),
+        "{idea}"
+    );
+    let (status, _) = api(&w.server, &w.staff, "PUT", &path, Some(json!({"title": "Bike rack for two", "body": "Holds two bikes safely", "tags": ["bikes", "roof"]}))).await;
+    assert_eq!(status, StatusCode::OK, "staff may edit");
+    let (_, revisions) = api(&w.server, &other, "GET", &format!("{path}/revisions"), None).await;
+    let revisions = revisions.as_array().unwrap().clone();
+    assert_eq!(revisions.len(), 3);
+    assert_eq!(revisions[0]["editor_name"], "staff");
+    let diff: Vec<&str> = revisions[1]["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(
+        diff.contains(&"-# Bike rack")
+            && diff.contains(&"+# Bike rack for two")
+            && diff.contains(&"+Holds two bikes"),
+        "{diff:?}"
+    );
+    let page = client()
+        .get(w.server.url(&format!("/ideas/{id}/revisions")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<ins>+ Holds two bikes safely</ins>")
+            && page.contains("<del>- Holds two bikes</del>"),
+        "{page}"
+    );
+    // From the page, too.
+    let browser = client();
+    post_form(
+        &browser,
+        w.server.url("/signin"),
+        &[("email", "customer@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let saved = post_form(
+        &browser,
+        w.server.url(&format!("/ideas/{id}/edit")),
+        &[
+            ("title", "Bike rack for three"),
+            ("body", "Holds three bikes"),
+            ("tags", "bikes"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let refused = post_form(
+        &browser,
+        w.server.url(&format!("/ideas/{id}/edit")),
+        &[("title", ""), ("body", "x"), ("tags", "")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Decided ideas are settled.
+    api(
+        &w.server,
+        &w.staff,
+        "POST",
+        &format!("/api/v1/ideas/{id}/transitions"),
+        Some(json!({"to": "declined", "rationale": "Not now"})),
+    )
+    .await;
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "PUT",
+        &path,
+        Some(json!({"title": "Again", "body": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
