@@ -272,6 +272,9 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         if *title == "Solar lantern strap" {
             solar = Some(idea.id);
         }
+        if *stage != Stage::Draft && *stage != Stage::Expired {
+            discuss(app, everyone, staff, idea.id).await?;
+        }
     }
     if let Some(solar) = solar {
         let input = IdeaInput {
@@ -311,6 +314,39 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
     for fan in &everyone[..2] {
         app.support(fan, idea.id).await.map_err(fail)?;
     }
+    app.refresh_ranks().await.map_err(fail)?;
+    Ok(())
+}
+
+/// A short exchange under an idea: a question, an official answer, and a thank-you.
+async fn discuss(app: &App, everyone: &[Actor], staff: &Actor, idea_id: i64) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo comments: {e}");
+    let question = app
+        .add_comment(
+            &everyone[4],
+            idea_id,
+            None,
+            "Would this work in **winter** conditions too?",
+        )
+        .await
+        .map_err(fail)?;
+    let answer = app
+        .add_comment(
+            staff,
+            idea_id,
+            Some(question.id),
+            "Good question: our test team takes prototypes to the Alps in January.",
+        )
+        .await
+        .map_err(fail)?;
+    app.add_comment(
+        &everyone[3],
+        idea_id,
+        Some(answer.id),
+        "Thanks, looking forward to the results!",
+    )
+    .await
+    .map_err(fail)?;
     Ok(())
 }
 

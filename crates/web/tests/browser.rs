@@ -27,6 +27,7 @@ on_both_backends!(
     customer_cannot_reach_an_internal_space,
     an_idea_is_proposed_supported_and_decided,
     similar_ideas_show_while_typing_and_search_finds_them,
+    comments_and_replies_form_a_thread,
 );
 
 struct Browser {
@@ -587,6 +588,122 @@ async fn similar_ideas_show_while_typing_and_search_finds_them(backend: Backend)
             ensure(
                 marked.to_lowercase() == "lantern",
                 format!("marked {marked:?}"),
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+async fn comments_and_replies_form_a_thread(backend: Backend) {
+    run(
+        "comments_and_replies_form_a_thread",
+        backend,
+        |driver, server| async move {
+            operator_account(
+                &server,
+                "admin@example.org",
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            operator_account(
+                &server,
+                "casey@example.org",
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            let admin = server
+                .app
+                .store()
+                .account_by_email("admin@example.org")
+                .await?
+                .ok_or("no admin")?;
+            let actor = cocreate_app::Actor::from_account(&admin, None);
+            server
+                .app
+                .create_space(
+                    &actor,
+                    &SpaceInput {
+                        name: "Ideas",
+                        slug: "",
+                        description: "",
+                        audience: Audience::Public,
+                    },
+                )
+                .await?;
+            let idea = cocreate_app::IdeaInput {
+                title: "Waterproof map case",
+                body: "Keeps maps dry.",
+                tags: "",
+                challenge_id: None,
+                publish: true,
+            };
+            let idea = server.app.propose_idea(&actor, "ideas", &idea).await?;
+            let path = format!("/ideas/{}", idea.id);
+
+            sign_in(&driver, &server, "casey@example.org").await?;
+            driver.goto(server.url(&path)).await?;
+            fill(&driver, "comment-body", "Does it float?").await?;
+            submit(&driver, &format!("{path}/comments")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Your comment is posted.")
+                    && text.contains("Does it float?")
+                    && text.contains("Discussion (1)"),
+                format!("after commenting: {text}"),
+            )?;
+            sign_out(&driver).await?;
+
+            // Staff answer in the thread: an official reply.
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url(&path)).await?;
+            driver
+                .find(By::Css(".comment-actions details summary"))
+                .await?
+                .click()
+                .await?;
+            let comment = server
+                .store
+                .comments(idea.id)
+                .await?
+                .first()
+                .map(|c| c.id)
+                .ok_or("no comment")?;
+            fill(&driver, &format!("reply-{comment}"), "Yes, it floats.").await?;
+            let reply = driver
+                .find(By::Css(format!(
+                    "#comment-{comment} form[action='{path}/comments'] button"
+                )))
+                .await?;
+            click_and_wait(&driver, reply).await?;
+            let reply = driver
+                .find(By::Css(".comment.depth-1.official"))
+                .await?
+                .text()
+                .await?;
+            ensure(
+                reply.contains("Yes, it floats.") && reply.contains("Official answer"),
+                format!("reply: {reply}"),
+            )?;
+            sign_out(&driver).await?;
+
+            // Casey followed by commenting, so the answer is a notification.
+            sign_in(&driver, &server, "casey@example.org").await?;
+            let header = driver.find(By::Css("header.site")).await?.text().await?;
+            ensure(
+                header.contains("Notifications 1"),
+                format!("header: {header}"),
+            )?;
+            let link = driver
+                .find(By::Css("header a[href='/notifications']"))
+                .await?;
+            click_and_wait(&driver, link).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("answered officially on “Waterproof map case”"),
+                format!("notifications: {text}"),
             )?;
             Ok(())
         },
