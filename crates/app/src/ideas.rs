@@ -149,6 +149,10 @@ pub struct IdeaView {
     /// Whether the viewer may move it between stages (staff).
     pub can_curate: bool,
     pub is_author: bool,
+    /// Its co-authors, invited and accepted.
+    pub co_authors: Vec<cocreate_store::CoAuthor>,
+    /// The viewer has an open invitation to co-author it.
+    pub invited: bool,
     /// Whether the viewer may change its text (its author or staff, while it is open).
     pub can_edit: bool,
     /// The tier being worked on while gathering support.
@@ -428,7 +432,22 @@ impl App {
     ) -> AppResult<(Idea, SpaceView)> {
         let idea = self.store.idea(id).await?.ok_or(AppError::NotFound)?;
         let view = self.space_by_id(actor, idea.space_id).await?;
-        let is_author = actor.is_some_and(|a| a.id == idea.author_id);
+        let private = idea.stage == Stage::Draft || idea.hidden.is_some();
+        // Drafts and hidden ideas are seen only by their authors (co-authors and those invited
+        // included) and by staff or moderators.
+        let is_author = match actor {
+            Some(actor) if private => {
+                actor.id == idea.author_id
+                    || self
+                        .store
+                        .co_authors(idea.id)
+                        .await?
+                        .iter()
+                        .any(|c| c.account_id == actor.id)
+            }
+            Some(actor) => actor.id == idea.author_id,
+            None => false,
+        };
         if idea.stage == Stage::Draft && !is_author && !view.can_curate {
             return Err(AppError::NotFound);
         }
@@ -456,12 +475,22 @@ impl App {
         let rules = rules_of(&idea)?;
         let gathering = idea.stage == Stage::Gathering
             && !SupportRules::has_expired(tier_state(&idea), self.now());
+        let co_authors = self.store.co_authors(idea.id).await?;
+        let viewer_id = actor.map(|a| a.id);
+        let is_author = viewer_id == Some(idea.author_id)
+            || co_authors
+                .iter()
+                .any(|c| Some(c.account_id) == viewer_id && c.accepted_at.is_some());
         Ok(IdeaView {
             supported,
             can_support: gathering && space.can_contribute,
             can_curate: space.can_curate,
-            is_author: actor.is_some_and(|a| a.id == idea.author_id),
-            can_edit: (actor.is_some_and(|a| a.id == idea.author_id) || space.can_curate)
+            is_author,
+            invited: co_authors
+                .iter()
+                .any(|c| Some(c.account_id) == viewer_id && c.accepted_at.is_none()),
+            co_authors,
+            can_edit: (is_author || space.can_curate)
                 && !idea.stage.is_final()
                 && idea.hidden.is_none(),
             target: if idea.stage == Stage::Gathering {
@@ -725,7 +754,7 @@ impl App {
     /// The author publishes a draft: it starts gathering support.
     pub async fn publish_idea(&self, actor: &Actor, id: i64) -> AppResult<Idea> {
         let (idea, view) = self.visible_idea(Some(actor), id).await?;
-        let mover = if idea.author_id == actor.id {
+        let mover = if self.is_author_of(actor.id, &idea).await? {
             Mover::Author
         } else if view.can_curate {
             Mover::Staff
@@ -773,7 +802,7 @@ impl App {
         tags: &str,
     ) -> AppResult<Idea> {
         let (idea, view) = self.visible_idea(Some(actor), id).await?;
-        if idea.author_id != actor.id && !view.can_curate {
+        if !view.can_curate && !self.is_author_of(actor.id, &idea).await? {
             return Err(AppError::Forbidden);
         }
         if idea.stage.is_final() || idea.hidden.is_some() {

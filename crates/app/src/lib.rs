@@ -5,6 +5,7 @@
 mod admin;
 mod api_tokens;
 mod auth;
+mod authors;
 mod dialogue;
 mod error;
 mod ideas;

@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             comments_follows_and_notifications,
             flags_hide_and_resolve,
             edits_keep_revisions_and_the_search_index,
+            co_authors_are_invited_then_accept,
         );
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
@@ -1323,4 +1324,42 @@ pub async fn edits_keep_revisions_and_the_search_index(store: Arc<dyn Store>) {
             .is_empty(),
         "old words are not"
     );
+}
+
+pub async fn co_authors_are_invited_then_accept(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.invite_co_author(id, eve.id, T0).await.unwrap());
+    assert!(!tx.invite_co_author(id, eve.id, T0).await.unwrap(), "once");
+    tx.commit().await.unwrap();
+    assert_eq!(store.co_authors(id).await.unwrap()[0].accepted_at, None);
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.accept_co_author(id, eve.id, T0.plus_minutes(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.accept_co_author(id, eve.id, T0.plus_minutes(2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.accept_co_author(id, ada.id, T0).await.unwrap(),
+        "not invited"
+    );
+    tx.commit().await.unwrap();
+    let authors = store.co_authors(id).await.unwrap();
+    assert_eq!(
+        (authors.len(), authors[0].account_id, authors[0].accepted_at),
+        (1, eve.id, Some(T0.plus_minutes(1)))
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.remove_co_author(id, eve.id).await.unwrap());
+    assert!(!tx.remove_co_author(id, eve.id).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.co_authors(id).await.unwrap().is_empty());
 }

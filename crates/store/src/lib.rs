@@ -84,6 +84,8 @@ pub trait Store: Send + Sync + 'static {
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
     /// The addresses of the idea's supporters.
     async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    /// The idea's co-authors, invited and accepted, in invitation order.
+    async fn co_authors(&self, idea_id: i64) -> StoreResult<Vec<CoAuthor>>;
     /// Every version of the idea's text, oldest first.
     async fn idea_revisions(&self, idea_id: i64) -> StoreResult<Vec<IdeaRevision>>;
     /// The idea's comments in the order they were written.
@@ -213,6 +215,22 @@ pub trait Tx: Send {
     ) -> StoreResult<i64>;
     async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()>;
     async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
+    /// Invites a co-author; false when already invited.
+    async fn invite_co_author(
+        &mut self,
+        idea_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Accepts a pending invitation; false when there is none.
+    async fn accept_co_author(
+        &mut self,
+        idea_id: i64,
+        account_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Removes a co-author or invitation; false when there is none.
+    async fn remove_co_author(&mut self, idea_id: i64, account_id: i64) -> StoreResult<bool>;
     /// Replaces the idea's text (keeping the search index in step) and records a revision.
     async fn edit_idea(
         &mut self,

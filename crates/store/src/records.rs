@@ -568,3 +568,12 @@ pub struct IdeaText<'a> {
     pub body_html: &'a str,
     pub tags: &'a str,
 }
+
+/// A co-author of an idea: invited, and counted once accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoAuthor {
+    pub account_id: i64,
+    pub name: String,
+    pub accepted_at: Option<Timestamp>,
+    pub invited_at: Timestamp,
+}

@@ -540,6 +540,27 @@ macro_rules! impl_sql_store {
                     rows.iter().map(|row| get(row, "email")).collect()
                 }
 
+                async fn co_authors(&self, idea_id: i64) -> StoreResult<Vec<CoAuthor>> {
+                    let rows = ::sqlx::query(
+                        "SELECT c.account_id, a.name, c.accepted_at, c.invited_at FROM idea_authors c \
+                         JOIN accounts a ON a.id = c.account_id WHERE c.idea_id = $1 ORDER BY c.invited_at, c.account_id",
+                    )
+                    .bind(idea_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(CoAuthor {
+                                account_id: get(row, "account_id")?,
+                                name: get(row, "name")?,
+                                accepted_at: opt_ts(row, "accepted_at")?,
+                                invited_at: ts(row, "invited_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn idea_revisions(&self, idea_id: i64) -> StoreResult<Vec<IdeaRevision>> {
                     let rows = ::sqlx::query(
                         "SELECT r.id, r.idea_id, r.editor_id, a.name AS editor_name, r.title, r.body, r.tags, r.created_at \
@@ -1177,6 +1198,42 @@ macro_rules! impl_sql_store {
                     }
                     self.insert_revision(id, new.author_id, new.title, new.body, new.tags, new.created_at).await?;
                     Ok(id)
+                }
+
+                async fn invite_co_author(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let added = self
+                        .exec(
+                            ::sqlx::query(
+                                "INSERT INTO idea_authors (idea_id, account_id, invited_at) VALUES ($1, $2, $3) \
+                                 ON CONFLICT (idea_id, account_id) DO NOTHING",
+                            )
+                            .bind(idea_id)
+                            .bind(account_id)
+                            .bind(now.millis()),
+                        )
+                        .await?;
+                    Ok(added == 1)
+                }
+
+                async fn accept_co_author(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {
+                    let accepted = self
+                        .exec(
+                            ::sqlx::query(
+                                "UPDATE idea_authors SET accepted_at = $1 WHERE idea_id = $2 AND account_id = $3 AND accepted_at IS NULL",
+                            )
+                            .bind(now.millis())
+                            .bind(idea_id)
+                            .bind(account_id),
+                        )
+                        .await?;
+                    Ok(accepted == 1)
+                }
+
+                async fn remove_co_author(&mut self, idea_id: i64, account_id: i64) -> StoreResult<bool> {
+                    let removed = self
+                        .exec(::sqlx::query("DELETE FROM idea_authors WHERE idea_id = $1 AND account_id = $2").bind(idea_id).bind(account_id))
+                        .await?;
+                    Ok(removed == 1)
                 }
 
                 async fn edit_idea(&mut self, id: i64, editor_id: i64, text: &IdeaText<'_>, now: Timestamp) -> StoreResult<()> {

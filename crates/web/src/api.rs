@@ -66,6 +66,9 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_ideas, propose_idea))
         .routes(routes!(get_idea, edit_idea))
         .routes(routes!(idea_revisions))
+        .routes(routes!(list_co_authors, invite_co_author))
+        .routes(routes!(accept_co_author))
+        .routes(routes!(remove_co_author))
         .routes(routes!(support_idea, withdraw_support))
         .routes(routes!(publish_idea))
         .routes(routes!(move_idea))
@@ -1660,4 +1663,93 @@ async fn idea_revisions(
             })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CoAuthorOut {
+    account_id: i64,
+    name: String,
+    accepted: bool,
+    invited_at: String,
+}
+
+/// The idea's co-authors, invited and accepted.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/co-authors", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CoAuthorOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_co_authors(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CoAuthorOut>>> {
+    let authors = state.app.co_authors(actor.get(), id).await?;
+    Ok(Json(
+        authors
+            .into_iter()
+            .map(|c| CoAuthorOut {
+                account_id: c.account_id,
+                name: c.name,
+                accepted: c.accepted_at.is_some(),
+                invited_at: c.invited_at.to_rfc3339(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoAuthorIn {
+    email: String,
+}
+
+/// The lead author invites a co-author by e-mail; they are told by notification.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/co-authors", tag = "ideas", params(("id" = i64, Path)), request_body = CoAuthorIn,
+    responses((status = 201, body = CoAuthorOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn invite_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CoAuthorIn>,
+) -> ApiResult<Response> {
+    let c = state
+        .app
+        .invite_co_author(signed_in(&actor)?, id, &body.email)
+        .await?;
+    let out = CoAuthorOut {
+        account_id: c.account_id,
+        name: c.name,
+        accepted: false,
+        invited_at: c.invited_at.to_rfc3339(),
+    };
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Accepts the caller's invitation to co-author the idea.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/co-authors/accept", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 204, description = "Now a co-author"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn accept_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    state.app.accept_co_author(signed_in(&actor)?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a co-author (the lead author) or leaves (the co-author).
+#[utoipa::path(delete, path = "/api/v1/ideas/{id}/co-authors/{account_id}", tag = "ideas", params(("id" = i64, Path), ("account_id" = i64, Path)),
+    responses((status = 204, description = "Removed"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn remove_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((id, account_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .remove_co_author(signed_in(&actor)?, id, account_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -35,6 +35,12 @@ pub fn routes() -> Router<WebState> {
         .route("/ideas/{id}/stage", post(move_stage))
         .route("/ideas/{id}/merge", post(merge))
         .route("/ideas/{id}/edit", post(edit_idea))
+        .route("/ideas/{id}/co-authors", post(invite_co_author))
+        .route("/ideas/{id}/co-authors/accept", post(accept_co_author))
+        .route(
+            "/ideas/{id}/co-authors/{account}/remove",
+            post(remove_co_author),
+        )
         .route("/ideas/{id}/revisions", get(revisions))
         .route("/ideas/{id}/comments", post(add_comment))
         .route("/ideas/{id}/follow", post(follow))
@@ -694,6 +700,47 @@ async fn edit_idea(
         .edit_idea(actor, id, &fields.title, &fields.body, &fields.tags)
         .await;
     on_idea(&state, actor, id, "saved", result).await
+}
+
+#[derive(Deserialize)]
+struct EmailField {
+    #[serde(default)]
+    email: String,
+}
+
+async fn invite_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<EmailField>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state.app.invite_co_author(actor, id, &fields.email).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ideas/{id}?done=invited")).into_response()),
+        Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
+    }
+}
+
+async fn accept_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state.app.accept_co_author(actor, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/ideas/{id}?done=saved")).into_response()),
+        Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
+    }
+}
+
+async fn remove_co_author(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((id, account)): Path<(i64, i64)>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    state.app.remove_co_author(actor, id, account).await?;
+    Ok(Redirect::to(&format!("/ideas/{id}?done=saved")).into_response())
 }
 
 #[derive(Template)]

@@ -24,6 +24,7 @@ on_both_backends!(
     idempotency_keys_make_creates_safe_to_retry,
     hot_and_trending_lists_follow_recent_activity,
     edits_keep_a_revision_history,
+    co_authors_are_invited_accept_and_co_draft,
 );
 
 struct World {
@@ -1762,4 +1763,220 @@ async fn edits_keep_a_revision_history(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let id = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Shared draft", "body": "First words", "publish": false}),
+    )
+    .await;
+    let (_, ada) = person(
+        &w.server,
+        "ada@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let (_, eve) = person(
+        &w.server,
+        "eve@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let invite = |token: String, email: &'static str| {
+        let server_url = w.server.url(&format!("/api/v1/ideas/{id}/co-authors"));
+        async move {
+            let response = client()
+                .post(server_url)
+                .bearer_auth(token)
+                .json(&json!({"email": email}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    assert_eq!(
+        api(&w.server, &ada, "GET", &format!("/api/v1/ideas/{id}"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "a draft before the invitation"
+    );
+    assert_eq!(
+        invite(ada.clone(), "eve@example.org").await.0,
+        StatusCode::NOT_FOUND,
+        "only its authors can see the draft"
+    );
+    let (status, problem) = invite(w.customer.clone(), "nobody@example.org").await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("email"))
+    );
+    assert_eq!(
+        invite(w.customer.clone(), "customer@example.org").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (status, invited) = invite(w.customer.clone(), "ada@example.org").await;
+    assert_eq!(
+        (status, invited["accepted"].as_bool()),
+        (StatusCode::CREATED, Some(false))
+    );
+    assert_eq!(
+        invite(w.customer.clone(), "ada@example.org").await.0,
+        StatusCode::CONFLICT
+    );
+
+    // Invited: can see the draft and is told, but cannot edit until accepting.
+    let (status, _) = api(&w.server, &ada, "GET", &format!("/api/v1/ideas/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, notes) = api(&w.server, &ada, "GET", "/api/v1/notifications", None).await;
+    assert!(
+        notes["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("invites you to co-author"),
+        "{notes}"
+    );
+    let edit = json!({"title": "Shared draft", "body": "First words, and mine", "tags": []});
+    assert_eq!(
+        api(
+            &w.server,
+            &ada,
+            "PUT",
+            &format!("/api/v1/ideas/{id}"),
+            Some(edit.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &eve,
+            "POST",
+            &format!("/api/v1/ideas/{id}/co-authors/accept"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &ada,
+            "POST",
+            &format!("/api/v1/ideas/{id}/co-authors/accept"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &ada,
+            "POST",
+            &format!("/api/v1/ideas/{id}/co-authors/accept"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let (status, idea) = api(
+        &w.server,
+        &ada,
+        "PUT",
+        &format!("/api/v1/ideas/{id}"),
+        Some(edit),
+    )
+    .await;
+    assert_eq!(
+        (status, idea["body"].as_str()),
+        (StatusCode::OK, Some("First words, and mine"))
+    );
+    let (_, revisions) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}/revisions"),
+        None,
+    )
+    .await;
+    assert_eq!(revisions[0]["editor_name"], "ada");
+    let (status, _) = api(
+        &w.server,
+        &ada,
+        "POST",
+        &format!("/api/v1/ideas/{id}/publish"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "co-authors may publish");
+    let page = client()
+        .get(w.server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("by customer, ada"), "both are credited");
+    // Leaving ends the right to edit.
+    let (_, list) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/ideas/{id}/co-authors"),
+        None,
+    )
+    .await;
+    let ada_id = list[0]["account_id"].as_i64().unwrap();
+    assert_eq!(
+        api(
+            &w.server,
+            &eve,
+            "DELETE",
+            &format!("/api/v1/ideas/{id}/co-authors/{ada_id}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api(
+            &w.server,
+            &ada,
+            "DELETE",
+            &format!("/api/v1/ideas/{id}/co-authors/{ada_id}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, _) = api(
+        &w.server,
+        &ada,
+        "PUT",
+        &format!("/api/v1/ideas/{id}"),
+        Some(json!({"title": "x", "body": "y"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -1,0 +1,139 @@
+//! Co-drafting: the lead author invites co-authors, who accept and may then edit the idea with
+//! them. Invitations arrive as notifications.
+
+use cocreate_core::{Action, Email, SpaceAccess, allows};
+use cocreate_store::{CoAuthor, NewNotification};
+
+use crate::{Actor, App, AppError, AppResult};
+
+impl App {
+    /// Whether the account is the idea's lead author or an accepted co-author.
+    pub(crate) async fn is_author_of(
+        &self,
+        account_id: i64,
+        idea: &cocreate_store::Idea,
+    ) -> AppResult<bool> {
+        if idea.author_id == account_id {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .co_authors(idea.id)
+            .await?
+            .iter()
+            .any(|c| c.account_id == account_id && c.accepted_at.is_some()))
+    }
+
+    pub async fn co_authors(
+        &self,
+        actor: Option<&Actor>,
+        idea_id: i64,
+    ) -> AppResult<Vec<CoAuthor>> {
+        self.visible_idea(actor, idea_id).await?;
+        Ok(self.store.co_authors(idea_id).await?)
+    }
+
+    /// The lead author invites someone, by e-mail, who can see the idea's space.
+    pub async fn invite_co_author(
+        &self,
+        actor: &Actor,
+        idea_id: i64,
+        email: &str,
+    ) -> AppResult<CoAuthor> {
+        let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
+        if idea.author_id != actor.id {
+            return Err(AppError::Forbidden);
+        }
+        if idea.stage.is_final() {
+            return Err(AppError::conflict(
+                "stage",
+                "a decided idea takes no new co-authors",
+            ));
+        }
+        let email = Email::parse(email)?;
+        let invitee = self
+            .store
+            .account_by_email(email.as_str())
+            .await?
+            .ok_or_else(|| AppError::invalid("email", "no account has this e-mail address"))?;
+        if invitee.id == actor.id {
+            return Err(AppError::invalid("email", "you are already its author"));
+        }
+        let access = SpaceAccess {
+            audience: view.space.audience,
+            viewer_is_member: self
+                .store
+                .is_space_member(view.space.id, invitee.id)
+                .await?,
+        };
+        let invitee_viewer = cocreate_core::Viewer::Account {
+            kind: invitee.kind,
+            role: invitee.role,
+        };
+        if !allows(invitee_viewer, Action::Contribute(access)) {
+            return Err(AppError::invalid(
+                "email",
+                "this person cannot take part in this space",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.invite_co_author(idea_id, invitee.id, now).await? {
+            return Err(AppError::conflict(
+                "email",
+                "this person is already invited",
+            ));
+        }
+        let text = format!("{} invites you to co-author “{}”", actor.name, idea.title);
+        tx.insert_notification(&NewNotification {
+            account_id: invitee.id,
+            idea_id: Some(idea_id),
+            comment_id: None,
+            text: &text,
+            created_at: now,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(CoAuthor {
+            account_id: invitee.id,
+            name: invitee.name,
+            accepted_at: None,
+            invited_at: now,
+        })
+    }
+
+    /// Accepts an invitation to co-author; the co-author follows the idea from then on.
+    pub async fn accept_co_author(&self, actor: &Actor, idea_id: i64) -> AppResult<()> {
+        self.visible_idea(Some(actor), idea_id).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.accept_co_author(idea_id, actor.id, now).await? {
+            return Err(AppError::conflict(
+                "invitation",
+                "there is no open invitation for you on this idea",
+            ));
+        }
+        tx.set_following(idea_id, actor.id, true, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The lead author removes a co-author (or invitation); a co-author may leave.
+    pub async fn remove_co_author(
+        &self,
+        actor: &Actor,
+        idea_id: i64,
+        account_id: i64,
+    ) -> AppResult<()> {
+        let (idea, _) = self.visible_idea(Some(actor), idea_id).await?;
+        if idea.author_id != actor.id && actor.id != account_id {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store.begin().await?;
+        if !tx.remove_co_author(idea_id, account_id).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
