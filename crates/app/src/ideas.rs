@@ -151,6 +151,7 @@ pub struct IdeaView {
     pub is_author: bool,
     /// Its co-authors, invited and accepted.
     pub co_authors: Vec<cocreate_store::CoAuthor>,
+    pub attachments: Vec<cocreate_store::Attachment>,
     /// The viewer has an open invitation to co-author it.
     pub invited: bool,
     /// Whether the viewer may change its text (its author or staff, while it is open).
@@ -490,6 +491,7 @@ impl App {
                 .iter()
                 .any(|c| Some(c.account_id) == viewer_id && c.accepted_at.is_none()),
             co_authors,
+            attachments: self.store.attachments(idea.id).await?,
             can_edit: (is_author || space.can_curate)
                 && !idea.stage.is_final()
                 && idea.hidden.is_none(),

@@ -8,6 +8,7 @@ mod auth;
 mod authors;
 mod dialogue;
 mod error;
+mod files;
 mod ideas;
 mod idempotency;
 mod mail;
@@ -30,6 +31,7 @@ pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
 pub use dialogue::{CommentView, Thread};
 pub use error::AppError;
+pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
     MAX_SEARCH_CHARS, RevisionView, SearchFilter,
@@ -60,6 +62,8 @@ pub struct AppConfig {
     pub smtp: Option<SmtpSettings>,
     /// Failed-or-not sign-in attempts allowed per e-mail address per minute.
     pub sign_in_attempts_per_minute: u32,
+    /// Where uploaded files are kept (a local directory by default).
+    pub files: Arc<dyn object_store::ObjectStore>,
 }
 
 /// The signed-in account a request acts as.

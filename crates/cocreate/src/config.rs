@@ -22,7 +22,7 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The address people use to reach Cocreate (default: `http://<bind>`).
     pub base_url: Option<String>,
-    /// Where the SQLite database and the generated secret key live.
+    /// Where the SQLite database, uploaded files (`files/`) and the generated secret key live.
     pub data_dir: PathBuf,
     /// Keys token hashes; generated into the data directory on first run when not given.
     #[serde(skip_serializing)]
@@ -182,6 +182,8 @@ impl Config {
             secret_key: self.secret_key()?,
             smtp,
             sign_in_attempts_per_minute: self.sign_in_attempts_per_minute,
+            files: cocreate_app::local_files(&self.data_dir.join("files"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
         })
     }
 }

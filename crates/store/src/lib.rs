@@ -84,6 +84,8 @@ pub trait Store: Send + Sync + 'static {
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
     /// The addresses of the idea's supporters.
     async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
+    async fn attachments(&self, idea_id: i64) -> StoreResult<Vec<Attachment>>;
+    async fn attachment(&self, id: i64) -> StoreResult<Option<Attachment>>;
     /// The idea's co-authors, invited and accepted, in invitation order.
     async fn co_authors(&self, idea_id: i64) -> StoreResult<Vec<CoAuthor>>;
     /// Every version of the idea's text, oldest first.
@@ -215,6 +217,7 @@ pub trait Tx: Send {
     ) -> StoreResult<i64>;
     async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()>;
     async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
+    async fn insert_attachment(&mut self, attachment: &NewAttachment<'_>) -> StoreResult<i64>;
     /// Invites a co-author; false when already invited.
     async fn invite_co_author(
         &mut self,

@@ -577,3 +577,32 @@ pub struct CoAuthor {
     pub accepted_at: Option<Timestamp>,
     pub invited_at: Timestamp,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub idea_id: i64,
+    pub uploader_id: i64,
+    pub file_name: String,
+    /// Told by the file's first bytes, not by its name.
+    pub content_type: String,
+    pub size: i64,
+    pub storage_key: String,
+    pub created_at: Timestamp,
+}
+
+impl Attachment {
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+}
+
+pub struct NewAttachment<'a> {
+    pub idea_id: i64,
+    pub uploader_id: i64,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub storage_key: &'a str,
+    pub created_at: Timestamp,
+}

@@ -257,6 +257,21 @@ macro_rules! impl_sql_store {
                 })
             }
 
+            const ATTACHMENT_COLUMNS: &str = "id, idea_id, uploader_id, file_name, content_type, size, storage_key, created_at";
+
+            fn attachment(row: &DbRow) -> StoreResult<Attachment> {
+                Ok(Attachment {
+                    id: get(row, "id")?,
+                    idea_id: get(row, "idea_id")?,
+                    uploader_id: get(row, "uploader_id")?,
+                    file_name: get(row, "file_name")?,
+                    content_type: get(row, "content_type")?,
+                    size: get(row, "size")?,
+                    storage_key: get(row, "storage_key")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
             fn all<T>(rows: Vec<DbRow>, one: fn(&DbRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
                 rows.iter().map(one).collect()
             }
@@ -538,6 +553,18 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(map_err)?;
                     rows.iter().map(|row| get(row, "email")).collect()
+                }
+
+                async fn attachments(&self, idea_id: i64) -> StoreResult<Vec<Attachment>> {
+                    let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE idea_id = $1 ORDER BY id");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(idea_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, attachment)
+                }
+
+                async fn attachment(&self, id: i64) -> StoreResult<Option<Attachment>> {
+                    let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1");
+                    let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)?;
+                    row.as_ref().map(attachment).transpose()
                 }
 
                 async fn co_authors(&self, idea_id: i64) -> StoreResult<Vec<CoAuthor>> {
@@ -1198,6 +1225,25 @@ macro_rules! impl_sql_store {
                     }
                     self.insert_revision(id, new.author_id, new.title, new.body, new.tags, new.created_at).await?;
                     Ok(id)
+                }
+
+                async fn insert_attachment(&mut self, new: &NewAttachment<'_>) -> StoreResult<i64> {
+                    let row = self
+                        .one(
+                            ::sqlx::query(
+                                "INSERT INTO attachments (idea_id, uploader_id, file_name, content_type, size, storage_key, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                            )
+                            .bind(new.idea_id)
+                            .bind(new.uploader_id)
+                            .bind(new.file_name)
+                            .bind(new.content_type)
+                            .bind(new.size)
+                            .bind(new.storage_key)
+                            .bind(new.created_at.millis()),
+                        )
+                        .await?;
+                    get(&row, "id")
                 }
 
                 async fn invite_co_author(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {

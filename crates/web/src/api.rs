@@ -68,6 +68,15 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(idea_revisions))
         .routes(routes!(list_co_authors, invite_co_author))
         .routes(routes!(accept_co_author))
+        .routes(routes!(list_attachments))
+        .merge(
+            // Uploads may be larger than other requests.
+            OpenApiRouter::new()
+                .routes(routes!(upload_attachment))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                )),
+        )
         .routes(routes!(remove_co_author))
         .routes(routes!(support_idea, withdraw_support))
         .routes(routes!(publish_idea))
@@ -1752,4 +1761,61 @@ async fn remove_co_author(
         .remove_co_author(signed_in(&actor)?, id, account_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    id: i64,
+    file_name: String,
+    /// Recognised from the content.
+    content_type: String,
+    size: i64,
+    /// Where to fetch it (subject to the same visibility as the idea).
+    url: String,
+    created_at: String,
+}
+
+fn attachment_out(a: cocreate_store::Attachment) -> AttachmentOut {
+    AttachmentOut {
+        url: format!("/attachments/{}/{}", a.id, a.file_name),
+        id: a.id,
+        file_name: a.file_name,
+        content_type: a.content_type,
+        size: a.size,
+        created_at: a.created_at.to_rfc3339(),
+    }
+}
+
+/// The images and files of an idea.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_attachments(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<AttachmentOut>>> {
+    let files = state.app.attachments(actor.get(), id).await?;
+    Ok(Json(files.into_iter().map(attachment_out).collect()))
+}
+
+/// Adds an image or file to an idea (its authors or staff): `multipart/form-data` with one part
+/// named `file`; PNG, JPEG, GIF, WebP, PDF or text, up to 5 MiB, recognised by content.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/attachments", tag = "ideas", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "One part named file"),
+    responses((status = 201, body = AttachmentOut), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn upload_attachment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&actor)?;
+    let multipart = multipart.map_err(|e| {
+        HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
+    })?;
+    let (name, bytes) = crate::idea_pages::read_upload(multipart).await?;
+    let attachment = state.app.attach(actor, id, &name, bytes).await?;
+    Ok((StatusCode::CREATED, Json(attachment_out(attachment))).into_response())
 }

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Extension, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -35,6 +36,13 @@ pub fn routes() -> Router<WebState> {
         .route("/ideas/{id}/stage", post(move_stage))
         .route("/ideas/{id}/merge", post(merge))
         .route("/ideas/{id}/edit", post(edit_idea))
+        .route(
+            "/ideas/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(
+                cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{id}/{name}", get(download))
         .route("/ideas/{id}/co-authors", post(invite_co_author))
         .route("/ideas/{id}/co-authors/accept", post(accept_co_author))
         .route(
@@ -700,6 +708,82 @@ async fn edit_idea(
         .edit_idea(actor, id, &fields.title, &fields.body, &fields.tags)
         .await;
     on_idea(&state, actor, id, "saved", result).await
+}
+
+/// The one file of an upload form: its name and bytes, or a clear 400.
+pub async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>), HttpError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            HttpError::new(
+                e.status(),
+                "payload_too_large",
+                "the file is larger than allowed (5 MiB)",
+            )
+        } else {
+            HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(HttpError::bad_request("the upload has no field named file"))
+}
+
+async fn upload(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let multipart = multipart.map_err(|e| {
+        HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
+    })?;
+    let (name, bytes) = read_upload(multipart).await?;
+    match state.app.attach(actor, id, &name, bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ideas/{id}?done=saved")).into_response()),
+        Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
+    }
+}
+
+/// Serves a file with the type its content was recognised as; only images show inline.
+async fn download(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((id, _name)): Path<(i64, String)>,
+) -> PageResult {
+    let (attachment, bytes) = state.app.attachment(actor.get(), id).await?;
+    let disposition = if attachment.is_image() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let content_type = axum::http::HeaderValue::from_str(&attachment.content_type).unwrap_or(
+        axum::http::HeaderValue::from_static("application/octet-stream"),
+    );
+    let disposition = axum::http::HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"{}\"",
+        attachment.file_name.replace(['"', '\\'], "_")
+    ))
+    .unwrap_or(axum::http::HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, max-age=3600"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

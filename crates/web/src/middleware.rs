@@ -240,7 +240,13 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
 
 /// Replays the first answer to a creating API request that repeats its `Idempotency-Key`.
 pub async fn idempotency(State(state): State<WebState>, request: Request, next: Next) -> Response {
-    let applies = request.method() == Method::POST && is_api(&request);
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    // Uploads are not covered: their bodies may be larger than a fingerprint reads.
+    let applies = request.method() == Method::POST && is_api(&request) && !multipart;
     let key = request
         .headers()
         .get("idempotency-key")

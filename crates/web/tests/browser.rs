@@ -18,6 +18,15 @@ use thirtyfour::prelude::*;
 
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 
+/// The smallest valid PNG: one transparent pixel.
+const ONE_PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -447,6 +456,30 @@ async fn an_idea_is_proposed_supported_and_decided(backend: Backend) {
                 .await?;
             click_and_wait(&driver, publish).await?;
             let idea_path = driver.current_url().await?.path().to_owned();
+            // With an image: a real 1×1 PNG, uploaded through the file field and shown inline.
+            let image = tempfile::Builder::new()
+                .prefix("sketch")
+                .suffix(".png")
+                .tempfile()?;
+            std::fs::write(image.path(), ONE_PIXEL_PNG)?;
+            driver
+                .find(By::Id("attachment"))
+                .await?
+                .send_keys(image.path().display().to_string())
+                .await?;
+            submit(&driver, &format!("{idea_path}/attachments")).await?;
+            let width = driver
+                .execute(
+                    "return document.querySelector('.files img').naturalWidth",
+                    Vec::new(),
+                )
+                .await?
+                .json()
+                .as_i64();
+            ensure(
+                width == Some(1),
+                format!("the image did not load: {width:?}"),
+            )?;
             let text = page_text(&driver).await?;
             ensure(
                 text.contains("Reflective tent pegs")

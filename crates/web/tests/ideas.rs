@@ -25,6 +25,7 @@ on_both_backends!(
     hot_and_trending_lists_follow_recent_activity,
     edits_keep_a_revision_history,
     co_authors_are_invited_accept_and_co_draft,
+    images_and_files_are_checked_stored_and_served,
 );
 
 struct World {
@@ -1979,4 +1980,200 @@ async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+
+async fn upload(
+    server: &TestServer,
+    token: &str,
+    id: i64,
+    name: &'static str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+    let response = client()
+        .post(server.url(&format!("/api/v1/ideas/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let id = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Tent light", "body": "See the sketch"}),
+    )
+    .await;
+    let (status, file) = upload(&w.server, &w.customer, id, "sketch.png", PNG.to_vec()).await;
+    assert_eq!(
+        (status, file["content_type"].as_str()),
+        (StatusCode::CREATED, Some("image/png")),
+        "{file}"
+    );
+    let url = file["url"].as_str().unwrap().to_owned();
+    let served = client().get(w.server.url(&url)).send().await.unwrap();
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert!(
+        served.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(served.bytes().await.unwrap().to_vec(), PNG);
+    let page = client()
+        .get(w.server.url(&format!("/ideas/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("<img src=\"{url}\"")),
+        "images show inline"
+    );
+
+    let (_, other) = person(
+        &w.server,
+        "other@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    assert_eq!(
+        upload(&w.server, &other, id, "mine.png", PNG.to_vec())
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let refused = [
+        ("evil.png", b"<svg onload=alert(1)></svg>".to_vec()),
+        ("photo.jpg", PNG.to_vec()),
+        ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()),
+        ("empty.txt", Vec::new()),
+    ];
+    for (name, bytes) in refused {
+        let (status, problem) = upload(&w.server, &w.customer, id, name, bytes).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("file")),
+            "{name}: {problem}"
+        );
+    }
+    let (status, _) = upload(
+        &w.server,
+        &w.customer,
+        id,
+        "huge.txt",
+        vec![b'a'; 6 * 1024 * 1024],
+    )
+    .await;
+    assert!(
+        matches!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNPROCESSABLE_ENTITY
+        ),
+        "{status}"
+    );
+    let (status, text) = upload(
+        &w.server,
+        &w.customer,
+        id,
+        "notes.md",
+        b"# Notes\n<script>alert(1)</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, text["content_type"].as_str()),
+        (StatusCode::CREATED, Some("text/plain"))
+    );
+    let served = client()
+        .get(w.server.url(text["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.headers()["content-type"], "text/plain");
+    assert!(
+        served.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
+        "non-images download"
+    );
+    for i in 0..8 {
+        let name: &'static str = Box::leak(format!("n{i}.txt").into_boxed_str());
+        assert_eq!(
+            upload(&w.server, &w.customer, id, name, b"x".to_vec())
+                .await
+                .0,
+            StatusCode::CREATED
+        );
+    }
+    let (status, problem) = upload(&w.server, &w.customer, id, "eleven.txt", b"x".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (_, listed) = api(
+        &w.server,
+        &other,
+        "GET",
+        &format!("/api/v1/ideas/{id}/attachments"),
+        None,
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 10);
+
+    // Files of ideas one may not see are not found.
+    api(
+        &w.server,
+        &w.admin,
+        "POST",
+        "/api/v1/spaces",
+        Some(json!({"name": "Staff", "audience": "internal"})),
+    )
+    .await;
+    let (_, internal) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/staff/ideas",
+        Some(json!({"title": "Secret", "body": "x"})),
+    )
+    .await;
+    let internal = internal["id"].as_i64().unwrap();
+    let (status, secret) = upload(&w.server, &w.staff, internal, "plan.png", PNG.to_vec()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret_url = secret["url"].as_str().unwrap();
+    assert_eq!(
+        client()
+            .get(w.server.url(secret_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let as_other = client()
+        .get(w.server.url(secret_url))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_other.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        client()
+            .get(w.server.url("/attachments/999999/x.png"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }

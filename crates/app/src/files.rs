@@ -1,0 +1,235 @@
+//! Files people upload: told apart by their first bytes (never by name or header alone), with
+//! explicit size limits, kept in the object store, and served only to those who may see the idea.
+
+use std::sync::Arc;
+
+use cocreate_store::{Attachment, NewAttachment};
+use object_store::path::Path as StorePath;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+use crate::secrets::new_token;
+use crate::{Actor, App, AppError, AppResult};
+
+/// The largest file accepted on an idea.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+/// The most files one idea may carry.
+pub const MAX_ATTACHMENTS_PER_IDEA: usize = 10;
+
+/// The types accepted, told by content, and the file-name endings each may have.
+const TYPES: &[(&str, &[&str])] = &[
+    ("image/png", &["png"]),
+    ("image/jpeg", &["jpg", "jpeg"]),
+    ("image/gif", &["gif"]),
+    ("image/webp", &["webp"]),
+    ("application/pdf", &["pdf"]),
+    ("text/plain", &["txt", "md"]),
+];
+
+/// The type of a file by its first bytes: the image formats, PDF, or plain UTF-8 text.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if !bytes.is_empty() && std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
+        Some("text/plain")
+    } else {
+        None
+    }
+}
+
+/// Checks the name and the content agree, returning the content's type.
+pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(AppError::invalid("file", "must be at most 5 MiB"));
+    }
+    let content_type = sniff(bytes).ok_or_else(|| {
+        AppError::invalid(
+            "file",
+            "must be a PNG, JPEG, GIF or WebP image, a PDF, or plain text",
+        )
+    })?;
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let allowed = TYPES
+        .iter()
+        .find(|(t, _)| *t == content_type)
+        .map_or(&[][..], |(_, exts)| *exts);
+    if !allowed.contains(&extension.as_str()) {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "the file's content ({content_type}) does not match its name; name it .{}",
+                allowed.first().unwrap_or(&"bin")
+            ),
+        ));
+    }
+    Ok(content_type)
+}
+
+/// A file name safe to store and show: its last path part, 1–120 characters, no control characters.
+fn clean_name(name: &str) -> AppResult<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let length = base.chars().count();
+    if length == 0 || length > 120 || base.chars().any(char::is_control) || base.starts_with('.') {
+        return Err(AppError::invalid(
+            "file",
+            "name must be 1–120 characters, not start with a dot, and have no control characters",
+        ));
+    }
+    Ok(base.to_owned())
+}
+
+/// A file store in a local directory (created if missing), the default.
+pub fn local_files(dir: &std::path::Path) -> AppResult<Arc<dyn ObjectStore>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+    let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|e| {
+        AppError::Unavailable(format!("cannot use {} for files: {e}", dir.display()))
+    })?;
+    Ok(Arc::new(store))
+}
+
+impl App {
+    pub fn files(&self) -> &Arc<dyn ObjectStore> {
+        &self.config.files
+    }
+
+    /// Attaches a file to an idea (its authors or staff).
+    pub async fn attach(
+        &self,
+        actor: &Actor,
+        idea_id: i64,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> AppResult<Attachment> {
+        let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
+        if !view.can_curate && !self.is_author_of(actor.id, &idea).await? {
+            return Err(AppError::Forbidden);
+        }
+        if idea.stage.is_final() || idea.hidden.is_some() {
+            return Err(AppError::conflict(
+                "stage",
+                "files can no longer be added to this idea",
+            ));
+        }
+        let name = clean_name(name)?;
+        let content_type = check_file(&name, &bytes)?;
+        if self.store.attachments(idea_id).await?.len() >= MAX_ATTACHMENTS_PER_IDEA {
+            return Err(AppError::invalid(
+                "file",
+                format!("an idea holds at most {MAX_ATTACHMENTS_PER_IDEA} files"),
+            ));
+        }
+        let key = format!("ideas/{idea_id}/{}", new_token());
+        let size = bytes.len() as i64;
+        let location = StorePath::from(key.as_str());
+        self.config
+            .files
+            .put(&location, bytes.into())
+            .await
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+        let result = async {
+            let mut tx = self.store.begin().await?;
+            let id = tx
+                .insert_attachment(&NewAttachment {
+                    idea_id,
+                    uploader_id: actor.id,
+                    file_name: &name,
+                    content_type,
+                    size,
+                    storage_key: &key,
+                    created_at: self.now(),
+                })
+                .await?;
+            tx.commit().await?;
+            self.store.attachment(id).await?.ok_or(AppError::NotFound)
+        }
+        .await;
+        if result.is_err() {
+            // The record was not written: do not keep an orphaned file.
+            let _ = self.config.files.delete(&location).await;
+        }
+        result
+    }
+
+    pub async fn attachments(
+        &self,
+        actor: Option<&Actor>,
+        idea_id: i64,
+    ) -> AppResult<Vec<Attachment>> {
+        self.visible_idea(actor, idea_id).await?;
+        Ok(self.store.attachments(idea_id).await?)
+    }
+
+    /// A file and its bytes, if the actor may see its idea.
+    pub async fn attachment(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+    ) -> AppResult<(Attachment, Vec<u8>)> {
+        let attachment = self.store.attachment(id).await?.ok_or(AppError::NotFound)?;
+        self.visible_idea(actor, attachment.idea_id).await?;
+        let location = StorePath::from(attachment.storage_key.as_str());
+        let data = self
+            .config
+            .files
+            .get(&location)
+            .await
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?
+            .bytes()
+            .await
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+        Ok((attachment, data.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_decides_and_must_match_the_name() {
+        let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+        assert_eq!(check_file("photo.png", &png).unwrap(), "image/png");
+        assert_eq!(check_file("photo.PNG", &png).unwrap(), "image/png");
+        assert!(
+            check_file("photo.jpg", &png)
+                .unwrap_err()
+                .to_string()
+                .contains("does not match")
+        );
+        assert!(
+            check_file("notes.txt", b"<svg onload=alert(1)>").is_ok(),
+            "text stays text"
+        );
+        assert!(
+            check_file("image.png", b"<svg onload=alert(1)>").is_err(),
+            "an SVG named .png is refused"
+        );
+        assert!(check_file("x.exe", b"MZ\x90\x00\x03").is_err());
+        assert!(check_file("empty.txt", b"").is_err());
+        assert!(check_file("big.txt", &vec![b'a'; MAX_ATTACHMENT_BYTES + 1]).is_err());
+        assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("../../etc/passwd.txt").unwrap(), "passwd.txt");
+        assert_eq!(clean_name("C:\\Users\\me\\plan.pdf").unwrap(), "plan.pdf");
+        assert!(clean_name(".htaccess").is_err());
+        assert!(clean_name("").is_err());
+        assert!(clean_name("bad\u{7}.txt").is_err());
+    }
+}
