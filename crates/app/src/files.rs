@@ -134,12 +134,7 @@ impl App {
         }
         let key = format!("ideas/{idea_id}/{}", new_token());
         let size = bytes.len() as i64;
-        let location = StorePath::from(key.as_str());
-        self.config
-            .files
-            .put(&location, bytes.into())
-            .await
-            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
+        self.put_file(&key, bytes).await?;
         let result = async {
             let mut tx = self.store.begin().await?;
             let id = tx
@@ -159,7 +154,7 @@ impl App {
         .await;
         if result.is_err() {
             // The record was not written: do not keep an orphaned file.
-            let _ = self.config.files.delete(&location).await;
+            self.delete_file(&key).await;
         }
         result
     }
@@ -181,17 +176,93 @@ impl App {
     ) -> AppResult<(Attachment, Vec<u8>)> {
         let attachment = self.store.attachment(id).await?.ok_or(AppError::NotFound)?;
         self.visible_idea(actor, attachment.idea_id).await?;
-        let location = StorePath::from(attachment.storage_key.as_str());
+        let bytes = self.get_file(&attachment.storage_key).await?;
+        Ok((attachment, bytes))
+    }
+
+    /// Staff set a challenge's cover image (PNG, JPEG, GIF or WebP).
+    pub async fn set_challenge_cover(
+        &self,
+        actor: &Actor,
+        challenge_id: i64,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> AppResult<()> {
+        let (view, challenge) = self.challenge(Some(actor), challenge_id).await?;
+        if !view.can_curate {
+            return Err(AppError::Forbidden);
+        }
+        let name = clean_name(name)?;
+        let content_type = check_file(&name, &bytes)?;
+        if !content_type.starts_with("image/") {
+            return Err(AppError::invalid(
+                "file",
+                "a cover must be a PNG, JPEG, GIF or WebP image",
+            ));
+        }
+        let key = format!("challenges/{challenge_id}/{}", new_token());
+        self.put_file(&key, bytes).await?;
+        let result = async {
+            let mut tx = self.store.begin().await?;
+            tx.set_challenge_cover(challenge_id, &key, content_type)
+                .await?;
+            tx.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                if let Some((old, _)) = challenge.cover {
+                    self.delete_file(&old).await;
+                }
+                Ok(())
+            }
+            Err(error) => {
+                self.delete_file(&key).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// A challenge's cover image and its type, if the actor may see the challenge.
+    pub async fn challenge_cover(
+        &self,
+        actor: Option<&Actor>,
+        challenge_id: i64,
+    ) -> AppResult<(String, Vec<u8>)> {
+        let (_, challenge) = self.challenge(actor, challenge_id).await?;
+        let (key, content_type) = challenge.cover.ok_or(AppError::NotFound)?;
+        Ok((content_type, self.get_file(&key).await?))
+    }
+
+    async fn put_file(&self, key: &str, bytes: Vec<u8>) -> AppResult<()> {
+        self.config
+            .files
+            .put(&StorePath::from(key), bytes.into())
+            .await
+            .map(|_| ())
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))
+    }
+
+    async fn get_file(&self, key: &str) -> AppResult<Vec<u8>> {
+        let unavailable =
+            |e: object_store::Error| AppError::Unavailable(format!("file storage: {e}"));
         let data = self
             .config
             .files
-            .get(&location)
+            .get(&StorePath::from(key))
             .await
-            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?
+            .map_err(unavailable)?
             .bytes()
             .await
-            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
-        Ok((attachment, data.to_vec()))
+            .map_err(unavailable)?;
+        Ok(data.to_vec())
+    }
+
+    /// Best effort: a file that cannot be removed is only wasted space.
+    async fn delete_file(&self, key: &str) {
+        if let Err(error) = self.config.files.delete(&StorePath::from(key)).await {
+            tracing::warn!(%error, key, "could not remove a stored file");
+        }
     }
 }
 

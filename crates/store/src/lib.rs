@@ -216,6 +216,13 @@ pub trait Tx: Send {
         now: Timestamp,
     ) -> StoreResult<i64>;
     async fn update_challenge(&mut self, id: i64, fields: &ChallengeFields<'_>) -> StoreResult<()>;
+    /// Sets the cover image (object-store key and type).
+    async fn set_challenge_cover(
+        &mut self,
+        id: i64,
+        key: &str,
+        content_type: &str,
+    ) -> StoreResult<()>;
     async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
     async fn insert_attachment(&mut self, attachment: &NewAttachment<'_>) -> StoreResult<i64>;
     /// Invites a co-author; false when already invited.

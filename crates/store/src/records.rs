@@ -283,6 +283,8 @@ pub struct Challenge {
     pub tiers: String,
     pub opens_at: Option<Timestamp>,
     pub closes_at: Option<Timestamp>,
+    /// The cover image's object-store key and type, when there is one.
+    pub cover: Option<(String, String)>,
     pub created_by: i64,
     pub created_at: Timestamp,
 }

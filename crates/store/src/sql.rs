@@ -163,7 +163,7 @@ macro_rules! impl_sql_store {
                 })
             }
 
-            const CHALLENGE_COLUMNS: &str = "id, space_id, title, problem, problem_html, questions, tags, tiers, opens_at, closes_at, created_by, created_at";
+            const CHALLENGE_COLUMNS: &str = "id, space_id, title, problem, problem_html, questions, tags, tiers, opens_at, closes_at, cover_key, cover_type, created_by, created_at";
 
             fn challenge(row: &DbRow) -> StoreResult<Challenge> {
                 Ok(Challenge {
@@ -177,6 +177,7 @@ macro_rules! impl_sql_store {
                     tiers: get(row, "tiers")?,
                     opens_at: opt_ts(row, "opens_at")?,
                     closes_at: opt_ts(row, "closes_at")?,
+                    cover: get::<Option<String>>(row, "cover_key")?.zip(get::<Option<String>>(row, "cover_type")?),
                     created_by: get(row, "created_by")?,
                     created_at: ts(row, "created_at")?,
                 })
@@ -1193,6 +1194,17 @@ macro_rules! impl_sql_store {
                         .bind(fields.opens_at.map(Timestamp::millis))
                         .bind(fields.closes_at.map(Timestamp::millis))
                         .bind(id),
+                    )
+                    .await?;
+                    Ok(())
+                }
+
+                async fn set_challenge_cover(&mut self, id: i64, key: &str, content_type: &str) -> StoreResult<()> {
+                    self.exec(
+                        ::sqlx::query("UPDATE challenges SET cover_key = $1, cover_type = $2 WHERE id = $3")
+                            .bind(key)
+                            .bind(content_type)
+                            .bind(id),
                     )
                     .await?;
                     Ok(())

@@ -73,6 +73,7 @@ fn api_router() -> OpenApiRouter<WebState> {
             // Uploads may be larger than other requests.
             OpenApiRouter::new()
                 .routes(routes!(upload_attachment))
+                .routes(routes!(upload_cover))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
                 )),
@@ -777,6 +778,8 @@ pub struct ChallengeOut {
     tiers: String,
     opens_at: Option<String>,
     closes_at: Option<String>,
+    /// Where the cover image is served, when there is one.
+    cover_url: Option<String>,
     created_at: String,
 }
 
@@ -797,6 +800,10 @@ fn challenge_out(space: &str, c: Challenge) -> ChallengeOut {
         tiers: c.tiers,
         opens_at: c.opens_at.map(|t| t.to_rfc3339()),
         closes_at: c.closes_at.map(|t| t.to_rfc3339()),
+        cover_url: c
+            .cover
+            .as_ref()
+            .map(|_| format!("/challenges/{}/cover", c.id)),
         created_at: c.created_at.to_rfc3339(),
     }
 }
@@ -1812,10 +1819,28 @@ async fn upload_attachment(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     let actor = signed_in(&actor)?;
-    let multipart = multipart.map_err(|e| {
-        HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
-    })?;
     let (name, bytes) = crate::idea_pages::read_upload(multipart).await?;
     let attachment = state.app.attach(actor, id, &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(attachment_out(attachment))).into_response())
+}
+
+/// Sets a challenge's cover image (staff): `multipart/form-data` with one part named `file`.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/cover", tag = "ideas", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "One part named file"),
+    responses((status = 204, description = "Cover set"), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn upload_cover(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<StatusCode> {
+    let actor = signed_in(&actor)?;
+    let (name, bytes) = crate::idea_pages::read_upload(multipart).await?;
+    state
+        .app
+        .set_challenge_cover(actor, id, &name, bytes)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -43,6 +43,12 @@ pub fn routes() -> Router<WebState> {
             )),
         )
         .route("/attachments/{id}/{name}", get(download))
+        .route(
+            "/challenges/{id}/cover",
+            get(cover).post(upload_cover).layer(DefaultBodyLimit::max(
+                cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
         .route("/ideas/{id}/co-authors", post(invite_co_author))
         .route("/ideas/{id}/co-authors/accept", post(accept_co_author))
         .route(
@@ -712,8 +718,11 @@ async fn edit_idea(
 
 /// The one file of an upload form: its name and bytes, or a clear 400.
 pub async fn read_upload(
-    mut multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(String, Vec<u8>), HttpError> {
+    let mut multipart = multipart.map_err(|e| {
+        HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
+    })?;
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             HttpError::new(
@@ -742,14 +751,53 @@ async fn upload(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let actor = require(&actor)?;
-    let multipart = multipart.map_err(|e| {
-        HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
-    })?;
     let (name, bytes) = read_upload(multipart).await?;
     match state.app.attach(actor, id, &name, bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/{id}?done=saved")).into_response()),
         Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
     }
+}
+
+async fn upload_cover(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let (name, bytes) = read_upload(multipart).await?;
+    match state.app.set_challenge_cover(actor, id, &name, bytes).await {
+        Ok(()) => Ok(Redirect::to(&format!("/challenges/{id}?done=saved")).into_response()),
+        Err(error) => {
+            let forms = SpaceForms {
+                error: FormError::from_app(error)?,
+                ..SpaceForms::default()
+            };
+            challenge_page(&state, Some(actor), id, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+async fn cover(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (content_type, bytes) = state.app.challenge_cover(actor.get(), id).await?;
+    let content_type = axum::http::HeaderValue::from_str(&content_type).unwrap_or(
+        axum::http::HeaderValue::from_static("application/octet-stream"),
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, max-age=300"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Serves a file with the type its content was recognised as; only images show inline.

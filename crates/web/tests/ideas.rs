@@ -26,6 +26,7 @@ on_both_backends!(
     edits_keep_a_revision_history,
     co_authors_are_invited_accept_and_co_draft,
     images_and_files_are_checked_stored_and_served,
+    challenges_carry_a_cover_image,
 );
 
 struct World {
@@ -2170,6 +2171,78 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
     assert_eq!(
         client()
             .get(w.server.url("/attachments/999999/x.png"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn challenges_carry_a_cover_image(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let (_, challenge) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/ideas/challenges",
+        Some(json!({"title": "Covers", "problem": "Why"})),
+    )
+    .await;
+    let id = challenge["id"].as_i64().unwrap();
+    assert!(challenge["cover_url"].is_null());
+    let send = |token: String, name: &'static str, bytes: Vec<u8>| {
+        let url = w.server.url(&format!("/api/v1/challenges/{id}/cover"));
+        async move {
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+            client()
+                .post(url)
+                .bearer_auth(token)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        send(w.customer.clone(), "cover.png", PNG.to_vec()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(w.staff.clone(), "notes.txt", b"text".to_vec()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        send(w.staff.clone(), "cover.png", PNG.to_vec()).await,
+        StatusCode::NO_CONTENT
+    );
+    let (_, challenge) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/challenges/{id}"),
+        None,
+    )
+    .await;
+    let url = challenge["cover_url"].as_str().unwrap().to_owned();
+    let image = client().get(w.server.url(&url)).send().await.unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().to_vec(), PNG);
+    let page = client()
+        .get(w.server.url(&format!("/challenges/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("src=\"{url}\"")));
+    assert_eq!(
+        client()
+            .get(w.server.url("/challenges/999999/cover"))
             .send()
             .await
             .unwrap()
