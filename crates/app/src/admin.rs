@@ -147,8 +147,8 @@ impl App {
     ) -> AppResult<Account> {
         let mut tx = self.store.begin().await?;
         if account.role == OrgRole::Admin && role != OrgRole::Admin {
-            let admins = self.count_admins().await?;
-            if admins <= 1 {
+            let admins = tx.lock_admin_ids().await?;
+            if admins.iter().all(|id| *id == account.id) {
                 return Err(AppError::conflict(
                     "role",
                     "the last admin cannot stop being an admin",
@@ -172,18 +172,6 @@ impl App {
             kind,
             ..account.clone()
         })
-    }
-
-    async fn count_admins(&self) -> AppResult<usize> {
-        let mut admins = 0;
-        let mut after = 0;
-        loop {
-            let page = self.store.accounts(after, 500).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            admins += page.iter().filter(|a| a.role == OrgRole::Admin).count();
-        }
-        Ok(admins)
     }
 
     /// Invites someone by e-mail to join as `kind` with `role`.

@@ -139,7 +139,8 @@ impl App {
             format!("{} commented on “{}”", actor.name, idea.title)
         };
         for follower in self.store.follower_ids(idea_id).await? {
-            if follower != actor.id {
+            // Followers who lost access to the space are not told about it any more.
+            if follower != actor.id && self.account_can_read(follower, &space.space).await? {
                 tx.insert_notification(&NewNotification {
                     account_id: follower,
                     idea_id: Some(idea_id),
@@ -169,6 +170,12 @@ impl App {
         if comment.author_id != actor.id {
             return Err(AppError::Forbidden);
         }
+        if comment.hidden.is_some() {
+            return Err(AppError::conflict(
+                "body",
+                "a hidden comment cannot be edited",
+            ));
+        }
         let now = self.now();
         if now > comment.created_at.plus_minutes(EDIT_WINDOW_MINUTES) {
             return Err(AppError::conflict(
@@ -192,6 +199,14 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         tx.delete_comment(id, self.now()).await?;
+        // Its flags need no more attention.
+        tx.resolve_flags(
+            cocreate_store::ContentKind::Comment,
+            id,
+            actor.id,
+            self.now(),
+        )
+        .await?;
         if by_moderator {
             self.audit(
                 &mut *tx,

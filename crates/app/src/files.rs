@@ -126,17 +126,18 @@ impl App {
         }
         let name = clean_name(name)?;
         let content_type = check_file(&name, &bytes)?;
-        if self.store.attachments(idea_id).await?.len() >= MAX_ATTACHMENTS_PER_IDEA {
-            return Err(AppError::invalid(
-                "file",
-                format!("an idea holds at most {MAX_ATTACHMENTS_PER_IDEA} files"),
-            ));
-        }
         let key = format!("ideas/{idea_id}/{}", new_token());
         let size = bytes.len() as i64;
         self.put_file(&key, bytes).await?;
         let result = async {
             let mut tx = self.store.begin().await?;
+            // Counted inside the transaction, so parallel uploads cannot pass the limit.
+            if tx.count_attachments(idea_id).await? >= MAX_ATTACHMENTS_PER_IDEA as i64 {
+                return Err(AppError::invalid(
+                    "file",
+                    format!("an idea holds at most {MAX_ATTACHMENTS_PER_IDEA} files"),
+                ));
+            }
             let id = tx
                 .insert_attachment(&NewAttachment {
                     idea_id,

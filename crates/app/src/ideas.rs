@@ -549,31 +549,30 @@ impl App {
             Some(tag) => Tags::parse(tag)?.as_slice().first().cloned(),
             None => None,
         };
-        // Drafts are listed only where their readers could open them: to staff.
-        let stage = filter.stage;
-        if stage == Some(Stage::Draft) && !view.can_curate {
-            return Ok(IdeaPage {
-                items: Vec::new(),
-                next: None,
-            });
+        // A challenge filter must name a challenge of this very space.
+        if let Some(challenge_id) = filter.challenge_id {
+            let belongs = self
+                .store
+                .challenge(challenge_id)
+                .await?
+                .is_some_and(|c| c.space_id == view.space.id);
+            if !belongs {
+                return Err(AppError::NotFound);
+            }
         }
         let query = IdeaQuery {
             space_id: view.space.id,
             challenge_id: filter.challenge_id,
-            stage,
+            stage: filter.stage,
             tag,
             order,
+            // Drafts are listed to their authors and to staff only.
+            viewer_id: actor.map(|a| a.id),
+            all_drafts: view.can_curate,
             after,
             limit: IDEAS_PER_PAGE,
         };
-        let mut ideas = self.store.ideas(&query).await?;
-        if stage.is_none() {
-            ideas.retain(|i| {
-                i.stage != Stage::Draft
-                    || actor.is_some_and(|a| a.id == i.author_id)
-                    || view.can_curate
-            });
-        }
+        let ideas = self.store.ideas(&query).await?;
         let next = (ideas.len() as i64 == IDEAS_PER_PAGE)
             .then(|| ideas.last())
             .flatten()
@@ -687,39 +686,56 @@ impl App {
         let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
         Self::ensure_gathering(&idea, now)?;
         if let Some(count) = tx.add_support(id, actor.id, now).await? {
-            let rules = rules_of(&idea)?;
-            match rules.advance(tier_state(&idea), count, now) {
-                TierOutcome::Gathering(state) if state != tier_state(&idea) => {
-                    let progress = IdeaProgress {
-                        stage: Stage::Gathering,
-                        tier: state.tier,
-                        tier_deadline: Some(state.deadline),
-                    };
-                    tx.set_idea_progress(id, &progress, now).await?;
-                }
-                TierOutcome::Gathering(_) => {}
-                TierOutcome::ReachedReview => {
-                    let progress = IdeaProgress {
-                        stage: Stage::Review,
-                        tier: rules.tiers().len() as i64,
-                        tier_deadline: None,
-                    };
-                    tx.set_idea_progress(id, &progress, now).await?;
-                    let reason = format!("It reached {count} supporters, the last tier.");
-                    self.record_stage(
-                        &mut *tx,
-                        id,
-                        None,
-                        Some(Stage::Gathering),
-                        Stage::Review,
-                        &reason,
-                    )
-                    .await?;
-                }
-            }
+            self.apply_supporter_count(&mut *tx, &idea, count, now)
+                .await?;
         }
         tx.commit().await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Moves a gathering idea up its tiers for a new supporter count, sending it to review
+    /// (with a history entry) when the last tier is reached.
+    async fn apply_supporter_count(
+        &self,
+        tx: &mut dyn Tx,
+        idea: &Idea,
+        count: i64,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        if idea.stage != Stage::Gathering {
+            return Ok(());
+        }
+        let rules = rules_of(idea)?;
+        match rules.advance(tier_state(idea), count, now) {
+            TierOutcome::Gathering(state) if state != tier_state(idea) => {
+                let progress = IdeaProgress {
+                    stage: Stage::Gathering,
+                    tier: state.tier,
+                    tier_deadline: Some(state.deadline),
+                };
+                tx.set_idea_progress(idea.id, &progress, now).await?;
+            }
+            TierOutcome::Gathering(_) => {}
+            TierOutcome::ReachedReview => {
+                let progress = IdeaProgress {
+                    stage: Stage::Review,
+                    tier: rules.tiers().len() as i64,
+                    tier_deadline: None,
+                };
+                tx.set_idea_progress(idea.id, &progress, now).await?;
+                let reason = format!("It reached {count} supporters, the last tier.");
+                self.record_stage(
+                    tx,
+                    idea.id,
+                    None,
+                    Some(Stage::Gathering),
+                    Stage::Review,
+                    &reason,
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     fn ensure_gathering(idea: &Idea, now: Timestamp) -> AppResult<()> {
@@ -898,16 +914,17 @@ impl App {
                 ),
             ));
         }
-        let deadline = if to == Stage::Gathering {
-            idea.tier_deadline
+        // Only a draft moves to gathering support: its tiers start now.
+        let (tier, deadline) = if to == Stage::Gathering {
+            (0, Some(rules_of(&idea)?.start(now).deadline))
         } else {
-            None
+            (idea.tier, None)
         };
         tx.set_idea_progress(
             id,
             &IdeaProgress {
                 stage: to,
-                tier: idea.tier,
+                tier,
                 tier_deadline: deadline,
             },
             now,
@@ -992,7 +1009,6 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
-        tx.lock_idea(into).await?;
         if !idea.stage.may_move(Stage::Merged, Mover::Staff) {
             return Err(AppError::conflict(
                 "stage",
@@ -1002,7 +1018,11 @@ impl App {
                 ),
             ));
         }
-        tx.merge_idea(id, into, now).await?;
+        let target = tx.lock_idea(into).await?.ok_or(AppError::NotFound)?;
+        let count = tx.merge_idea(id, into, now).await?;
+        // The supporters that moved count toward the target's tiers at once.
+        self.apply_supporter_count(&mut *tx, &target, count, now)
+            .await?;
         let note = format!("Merged into #{into}: {}", rationale.as_str());
         self.record_stage(
             &mut *tx,

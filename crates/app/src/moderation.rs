@@ -106,9 +106,13 @@ impl App {
         let flags = self.store.open_flags(&spaces, 200).await?;
         let mut views = Vec::with_capacity(flags.len());
         for flag in flags {
-            let (idea, _, hidden, excerpt) = self
-                .content(actor, flag.target_kind, flag.target_id)
-                .await?;
+            // Content deleted since it was flagged needs no decision.
+            let (idea, _, hidden, excerpt) =
+                match self.content(actor, flag.target_kind, flag.target_id).await {
+                    Ok(found) => found,
+                    Err(AppError::NotFound) => continue,
+                    Err(other) => return Err(other),
+                };
             views.push(FlagView {
                 idea_title: idea.title,
                 excerpt,

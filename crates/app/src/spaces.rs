@@ -42,6 +42,26 @@ impl App {
         })
     }
 
+    /// Whether an account (not the one asking) may read the space: for telling people only what
+    /// they may still see.
+    pub(crate) async fn account_can_read(&self, account_id: i64, space: &Space) -> AppResult<bool> {
+        let Some(account) = self.store.account_by_id(account_id).await? else {
+            return Ok(false);
+        };
+        let access = SpaceAccess {
+            audience: space.audience,
+            viewer_is_member: space.audience == Audience::InviteOnly
+                && self.store.is_space_member(space.id, account_id).await?,
+        };
+        Ok(allows(
+            Viewer::Account {
+                kind: account.kind,
+                role: account.role,
+            },
+            Action::ReadSpace(access),
+        ))
+    }
+
     fn view(viewer: Viewer, space: Space, access: SpaceAccess) -> SpaceView {
         SpaceView {
             can_contribute: allows(viewer, Action::Contribute(access)),

@@ -46,6 +46,7 @@ impl_sql_store! {
     lease_clause = " FOR UPDATE SKIP LOCKED",
     // Concurrent supports of one idea wait for each other on its row.
     lock_idea_clause = " FOR UPDATE OF i",
+    lock_rows_clause = " FOR UPDATE",
     // The tsvector is a generated column: nothing to index by hand.
     index_idea = "",
     unindex_idea = "",

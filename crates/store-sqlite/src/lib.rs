@@ -71,6 +71,7 @@ impl_sql_store! {
     lease_clause = "",
     // BEGIN IMMEDIATE holds the write lock: reading the idea in the transaction is enough.
     lock_idea_clause = "",
+    lock_rows_clause = "",
     // FTS5 with external content is indexed by the store, in the idea's own transaction.
     index_idea = "INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)",
     unindex_idea = "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",

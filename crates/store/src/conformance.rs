@@ -726,6 +726,8 @@ pub async fn ideas_list_by_order_filter_and_cursor(store: Arc<dyn Store>) {
         stage: None,
         tag: None,
         order: IdeaOrder::Newest,
+        viewer_id: None,
+        all_drafts: false,
         after: None,
         limit: 2,
     };
@@ -1255,6 +1257,8 @@ pub async fn flags_hide_and_resolve(store: Arc<dyn Store>) {
             stage: None,
             tag: None,
             order: IdeaOrder::Newest,
+            viewer_id: None,
+            all_drafts: true,
             after: None,
             limit: 10,
         })

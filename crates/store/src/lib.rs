@@ -225,6 +225,10 @@ pub trait Tx: Send {
     ) -> StoreResult<()>;
     async fn insert_idea(&mut self, idea: &NewIdea<'_>) -> StoreResult<i64>;
     async fn insert_attachment(&mut self, attachment: &NewAttachment<'_>) -> StoreResult<i64>;
+    async fn count_attachments(&mut self, idea_id: i64) -> StoreResult<i64>;
+    /// The ids of all admins, locked until the transaction ends (so two demotions cannot both
+    /// see another admin left).
+    async fn lock_admin_ids(&mut self) -> StoreResult<Vec<i64>>;
     /// Invites a co-author; false when already invited.
     async fn invite_co_author(
         &mut self,

@@ -370,6 +370,9 @@ pub struct IdeaQuery {
     pub stage: Option<cocreate_core::Stage>,
     pub tag: Option<String>,
     pub order: IdeaOrder,
+    /// Drafts are listed only to their authors (this viewer) unless `all_drafts`.
+    pub viewer_id: Option<i64>,
+    pub all_drafts: bool,
     /// Continue after this (sort key, id): the value of the order's column and the id.
     pub after: Option<(i64, i64)>,
     pub limit: i64,

@@ -17,6 +17,7 @@ macro_rules! impl_sql_store {
         begin = $begin:literal,
         lease_clause = $lease_clause:literal,
         lock_idea_clause = $lock_idea_clause:literal,
+        lock_rows_clause = $lock_rows_clause:literal,
         index_idea = $index_idea:literal,
         unindex_idea = $unindex_idea:literal,
         push_search = $push_search:path $(,)?
@@ -475,11 +476,14 @@ macro_rules! impl_sql_store {
 
                 async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>> {
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{} WHERE ", idea_from()));
-                    match query.challenge_id {
-                        Some(challenge_id) => sql.push("i.challenge_id = ").push_bind(challenge_id),
-                        None => sql.push("i.space_id = ").push_bind(query.space_id),
-                    };
+                    sql.push("i.space_id = ").push_bind(query.space_id);
+                    if let Some(challenge_id) = query.challenge_id {
+                        sql.push(" AND i.challenge_id = ").push_bind(challenge_id);
+                    }
                     sql.push(" AND i.hidden_at IS NULL");
+                    if !query.all_drafts {
+                        sql.push(" AND (i.stage <> 'draft' OR i.author_id = ").push_bind(query.viewer_id.unwrap_or(-1)).push(")");
+                    }
                     if let Some(stage) = query.stage {
                         sql.push(" AND i.stage = ").push_bind(stage.as_str());
                     }
@@ -1256,6 +1260,17 @@ macro_rules! impl_sql_store {
                         )
                         .await?;
                     get(&row, "id")
+                }
+
+                async fn count_attachments(&mut self, idea_id: i64) -> StoreResult<i64> {
+                    let row = self.one(::sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE idea_id = $1").bind(idea_id)).await?;
+                    get(&row, "n")
+                }
+
+                async fn lock_admin_ids(&mut self) -> StoreResult<Vec<i64>> {
+                    let sql = format!("SELECT id FROM accounts WHERE role = 'admin' ORDER BY id{}", $lock_rows_clause);
+                    let rows = self.many(::sqlx::query(::sqlx::AssertSqlSafe(sql))).await?;
+                    rows.iter().map(|row| get(row, "id")).collect()
                 }
 
                 async fn invite_co_author(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<bool> {

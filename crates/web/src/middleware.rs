@@ -246,7 +246,9 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/"));
     // Uploads are not covered: their bodies may be larger than a fingerprint reads.
-    let applies = request.method() == Method::POST && is_api(&request) && !multipart;
+    // Responses that carry a secret (a new API token) are never stored.
+    let secret = request.uri().path().starts_with("/api/v1/tokens");
+    let applies = request.method() == Method::POST && is_api(&request) && !multipart && !secret;
     let key = request
         .headers()
         .get("idempotency-key")
