@@ -150,3 +150,37 @@ pub async fn api(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
     )
 }
+
+/// A space made by `admin` (slug from the name).
+pub async fn create_space(
+    server: &TestServer,
+    admin: &cocreate_app::Actor,
+    name: &str,
+    audience: cocreate_core::Audience,
+) {
+    let input = cocreate_app::SpaceInput {
+        name,
+        slug: "",
+        description: "",
+        audience,
+    };
+    server.app.create_space(admin, &input).await.unwrap();
+}
+
+/// A published idea (no tags, no challenge) by `author` in the space `slug`.
+pub async fn published_idea(
+    server: &TestServer,
+    author: &cocreate_app::Actor,
+    slug: &str,
+    title: &str,
+    body: &str,
+) -> cocreate_store::Idea {
+    let input = cocreate_app::IdeaInput {
+        title,
+        body,
+        tags: "",
+        challenge_id: None,
+        publish: true,
+    };
+    server.app.propose_idea(author, slug, &input).await.unwrap()
+}

@@ -542,34 +542,9 @@ async fn bad_comments_are_refused(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Staff",
-                slug: "",
-                description: "",
-                audience: Audience::Internal,
-            },
-        )
+    create_space(&server, &admin, "Staff", Audience::Internal).await;
+    let internal = published_idea(&server, &admin, "staff", "Internal", "x")
         .await
-        .unwrap();
-    let internal = server
-        .app
-        .propose_idea(
-            &admin,
-            "staff",
-            &IdeaInput {
-                title: "Internal",
-                body: "x",
-                tags: "",
-                challenge_id: None,
-                publish: true,
-            },
-        )
-        .await
-        .unwrap()
         .id;
     let (_, staff_comment) = api(
         &server,

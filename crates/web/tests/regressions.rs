@@ -4,7 +4,7 @@
 
 mod common;
 
-use cocreate_app::{IdeaInput, SpaceInput};
+use cocreate_app::IdeaInput;
 use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_testkit::{Backend, spawn};
 use common::*;
@@ -40,32 +40,8 @@ async fn a_challenge_filter_cannot_reach_into_another_space(backend: Backend) {
         OrgRole::Member,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Open",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Staff",
-                slug: "",
-                description: "",
-                audience: Audience::Internal,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Open", Audience::Public).await;
+    create_space(&server, &admin, "Staff", Audience::Internal).await;
     let input = cocreate_app::ChallengeInput {
         title: "Internal",
         problem: "Why",
@@ -166,34 +142,8 @@ async fn deleted_flagged_comments_leave_the_queue_usable(backend: Backend) {
         OrgRole::Moderator,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Ideas",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
-    let idea = server
-        .app
-        .propose_idea(
-            &writer,
-            "ideas",
-            &IdeaInput {
-                title: "T",
-                body: "B",
-                tags: "",
-                challenge_id: None,
-                publish: true,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
+    let idea = published_idea(&server, &writer, "ideas", "T", "B").await;
     let (_, comment) = api(
         &server,
         &writer_token,
@@ -256,19 +206,7 @@ async fn staff_published_drafts_gather_support(backend: Backend) {
         OrgRole::Member,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Ideas",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
     let draft = server
         .app
         .propose_idea(
@@ -330,19 +268,7 @@ async fn merged_supporters_count_toward_the_targets_tiers(backend: Backend) {
         OrgRole::Member,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Ideas",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
     let input = cocreate_app::ChallengeInput {
         title: "C",
         problem: "Why",
@@ -445,19 +371,7 @@ async fn foreign_drafts_do_not_end_a_list_early(backend: Backend) {
         OrgRole::Member,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Ideas",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
     for i in 0..25 {
         let publish = i != 20;
         let title: &'static str = Box::leak(format!("Idea {i}").into_boxed_str());
@@ -514,39 +428,13 @@ async fn followers_who_lost_access_are_not_told(backend: Backend) {
         OrgRole::Member,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Lab",
-                slug: "",
-                description: "",
-                audience: Audience::InviteOnly,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Lab", Audience::InviteOnly).await;
     server
         .app
         .add_space_member(&admin, "lab", "guest@example.org")
         .await
         .unwrap();
-    let idea = server
-        .app
-        .propose_idea(
-            &admin,
-            "lab",
-            &IdeaInput {
-                title: "T",
-                body: "B",
-                tags: "",
-                challenge_id: None,
-                publish: true,
-            },
-        )
-        .await
-        .unwrap();
+    let idea = published_idea(&server, &admin, "lab", "T", "B").await;
     assert_eq!(
         api(
             &server,
@@ -608,34 +496,8 @@ async fn hidden_comments_cannot_be_edited(backend: Backend) {
         OrgRole::Moderator,
     )
     .await;
-    server
-        .app
-        .create_space(
-            &admin,
-            &SpaceInput {
-                name: "Ideas",
-                slug: "",
-                description: "",
-                audience: Audience::Public,
-            },
-        )
-        .await
-        .unwrap();
-    let idea = server
-        .app
-        .propose_idea(
-            &writer,
-            "ideas",
-            &IdeaInput {
-                title: "T",
-                body: "B",
-                tags: "",
-                challenge_id: None,
-                publish: true,
-            },
-        )
-        .await
-        .unwrap();
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
+    let idea = published_idea(&server, &writer, "ideas", "T", "B").await;
     let (_, comment) = api(
         &server,
         &writer_token,
