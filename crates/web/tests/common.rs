@@ -184,3 +184,20 @@ pub async fn published_idea(
     };
     server.app.propose_idea(author, slug, &input).await.unwrap()
 }
+
+/// Asserts that a request whose body is over the limit was refused: either with a 413 problem, or,
+/// when the server closed the connection after refusing the body unread, with the upload cut off.
+/// Callers check afterwards that nothing was stored.
+pub async fn assert_refused_as_too_large(sent: reqwest::Result<Response>) {
+    match sent {
+        Ok(response) => {
+            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+            let problem: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(problem["code"], "payload_too_large", "{problem}");
+        }
+        Err(error) => assert!(
+            error.is_request() || error.is_body(),
+            "the refusal cut the upload off, nothing else: {error:?}"
+        ),
+    }
+}

@@ -2070,21 +2070,14 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
             "{name}: {problem}"
         );
     }
-    let (status, _) = upload(
-        &w.server,
-        &w.customer,
-        id,
-        "huge.txt",
-        vec![b'a'; 6 * 1024 * 1024],
-    )
-    .await;
-    assert!(
-        matches!(
-            status,
-            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNPROCESSABLE_ENTITY
-        ),
-        "{status}"
-    );
+    let part = reqwest::multipart::Part::bytes(vec![b'a'; 6 * 1024 * 1024]).file_name("huge.txt");
+    let huge = client()
+        .post(w.server.url(&format!("/api/v1/ideas/{id}/attachments")))
+        .bearer_auth(&w.customer)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await;
+    assert_refused_as_too_large(huge).await;
     let (status, text) = upload(
         &w.server,
         &w.customer,
