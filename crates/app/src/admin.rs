@@ -54,6 +54,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.organisation_changed();
         Ok(())
     }
 
@@ -100,6 +101,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.organisation_changed();
         Ok(())
     }
 

@@ -225,6 +225,14 @@ fn tier_state(idea: &Idea) -> TierState {
     }
 }
 
+/// See [`App::space_page`].
+pub struct SpaceContents {
+    pub view: SpaceView,
+    pub ideas: IdeaPage,
+    pub challenges: Vec<Challenge>,
+    pub members: Vec<cocreate_store::Account>,
+}
+
 impl App {
     fn require_curator(view: &SpaceView) -> AppResult<()> {
         if view.can_curate {
@@ -404,7 +412,7 @@ impl App {
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
-    async fn record_stage(
+    pub(crate) async fn record_stage(
         &self,
         tx: &mut dyn Tx,
         idea_id: i64,
@@ -521,6 +529,52 @@ impl App {
         filter: &IdeaFilter,
     ) -> AppResult<IdeaPage> {
         let view = self.space(actor, slug).await?;
+        self.ideas_of(actor, &view, filter).await
+    }
+
+    /// What a space page shows: the space, one page of its ideas, its challenges and, to those
+    /// who manage it, its members.
+    pub async fn space_page(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+        filter: &IdeaFilter,
+    ) -> AppResult<SpaceContents> {
+        let view = self.space(actor, slug).await?;
+        let ideas = self.ideas_of(actor, &view, filter).await?;
+        let challenges = self.store.challenges(view.space.id).await?;
+        let members = if view.can_manage {
+            self.store.space_members(view.space.id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(SpaceContents {
+            view,
+            ideas,
+            challenges,
+            members,
+        })
+    }
+
+    /// A challenge, its space and one page of its ideas, if the actor may see them.
+    pub async fn challenge_page(
+        &self,
+        actor: Option<&Actor>,
+        filter: &IdeaFilter,
+    ) -> AppResult<(SpaceView, Challenge, IdeaPage)> {
+        let id = filter.challenge_id.ok_or(AppError::NotFound)?;
+        let (view, challenge) = self.challenge(actor, id).await?;
+        let ideas = self.ideas_of(actor, &view, filter).await?;
+        Ok((view, challenge, ideas))
+    }
+
+    /// One page of the ideas of a space the actor may see.
+    async fn ideas_of(
+        &self,
+        actor: Option<&Actor>,
+        view: &SpaceView,
+        filter: &IdeaFilter,
+    ) -> AppResult<IdeaPage> {
         let order = match filter.order {
             ListOrder::Newest => IdeaOrder::Newest,
             ListOrder::Top => IdeaOrder::Top,
@@ -681,16 +735,47 @@ impl App {
         if !view.can_contribute {
             return Err(AppError::Forbidden);
         }
+        self.supports.add(self, actor.id, id).await
+    }
+
+    /// Adds a batch of (account, idea) supports in one transaction. The outer error fails the
+    /// whole batch (nothing is stored); the inner results answer each support, in the order
+    /// given, with the idea as it stands after it.
+    pub(crate) async fn commit_supports(
+        &self,
+        supports: &[(i64, i64)],
+    ) -> AppResult<Vec<AppResult<Idea>>> {
         let now = self.now();
+        // Ideas are locked in id order, the order every other multi-idea writer (rank refresh)
+        // uses, so two transactions never wait for each other in a cycle.
+        let mut order: Vec<usize> = (0..supports.len()).collect();
+        order.sort_by_key(|&n| supports[n].1);
         let mut tx = self.store.begin().await?;
-        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
-        Self::ensure_gathering(&idea, now)?;
-        if let Some(count) = tx.add_support(id, actor.id, now).await? {
-            self.apply_supporter_count(&mut *tx, &idea, count, now)
-                .await?;
+        let mut results: Vec<Option<AppResult<Idea>>> = supports.iter().map(|_| None).collect();
+        for n in order {
+            let (account_id, idea_id) = supports[n];
+            let Some(idea) = tx.lock_idea(idea_id).await? else {
+                results[n] = Some(Err(AppError::NotFound));
+                continue;
+            };
+            if let Err(refused) = Self::ensure_gathering(&idea, now) {
+                results[n] = Some(Err(refused));
+                continue;
+            }
+            let idea = match tx.add_support(idea_id, account_id, now).await? {
+                Some(count) => {
+                    self.apply_supporter_count(&mut *tx, &idea, count, now)
+                        .await?
+                }
+                None => idea,
+            };
+            results[n] = Some(Ok(idea));
         }
         tx.commit().await?;
-        self.store.idea(id).await?.ok_or(AppError::NotFound)
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(AppError::NotFound)))
+            .collect())
     }
 
     /// Moves a gathering idea up its tiers for a new supporter count, sending it to review
@@ -701,41 +786,46 @@ impl App {
         idea: &Idea,
         count: i64,
         now: Timestamp,
-    ) -> AppResult<()> {
+    ) -> AppResult<Idea> {
+        let mut updated = Idea {
+            supporters: count,
+            updated_at: now,
+            ..idea.clone()
+        };
         if idea.stage != Stage::Gathering {
-            return Ok(());
+            return Ok(updated);
         }
         let rules = rules_of(idea)?;
-        match rules.advance(tier_state(idea), count, now) {
-            TierOutcome::Gathering(state) if state != tier_state(idea) => {
-                let progress = IdeaProgress {
-                    stage: Stage::Gathering,
-                    tier: state.tier,
-                    tier_deadline: Some(state.deadline),
-                };
-                tx.set_idea_progress(idea.id, &progress, now).await?;
-            }
-            TierOutcome::Gathering(_) => {}
-            TierOutcome::ReachedReview => {
-                let progress = IdeaProgress {
-                    stage: Stage::Review,
-                    tier: rules.tiers().len() as i64,
-                    tier_deadline: None,
-                };
-                tx.set_idea_progress(idea.id, &progress, now).await?;
-                let reason = format!("It reached {count} supporters, the last tier.");
-                self.record_stage(
-                    tx,
-                    idea.id,
-                    None,
-                    Some(Stage::Gathering),
-                    Stage::Review,
-                    &reason,
-                )
-                .await?;
-            }
+        let progress = match rules.advance(tier_state(idea), count, now) {
+            TierOutcome::Gathering(state) if state != tier_state(idea) => IdeaProgress {
+                stage: Stage::Gathering,
+                tier: state.tier,
+                tier_deadline: Some(state.deadline),
+            },
+            TierOutcome::Gathering(_) => return Ok(updated),
+            TierOutcome::ReachedReview => IdeaProgress {
+                stage: Stage::Review,
+                tier: rules.tiers().len() as i64,
+                tier_deadline: None,
+            },
+        };
+        tx.set_idea_progress(idea.id, &progress, now).await?;
+        if progress.stage == Stage::Review {
+            let reason = format!("It reached {count} supporters, the last tier.");
+            self.record_stage(
+                tx,
+                idea.id,
+                None,
+                Some(Stage::Gathering),
+                Stage::Review,
+                &reason,
+            )
+            .await?;
         }
-        Ok(())
+        updated.stage = progress.stage;
+        updated.tier = progress.tier;
+        updated.tier_deadline = progress.tier_deadline;
+        Ok(updated)
     }
 
     fn ensure_gathering(idea: &Idea, now: Timestamp) -> AppResult<()> {

@@ -9,6 +9,8 @@ mod authors;
 mod dialogue;
 mod error;
 mod files;
+mod generate;
+mod group_commit;
 mod ideas;
 mod idempotency;
 mod mail;
@@ -32,9 +34,10 @@ pub use auth::{AccountInput, SignedIn};
 pub use dialogue::{CommentView, Thread};
 pub use error::AppError;
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
+pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
-    MAX_SEARCH_CHARS, RevisionView, SearchFilter,
+    MAX_SEARCH_CHARS, RevisionView, SearchFilter, SpaceContents,
 };
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
@@ -115,7 +118,14 @@ pub struct App {
     sign_in_limiter: DefaultKeyedRateLimiter<String>,
     mail_wakeup: tokio::sync::Notify,
     unknown_account_hash: tokio::sync::OnceCell<String>,
+    /// The organisation as last read, and when: every page shows it and it rarely changes.
+    organisation: std::sync::RwLock<Option<(std::time::Instant, cocreate_store::Organisation)>>,
+    supports: group_commit::SupportQueue,
 }
+
+/// How long a read of the organisation is reused. Changes made through this process show at
+/// once; other processes sharing the database see them within this time.
+const ORGANISATION_FRESH_FOR: Duration = Duration::from_secs(5);
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Arc<Self> {
@@ -131,6 +141,8 @@ impl App {
             sign_in_limiter: RateLimiter::keyed(quota),
             mail_wakeup: tokio::sync::Notify::new(),
             unknown_account_hash: tokio::sync::OnceCell::new(),
+            organisation: std::sync::RwLock::new(None),
+            supports: group_commit::SupportQueue::default(),
         })
     }
 
@@ -152,7 +164,24 @@ impl App {
     }
 
     pub async fn organisation(&self) -> AppResult<cocreate_store::Organisation> {
-        Ok(self.store.organisation().await?)
+        if let Ok(cached) = self.organisation.read()
+            && let Some((read_at, organisation)) = cached.as_ref()
+            && read_at.elapsed() < ORGANISATION_FRESH_FOR
+        {
+            return Ok(organisation.clone());
+        }
+        let organisation = self.store.organisation().await?;
+        if let Ok(mut cached) = self.organisation.write() {
+            *cached = Some((std::time::Instant::now(), organisation.clone()));
+        }
+        Ok(organisation)
+    }
+
+    /// Forgets the cached organisation after a change to it.
+    fn organisation_changed(&self) {
+        if let Ok(mut cached) = self.organisation.write() {
+            *cached = None;
+        }
     }
 
     fn link(&self, path: &str) -> String {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
-use cocreate_app::{AccountInput, App, Worker};
+use cocreate_app::{AccountInput, App, GENERATED_PASSWORD, GeneratePlan, Worker};
 use cocreate_core::{AccountKind, OrgRole, SystemClock};
 use cocreate_store::Store;
 use cocreate_store_postgres::PostgresStore;
@@ -41,9 +41,42 @@ pub enum Command {
     Migrate,
     /// Fill an empty database with a demo organisation, print its accounts, and serve it.
     Demo,
+    /// Fill the database with a generated data set at scale (for trying volume and benchmarks):
+    /// a public space of challenges, ideas, supports and threaded comments. Every generated
+    /// account's password is `cocreate-demo`.
+    Generate(GenerateArgs),
     /// Operator tasks on accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Ideas to generate; supports, comments and accounts default to 10, 3 and 0.2 per idea.
+    #[arg(long, default_value_t = 100_000)]
+    pub ideas: usize,
+    #[arg(long)]
+    pub supports: Option<usize>,
+    #[arg(long)]
+    pub comments: Option<usize>,
+    #[arg(long)]
+    pub accounts: Option<usize>,
+    /// The same seed generates the same data set.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+impl GenerateArgs {
+    pub fn plan(&self) -> GeneratePlan {
+        let scaled = GeneratePlan::scaled(self.ideas);
+        GeneratePlan {
+            accounts: self.accounts.unwrap_or(scaled.accounts),
+            ideas: self.ideas,
+            supports: self.supports.unwrap_or(scaled.supports),
+            comments: self.comments.unwrap_or(scaled.comments),
+            seed: self.seed,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,8 +157,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::seed(&app).await?;
             serve_app(&config, app).await
         }
+        Command::Generate(args) => generate(&config, &args.plan()).await,
         Command::Admin(command) => admin(&config, command).await,
     }
+}
+
+async fn generate(config: &Config, plan: &GeneratePlan) -> anyhow::Result<()> {
+    let app = build_app(config).await?;
+    let started = std::time::Instant::now();
+    let generated = app
+        .generate(plan, &|line| println!("{line}"))
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let miscounted = app
+        .store()
+        .miscounted_ideas()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    if miscounted > 0 {
+        return Err(anyhow!(
+            "{miscounted} ideas have counters that disagree with their rows"
+        ));
+    }
+    println!(
+        "generated {} accounts, {} ideas, {} supports and {} comments in {:.1} s; counters checked exact",
+        generated.account_ids.len(),
+        generated.idea_ids.len(),
+        generated.supports,
+        generated.comments,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "space: {}/spaces/{} (generated accounts sign in with the password {GENERATED_PASSWORD})",
+        app.config().base_url.as_str().trim_end_matches('/'),
+        generated.space_slug
+    );
+    Ok(())
 }
 
 async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {

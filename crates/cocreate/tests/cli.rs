@@ -96,7 +96,7 @@ fn help_lists_every_command() {
     let output = cocreate(dir.path()).arg("--help").output().unwrap();
     assert!(output.status.success());
     let help = text(&output);
-    for command in ["serve", "migrate", "demo", "admin"] {
+    for command in ["serve", "migrate", "demo", "generate", "admin"] {
         assert!(help.contains(command), "{help}");
     }
     let admin = text(
@@ -337,4 +337,26 @@ fn demo_on_postgres() {
         return;
     };
     demo(Some(url));
+}
+
+#[test]
+fn generate_fills_the_database_and_checks_its_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cocreate(dir.path())
+        .args(["generate", "--ideas", "60", "--accounts", "40"])
+        .output()
+        .unwrap();
+    let printed = text(&output);
+    assert!(output.status.success(), "{printed}");
+    assert!(
+        printed.contains("generated 40 accounts, 60 ideas, 600 supports and 180 comments")
+            && printed.contains("counters checked exact"),
+        "{printed}"
+    );
+    let refused = cocreate(dir.path())
+        .args(["generate", "--ideas", "0"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("ideas"), "{}", text(&refused));
 }

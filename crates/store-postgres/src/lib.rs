@@ -1,5 +1,7 @@
 //! Cocreate on PostgreSQL, for larger deployments and many server processes.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
@@ -8,10 +10,12 @@ use sqlx::{Pool, Postgres};
 
 pub struct PostgresStore {
     pool: Pool<Postgres>,
+    commits: Arc<AtomicU64>,
 }
 
 pub struct PostgresTx {
     tx: sqlx::Transaction<'static, Postgres>,
+    commits: Arc<AtomicU64>,
 }
 
 impl PostgresStore {
@@ -19,13 +23,31 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // A ping before every checkout doubles the round trips of short queries; a connection
+            // that broke fails its next query, and the pool drops it.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            commits: Arc::new(AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    async fn open_tx(&self) -> Result<PostgresTx, StoreError> {
+        let tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(PostgresTx {
+            tx,
+            commits: self.commits.clone(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -41,7 +63,6 @@ impl_sql_store! {
     tx = PostgresTx,
     database = sqlx::Postgres,
     backend = "postgres",
-    begin = "BEGIN",
     // Several server processes may poll the outbox at once: each skips rows another has locked.
     lease_clause = " FOR UPDATE SKIP LOCKED",
     // Concurrent supports of one idea wait for each other on its row.
@@ -50,6 +71,7 @@ impl_sql_store! {
     // The tsvector is a generated column: nothing to index by hand.
     index_idea = "",
     unindex_idea = "",
+    rebuild_search = "",
     push_search = crate::push_idea_search,
 }
 

@@ -1,18 +1,29 @@
 //! Cocreate's embedded default: SQLite in one file, in WAL mode.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// How long a write waits for the one before it.
+const WRITER_WAIT: Duration = Duration::from_secs(5);
 
 pub struct SqliteStore {
     pool: Pool<Sqlite>,
+    /// Held by the one write transaction of this process (see [`SqliteStore::open_tx`]).
+    writer: Arc<Mutex<()>>,
+    commits: Arc<AtomicU64>,
 }
 
 pub struct SqliteTx {
     tx: sqlx::Transaction<'static, Sqlite>,
+    _writer: OwnedMutexGuard<()>,
+    commits: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -29,13 +40,40 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded database cannot hang up: a ping before every checkout is pure overhead.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+            commits: Arc::new(AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Starts a write transaction. SQLite has one writer at a time; writers of this process queue
+    /// here, in order, instead of in SQLite's busy handler, which waits by sleeping. BEGIN
+    /// IMMEDIATE takes the write lock up front: a deferred transaction that later writes can fail
+    /// with SQLITE_BUSY instead of waiting its turn (another process, such as the CLI, still
+    /// waits in the busy handler).
+    async fn open_tx(&self) -> Result<SqliteTx, StoreError> {
+        let writer = tokio::time::timeout(WRITER_WAIT, self.writer.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable("the database is busy; try again".into()))?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(SqliteTx {
+            tx,
+            _writer: writer,
+            commits: self.commits.clone(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -64,9 +102,6 @@ impl_sql_store! {
     tx = SqliteTx,
     database = sqlx::Sqlite,
     backend = "sqlite",
-    // Take the write lock up front: a deferred transaction that later writes can fail with
-    // SQLITE_BUSY under concurrency instead of waiting its turn.
-    begin = "BEGIN IMMEDIATE",
     // BEGIN IMMEDIATE already serialises writers, so a plain SELECT leases safely.
     lease_clause = "",
     // BEGIN IMMEDIATE holds the write lock: reading the idea in the transaction is enough.
@@ -75,6 +110,8 @@ impl_sql_store! {
     // FTS5 with external content is indexed by the store, in the idea's own transaction.
     index_idea = "INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)",
     unindex_idea = "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",
+    // Bulk loads skip the per-row index and rebuild it once at the end.
+    rebuild_search = "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')",
     push_search = crate::push_idea_search,
 }
 

@@ -36,6 +36,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store: Send + Sync + 'static {
     /// Which backend this is, e.g. `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Transactions this process has committed so far: when it has not moved, nothing this
+    /// process wrote has changed (writes of other processes are not counted).
+    fn commits(&self) -> u64;
     async fn ping(&self) -> StoreResult<()>;
     /// Opens a write transaction. Dropping it without `commit` rolls everything back.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
@@ -118,6 +121,13 @@ pub trait Store: Send + Sync + 'static {
     async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     /// Ideas gathering support whose deadline passed before `now`.
     async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>>;
+
+    /// Ideas whose stored supporter or comment count differs from the rows behind it (zero when
+    /// every counter is exact).
+    async fn miscounted_ideas(&self) -> StoreResult<i64>;
+    /// Ends a bulk load: indexes the loaded ideas for search where the index is kept apart, and
+    /// refreshes the planner's statistics.
+    async fn finish_load(&self) -> StoreResult<()>;
 
     /// Newest first, strictly before `before_id` (use `i64::MAX` for the first page).
     async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
@@ -330,6 +340,15 @@ pub trait Tx: Send {
         key: &str,
         response: Option<(i64, &str)>,
     ) -> StoreResult<()>;
+    /// Bulk loading of generated data: many rows per statement. Returns the new ids in order.
+    async fn load_accounts(&mut self, accounts: &[NewAccount<'_>]) -> StoreResult<Vec<i64>>;
+    /// Loads published ideas with the counters the caller computed, each with its first revision
+    /// and its publication in the history. Search finds them after [`Store::finish_load`].
+    async fn load_ideas(&mut self, ideas: &[LoadedIdea<'_>]) -> StoreResult<Vec<i64>>;
+    /// Loads (idea, account, when) supports; the ideas' counters are the caller's to keep exact.
+    async fn load_supports(&mut self, supports: &[(i64, i64, Timestamp)]) -> StoreResult<()>;
+    /// Loads comments without touching the ideas' counters; returns (id, idea id) pairs.
+    async fn load_comments(&mut self, comments: &[NewComment<'_>]) -> StoreResult<Vec<(i64, i64)>>;
     /// Stores (id, hot, trending) for a batch of ideas.
     async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;

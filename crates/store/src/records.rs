@@ -350,6 +350,16 @@ pub struct NewIdea<'a> {
     pub created_at: Timestamp,
 }
 
+/// A published idea for a bulk load, with the counters, tier and ranks computed by the loader.
+pub struct LoadedIdea<'a> {
+    pub idea: NewIdea<'a>,
+    pub supporters: i64,
+    pub comments: i64,
+    pub tier: i64,
+    pub hot: i64,
+    pub trending: i64,
+}
+
 /// How a list of ideas is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdeaOrder {

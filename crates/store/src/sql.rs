@@ -14,12 +14,12 @@ macro_rules! impl_sql_store {
         tx = $tx:ident,
         database = $db:ty,
         backend = $backend:literal,
-        begin = $begin:literal,
         lease_clause = $lease_clause:literal,
         lock_idea_clause = $lock_idea_clause:literal,
         lock_rows_clause = $lock_rows_clause:literal,
         index_idea = $index_idea:literal,
         unindex_idea = $unindex_idea:literal,
+        rebuild_search = $rebuild_search:literal,
         push_search = $push_search:path $(,)?
     ) => {
         mod sql_store_impl {
@@ -284,14 +284,17 @@ macro_rules! impl_sql_store {
                     $backend
                 }
 
+                fn commits(&self) -> u64 {
+                    self.commits.load(::std::sync::atomic::Ordering::Acquire)
+                }
+
                 async fn ping(&self) -> StoreResult<()> {
                     ::sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
                     Ok(())
                 }
 
                 async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-                    let tx = self.pool.begin_with($begin).await.map_err(map_err)?;
-                    Ok(Box::new(super::$tx { tx }))
+                    Ok(Box::new(self.open_tx().await?))
                 }
 
                 async fn organisation(&self) -> StoreResult<Organisation> {
@@ -810,6 +813,26 @@ macro_rules! impl_sql_store {
                         .map_err(map_err)?;
                     all(rows, mail)
                 }
+
+                async fn miscounted_ideas(&self) -> StoreResult<i64> {
+                    let row = ::sqlx::query(
+                        "SELECT COUNT(*) AS n FROM ideas i \
+                         WHERE i.supporters <> (SELECT COUNT(*) FROM supports s WHERE s.idea_id = i.id) \
+                         OR i.comments <> (SELECT COUNT(*) FROM comments c WHERE c.idea_id = i.id AND c.deleted_at IS NULL)",
+                    )
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    get(&row, "n")
+                }
+
+                async fn finish_load(&self) -> StoreResult<()> {
+                    if !$rebuild_search.is_empty() {
+                        ::sqlx::query($rebuild_search).execute(&self.pool).await.map_err(map_err)?;
+                    }
+                    ::sqlx::query("ANALYZE").execute(&self.pool).await.map_err(map_err)?;
+                    Ok(())
+                }
             }
 
             impl super::$tx {
@@ -854,7 +877,10 @@ macro_rules! impl_sql_store {
             #[::async_trait::async_trait]
             impl Tx for super::$tx {
                 async fn commit(self: Box<Self>) -> StoreResult<()> {
-                    self.tx.commit().await.map_err(map_err)
+                    let commits = self.commits.clone();
+                    self.tx.commit().await.map_err(map_err)?;
+                    commits.fetch_add(1, ::std::sync::atomic::Ordering::AcqRel);
+                    Ok(())
                 }
 
                 async fn update_organisation(&mut self, name: &str, description: &str, now: Timestamp) -> StoreResult<()> {
@@ -1618,6 +1644,114 @@ macro_rules! impl_sql_store {
                         }
                     }
                     Ok(())
+                }
+
+                async fn load_accounts(&mut self, accounts: &[NewAccount<'_>]) -> StoreResult<Vec<i64>> {
+                    let mut ids = Vec::with_capacity(accounts.len());
+                    for chunk in accounts.chunks(2000) {
+                        let mut sql = ::sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO accounts (email, name, password_hash, kind, role, created_at) ",
+                        );
+                        sql.push_values(chunk, |mut row, a| {
+                            row.push_bind(a.email.to_owned())
+                                .push_bind(a.name.to_owned())
+                                .push_bind(a.password_hash.to_owned())
+                                .push_bind(a.kind.as_str())
+                                .push_bind(a.role.as_str())
+                                .push_bind(a.created_at.millis());
+                        });
+                        sql.push(" RETURNING id");
+                        for row in self.many(sql.build()).await? {
+                            ids.push(get(&row, "id")?);
+                        }
+                    }
+                    Ok(ids)
+                }
+
+                async fn load_ideas(&mut self, ideas: &[LoadedIdea<'_>]) -> StoreResult<Vec<i64>> {
+                    let mut ids = Vec::with_capacity(ideas.len());
+                    for chunk in ideas.chunks(500) {
+                        let mut sql = ::sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO ideas (space_id, challenge_id, title, body, body_html, tags, author_id, stage, supporters, \
+                             comments, tiers, tier, tier_deadline, hot, trending, created_at, updated_at) ",
+                        );
+                        sql.push_values(chunk, |mut row, l| {
+                            let i = &l.idea;
+                            row.push_bind(i.space_id)
+                                .push_bind(i.challenge_id)
+                                .push_bind(i.title.to_owned())
+                                .push_bind(i.body.to_owned())
+                                .push_bind(i.body_html.to_owned())
+                                .push_bind(i.tags.to_owned())
+                                .push_bind(i.author_id)
+                                .push_bind(i.stage.as_str())
+                                .push_bind(l.supporters)
+                                .push_bind(l.comments)
+                                .push_bind(i.tiers.to_owned())
+                                .push_bind(l.tier)
+                                .push_bind(i.tier_deadline.map(Timestamp::millis))
+                                .push_bind(l.hot)
+                                .push_bind(l.trending)
+                                .push_bind(i.created_at.millis())
+                                .push_bind(i.created_at.millis());
+                        });
+                        sql.push(" RETURNING id");
+                        let mut chunk_ids = Vec::with_capacity(chunk.len());
+                        for row in self.many(sql.build()).await? {
+                            chunk_ids.push(get::<i64>(&row, "id")?);
+                        }
+                        for select in [
+                            "INSERT INTO idea_revisions (idea_id, editor_id, title, body, tags, created_at) \
+                             SELECT id, author_id, title, body, tags, created_at FROM ideas WHERE id IN (",
+                            "INSERT INTO idea_events (idea_id, actor_id, from_stage, to_stage, rationale, created_at) \
+                             SELECT id, author_id, 'draft', 'gathering_support', '', created_at FROM ideas WHERE id IN (",
+                        ] {
+                            let mut sql = ::sqlx::QueryBuilder::<$db>::new(select);
+                            let mut list = sql.separated(", ");
+                            for id in &chunk_ids {
+                                list.push_bind(*id);
+                            }
+                            sql.push(")");
+                            self.exec(sql.build()).await?;
+                        }
+                        ids.extend(chunk_ids);
+                    }
+                    Ok(ids)
+                }
+
+                async fn load_supports(&mut self, supports: &[(i64, i64, Timestamp)]) -> StoreResult<()> {
+                    for chunk in supports.chunks(5000) {
+                        let mut sql = ::sqlx::QueryBuilder::<$db>::new("INSERT INTO supports (idea_id, account_id, created_at) ");
+                        sql.push_values(chunk, |mut row, (idea_id, account_id, at)| {
+                            row.push_bind(*idea_id).push_bind(*account_id).push_bind(at.millis());
+                        });
+                        self.exec(sql.build()).await?;
+                    }
+                    Ok(())
+                }
+
+                async fn load_comments(&mut self, comments: &[NewComment<'_>]) -> StoreResult<Vec<(i64, i64)>> {
+                    let mut ids = Vec::with_capacity(comments.len());
+                    for chunk in comments.chunks(2000) {
+                        let mut sql = ::sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO comments (idea_id, parent_id, depth, author_id, body, body_html, official, created_at) ",
+                        );
+                        sql.push_values(chunk, |mut row, c| {
+                            row.push_bind(c.idea_id)
+                                .push_bind(c.parent_id)
+                                .push_bind(c.depth)
+                                .push_bind(c.author_id)
+                                .push_bind(c.body.to_owned())
+                                .push_bind(c.body_html.to_owned())
+                                .push_bind(i64::from(c.official))
+                                .push_bind(c.created_at.millis());
+                        });
+                        sql.push(" RETURNING id, idea_id");
+                        for row in self.many(sql.build()).await? {
+                            ids.push((get(&row, "id")?, get(&row, "idea_id")?));
+                        }
+                    }
+                    Ok(ids)
                 }
 
                 async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()> {

@@ -300,13 +300,8 @@ async fn space_page(
     query: &ListQuery,
     forms: SpaceForms,
 ) -> PageResult {
-    let view = state.app.space(actor, slug).await?;
     let filter = query.filter(None)?;
-    let page = state.app.ideas(actor, slug, &filter).await?;
-    let members = match actor {
-        Some(actor) if view.can_manage => state.app.space_members(actor, slug).await?,
-        _ => Vec::new(),
-    };
+    let contents = state.app.space_page(actor, slug, &filter).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice_for(query.done.as_deref());
     let idea_error = if forms.idea.is_some() {
@@ -320,8 +315,8 @@ async fn space_page(
         FormError::default()
     };
     let page = SpacePage {
-        challenges: state.app.challenges(actor, slug).await?,
-        list: IdeaList::new(format!("/spaces/{slug}"), &filter, page),
+        challenges: contents.challenges,
+        list: IdeaList::new(format!("/spaces/{slug}"), &filter, contents.ideas),
         propose: ProposeForm::new(
             format!("/spaces/{slug}/ideas"),
             slug,
@@ -336,8 +331,8 @@ async fn space_page(
             challenge_error,
         ),
         layout,
-        view,
-        members,
+        view: contents.view,
+        members: contents.members,
         audiences: Audience::ALL,
         error: forms.error,
     };
@@ -456,9 +451,8 @@ async fn challenge_page(
     query: &ListQuery,
     forms: SpaceForms,
 ) -> PageResult {
-    let (view, challenge) = state.app.challenge(actor, id).await?;
     let filter = query.filter(Some(id))?;
-    let page = state.app.ideas(actor, &view.space.slug, &filter).await?;
+    let (view, challenge, page) = state.app.challenge_page(actor, &filter).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice_for(query.done.as_deref());
     let now = state.app.now();

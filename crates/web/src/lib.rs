@@ -6,6 +6,7 @@ mod api;
 mod error;
 mod idea_pages;
 mod middleware;
+mod page_cache;
 mod pages;
 mod session;
 
@@ -56,6 +57,7 @@ pub(crate) struct WebState {
     pub cookie: session::CookieSettings,
     pub metrics: PrometheusHandle,
     pub limits: Arc<middleware::Limits>,
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 /// The cursor for the page after `items`, a full page of `limit`; `None` after the last page.
@@ -87,6 +89,7 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         cookie: session::CookieSettings::new(secure),
         metrics: prometheus(),
         limits: Arc::new(middleware::Limits::new(options)),
+        page_cache: Arc::new(page_cache::PageCache::default()),
         app,
     };
     let security_headers = [
@@ -118,6 +121,11 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_actor,
+        ))
+        // Outside the actor: a page served from the cache needs no session lookup.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::anonymous_pages,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

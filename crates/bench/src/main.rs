@@ -1,0 +1,612 @@
+//! `cocreate-bench`: fills a fresh database with generated data at scale, serves it on 127.0.0.1,
+//! and measures, in one run on the same server, `/healthz`, the hot-list page, the idea page and
+//! support writes through the API (with every count checked exact afterwards); then the hot list
+//! again on a small data set, to show how list latency grows with the data. Every phase is bounded
+//! in time and sends traffic to 127.0.0.1 only. Method and figures: docs/BENCHMARKS.md.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Parser, ValueEnum};
+use cocreate_app::{AccountInput, Actor, App, AppConfig, GeneratePlan, Worker};
+use cocreate_core::{AccountKind, OrgRole, Stage, SystemClock};
+use cocreate_store::Store;
+use cocreate_store_postgres::PostgresStore;
+use cocreate_store_sqlite::SqliteStore;
+use cocreate_web::WebOptions;
+use hdrhistogram::Histogram;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+/// Benchmarks Cocreate on generated data (load on 127.0.0.1 only, bounded in time).
+#[derive(Debug, Parser)]
+#[command(name = "cocreate-bench")]
+struct Args {
+    /// Which database to measure.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: BackendChoice,
+    /// A PostgreSQL server where fresh databases may be created (and are dropped afterwards).
+    #[arg(
+        long,
+        env = "COCREATE_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+    /// Ideas in the large data set (with 10 supports and 3 comments each).
+    #[arg(long, default_value_t = 100_000)]
+    ideas: usize,
+    /// Ideas in the small data set the hot list is compared against.
+    #[arg(long, default_value_t = 1_000)]
+    baseline_ideas: usize,
+    /// Concurrent connections in each phase.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Length of each read phase, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Support writes to send (each a distinct account and idea).
+    #[arg(long, default_value_t = 30_000)]
+    support_writes: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // The load generator runs on its own threads, the server on its own runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let backends = match args.backend {
+        BackendChoice::Sqlite => vec![BackendChoice::Sqlite],
+        BackendChoice::Postgres => vec![BackendChoice::Postgres],
+        BackendChoice::Both => vec![BackendChoice::Sqlite, BackendChoice::Postgres],
+    };
+    let mut failed = false;
+    for backend in backends {
+        let report = runtime.block_on(bench(&args, backend))?;
+        println!("{report}");
+        failed |= !report.meets_targets();
+    }
+    if failed {
+        bail!("a target was missed (see the report above)");
+    }
+    Ok(())
+}
+
+/// A server on 127.0.0.1 over a fresh database, with its own runtime.
+struct Served {
+    app: Arc<App>,
+    address: SocketAddr,
+    _server: tokio::runtime::Runtime,
+    drop_database: Option<(String, String)>,
+    _files: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(args: &Args, backend: BackendChoice, ideas: usize) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let files = tempfile::tempdir()?;
+        let (store, drop_database): (Arc<dyn Store>, _) = match backend {
+            BackendChoice::Postgres => {
+                let name = format!("cocreate_bench_{:x}", rand::thread_rng().r#gen::<u32>());
+                let mut admin = sqlx::PgConnection::connect(&args.postgres_url)
+                    .await
+                    .with_context(|| format!("cannot reach PostgreSQL at {}", args.postgres_url))?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut admin)
+                    .await?;
+                let mut url = url::Url::parse(&args.postgres_url)?;
+                url.set_path(&name);
+                let store = PostgresStore::connect(url.as_str())
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                (Arc::new(store), Some((args.postgres_url.clone(), name)))
+            }
+            _ => {
+                let url = format!("sqlite://{}", data.path().join("cocreate.db").display());
+                let store = SqliteStore::connect(&url)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                (Arc::new(store), None)
+            }
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let config = AppConfig {
+            base_url: url::Url::parse(&format!("http://{address}"))?,
+            secret_key: secrecy::SecretString::from(
+                "benchmark-secret-key-benchmark-secret-key".to_owned(),
+            ),
+            smtp: None,
+            sign_in_attempts_per_minute: 1_000,
+            files: cocreate_app::local_files(files.path()).map_err(|e| anyhow!("{e}"))?,
+        };
+        let app = App::new(store, Arc::new(SystemClock), config);
+        let started = Instant::now();
+        app.generate(&GeneratePlan::scaled(ideas), &|_| {})
+            .await
+            .map_err(|e| anyhow!("generating data: {e}"))?;
+        eprintln!(
+            "{backend:?}: generated {ideas} ideas in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let server = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        // Rate limits would cap the load generator, which comes from one address.
+        let options = WebOptions {
+            auth_requests_per_minute: 1_000_000,
+            write_requests_per_minute: 1_000_000,
+            ..WebOptions::default()
+        };
+        let router = cocreate_web::router(app.clone(), &options);
+        let worker = Worker::new(app.clone()).map_err(|e| anyhow!("{e}"))?;
+        server.spawn(worker.run());
+        server.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            cocreate_web::serve(listener, router, std::future::pending()).await
+        });
+        Ok(Self {
+            app,
+            address,
+            _server: server,
+            drop_database,
+            _files: files,
+            _data: data,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        let Self {
+            app,
+            _server,
+            drop_database,
+            ..
+        } = self;
+        _server.shutdown_background();
+        drop(app);
+        if let Some((admin_url, name)) = drop_database {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of one load phase.
+struct Phase {
+    name: String,
+    connections: usize,
+    requests: u64,
+    /// Requests sent by each connection.
+    sent: Vec<u64>,
+    errors: u64,
+    elapsed: Duration,
+    latency_us: Histogram<u64>,
+}
+
+impl Phase {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn millis(&self, quantile: f64) -> f64 {
+        self.latency_us.value_at_quantile(quantile) as f64 / 1000.0
+    }
+}
+
+/// What one request of a phase is: worker number and iteration give the request.
+type MakeRequest =
+    Arc<dyn Fn(&reqwest::Client, usize, u64) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// Runs `connections` workers, each on its own connection, sending requests back to back until
+/// `duration` passes or `limit` requests per worker were sent. Every answer must be a success.
+async fn load(
+    name: &str,
+    connections: usize,
+    duration: Duration,
+    limit: u64,
+    request: MakeRequest,
+) -> anyhow::Result<Phase> {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut workers = Vec::new();
+    for worker in 0..connections {
+        let request = request.clone();
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .timeout(Duration::from_secs(30))
+                .build()?;
+            let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let (mut sent, mut errors, mut first_error) = (0u64, 0u64, None);
+            while Instant::now() < deadline && sent < limit {
+                let begun = Instant::now();
+                let failure = match request(&client, worker, sent).send().await {
+                    Ok(response) => {
+                        let status = response.status();
+                        match response.text().await {
+                            Ok(_) if status.is_success() => None,
+                            Ok(body) => Some(format!("{status}: {body}")),
+                            Err(error) => Some(error.to_string()),
+                        }
+                    }
+                    Err(error) => Some(error.to_string()),
+                };
+                latency.saturating_record(begun.elapsed().as_micros() as u64);
+                sent += 1;
+                if failure.is_some() {
+                    errors += 1;
+                    first_error = first_error.or(failure);
+                }
+            }
+            anyhow::Ok((sent, errors, latency, first_error))
+        }));
+    }
+    let mut phase = Phase {
+        name: name.to_owned(),
+        connections,
+        requests: 0,
+        sent: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latency_us: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+    };
+    for worker in workers {
+        let (sent, errors, latency, first_error) = worker.await??;
+        if let Some(error) = first_error.filter(|_| phase.errors == 0) {
+            eprintln!("  {name}: first failure: {error}");
+        }
+        phase.requests += sent;
+        phase.sent.push(sent);
+        phase.errors += errors;
+        phase.latency_us.add(latency)?;
+    }
+    phase.elapsed = started.elapsed();
+    eprintln!(
+        "  {name}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+        phase.per_second(),
+        phase.millis(0.5),
+        phase.millis(0.99),
+        phase.errors
+    );
+    Ok(phase)
+}
+
+fn get(served: &Served, path: String) -> MakeRequest {
+    let url = served.url(&path);
+    Arc::new(move |client, _, _| client.get(&url))
+}
+
+struct Report {
+    backend: BackendChoice,
+    ideas: usize,
+    baseline_ideas: usize,
+    phases: Vec<Phase>,
+    checked_ideas: usize,
+    miscounted: i64,
+    wrong_counts: usize,
+}
+
+async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
+    let seconds = Duration::from_secs(args.seconds);
+    let n = args.connections;
+    let mut phases = Vec::new();
+
+    // Both data sets are served at once, so the phases that compare them run back to back.
+    let baseline = Served::start(args, backend, args.baseline_ideas).await?;
+    let small_slug = first_space(&baseline.app).await?;
+    let served = Served::start(args, backend, args.ideas).await?;
+    let slug = first_space(&served.app).await?;
+    phases.push(
+        load(
+            "/healthz",
+            n,
+            seconds,
+            u64::MAX,
+            get(&served, "/healthz".into()),
+        )
+        .await?,
+    );
+    phases.push(
+        load(
+            "hot list",
+            n,
+            seconds,
+            u64::MAX,
+            get(&served, format!("/spaces/{slug}?sort=hot")),
+        )
+        .await?,
+    );
+    let tokens = Arc::new(supporter_tokens(&served.app, n).await?);
+    let hot_url = served.url(&format!("/spaces/{slug}?sort=hot"));
+    let readers = tokens.clone();
+    phases.push(
+        load(
+            "hot list, signed in",
+            n,
+            seconds,
+            u64::MAX,
+            Arc::new(move |client, worker, _| client.get(&hot_url).bearer_auth(&readers[worker])),
+        )
+        .await?,
+    );
+    // The comparison of sizes is made signed in: anonymous pages come from the page cache.
+    let small_readers = Arc::new(supporter_tokens(&baseline.app, n).await?);
+    let small_url = baseline.url(&format!("/spaces/{small_slug}?sort=hot"));
+    phases.push(
+        load(
+            "hot list, signed in, small",
+            n,
+            seconds,
+            u64::MAX,
+            Arc::new(move |client, worker, _| {
+                client.get(&small_url).bearer_auth(&small_readers[worker])
+            }),
+        )
+        .await?,
+    );
+    baseline.stop().await?;
+    let ideas = gathering_ideas(&served.app, args.ideas as i64).await?;
+    let pages: Arc<Vec<String>> = Arc::new(
+        ideas
+            .iter()
+            .map(|id| served.url(&format!("/ideas/{id}")))
+            .collect(),
+    );
+    phases.push(
+        load(
+            "idea page",
+            n,
+            seconds,
+            u64::MAX,
+            Arc::new(move |client, worker, i| {
+                let pick = (worker as u64 * 7919 + i * 104_729) as usize % pages.len();
+                client.get(&pages[pick])
+            }),
+        )
+        .await?,
+    );
+
+    // Support writes: one new account per connection; connection w supports ideas w, w+1, … so
+    // every idea is supported by many connections at nearly the same moment.
+    let targets: Vec<i64> = ideas.iter().take(2_000.min(ideas.len())).copied().collect();
+    let before = supporter_counts(&served.app, &targets).await?;
+    let per_connection = (args.support_writes / n).min(targets.len()) as u64;
+    let support_urls: Arc<Vec<String>> = Arc::new(
+        targets
+            .iter()
+            .map(|id| served.url(&format!("/api/v1/ideas/{id}/support")))
+            .collect(),
+    );
+    let urls = support_urls.clone();
+    let writes = load(
+        "support writes",
+        n,
+        Duration::from_secs(120),
+        per_connection,
+        Arc::new(move |client, worker, i| {
+            client
+                .put(&urls[(worker + i as usize) % urls.len()])
+                .bearer_auth(&tokens[worker])
+        }),
+    )
+    .await?;
+    // Idea k received one support from each connection whose range covered it.
+    let mut expected = before.clone();
+    for (worker, sent) in writes.sent.iter().enumerate() {
+        for i in 0..*sent {
+            let k = (worker + i as usize) % targets.len();
+            *expected.entry(targets[k]).or_default() += 1;
+        }
+    }
+    let after = supporter_counts(&served.app, &targets).await?;
+    let wrong_counts = targets
+        .iter()
+        .filter(|id| after.get(id) != expected.get(id))
+        .count();
+    let miscounted = served
+        .app
+        .store()
+        .miscounted_ideas()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    phases.push(writes);
+    served.stop().await?;
+    Ok(Report {
+        backend,
+        ideas: args.ideas,
+        baseline_ideas: args.baseline_ideas,
+        phases,
+        checked_ideas: targets.len(),
+        miscounted,
+        wrong_counts,
+    })
+}
+
+async fn first_space(app: &App) -> anyhow::Result<String> {
+    let spaces = app.store().spaces().await.map_err(|e| anyhow!("{e}"))?;
+    spaces
+        .into_iter()
+        .next()
+        .map(|s| s.slug)
+        .context("the generated space is missing")
+}
+
+/// Ideas still gathering support, far enough from the last tier that the benchmark's supports
+/// cannot send them to review, in a shuffled order.
+async fn gathering_ideas(app: &App, ideas: i64) -> anyhow::Result<Vec<i64>> {
+    let mut found = Vec::new();
+    for id in 1..=ideas {
+        if let Some(idea) = app.store().idea(id).await.map_err(|e| anyhow!("{e}"))?
+            && idea.stage == Stage::Gathering
+            && idea.supporters < 9_000
+        {
+            found.push(id);
+        }
+        if found.len() >= 20_000 {
+            break;
+        }
+    }
+    found.shuffle(&mut rand::rngs::StdRng::seed_from_u64(11));
+    Ok(found)
+}
+
+async fn supporter_counts(app: &App, ids: &[i64]) -> anyhow::Result<HashMap<i64, i64>> {
+    let mut counts = HashMap::new();
+    for id in ids {
+        let idea = app
+            .store()
+            .idea(*id)
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+            .context("idea vanished")?;
+        counts.insert(*id, idea.supporters);
+    }
+    Ok(counts)
+}
+
+/// API tokens of `n` new customer accounts, one per connection.
+async fn supporter_tokens(app: &App, n: usize) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::new();
+    for k in 0..n {
+        let email = format!("bench{k}@bench.cocreate.example");
+        let account = app
+            .create_account_as_operator(
+                &AccountInput {
+                    email: &email,
+                    name: &format!("Bench {k}"),
+                    password: "benchmark-password",
+                },
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let created = app
+            .create_api_token(&Actor::from_account(&account, None), "benchmark")
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        tokens.push(created.secret);
+    }
+    Ok(tokens)
+}
+
+impl Report {
+    fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+
+    /// (what, measured, target, met) for each target of docs/BENCHMARKS.md.
+    fn targets(&self) -> Vec<(String, String, String, bool)> {
+        let (Some(health), Some(hot), Some(large), Some(small), Some(writes)) = (
+            self.phase("/healthz"),
+            self.phase("hot list"),
+            self.phase("hot list, signed in"),
+            self.phase("hot list, signed in, small"),
+            self.phase("support writes"),
+        ) else {
+            return Vec::new();
+        };
+        let share = hot.per_second() / health.per_second();
+        let growth = large.millis(0.5) / small.millis(0.5);
+        let writes_per_second = writes.per_second();
+        let exact = self.miscounted == 0 && self.wrong_counts == 0 && writes.errors == 0;
+        vec![
+            (
+                "hot list throughput / `/healthz` throughput".into(),
+                format!("{:.1}%", share * 100.0),
+                "≥ 10%".into(),
+                share >= 0.10,
+            ),
+            (
+                "hot list p99".into(),
+                format!("{:.1} ms", hot.millis(0.99)),
+                "< 50 ms".into(),
+                hot.millis(0.99) < 50.0,
+            ),
+            (
+                format!(
+                    "hot list median signed in, {} ideas / {} ideas",
+                    self.ideas, self.baseline_ideas
+                ),
+                format!("{growth:.2}×"),
+                "≤ 1.5×".into(),
+                growth <= 1.5,
+            ),
+            (
+                "support writes per second".into(),
+                format!("{writes_per_second:.0}"),
+                "≥ 2,000".into(),
+                writes_per_second >= 2_000.0,
+            ),
+            (
+                "counts exact after the writes".into(),
+                format!(
+                    "{} wrong of {} checked, {} miscounted ideas, {} failed writes",
+                    self.wrong_counts, self.checked_ideas, self.miscounted, writes.errors
+                ),
+                "all exact".into(),
+                exact,
+            ),
+        ]
+    }
+
+    fn meets_targets(&self) -> bool {
+        let targets = self.targets();
+        !targets.is_empty() && targets.iter().all(|t| t.3)
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "\n### {:?}\n", self.backend)?;
+        writeln!(
+            f,
+            "| phase | connections | requests | errors | req/s | p50 ms | p99 ms |"
+        )?;
+        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
+        for p in &self.phases {
+            writeln!(
+                f,
+                "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |",
+                p.name,
+                p.connections,
+                p.requests,
+                p.errors,
+                p.per_second(),
+                p.millis(0.5),
+                p.millis(0.99)
+            )?;
+        }
+        writeln!(f, "\n| target | measured | wanted | met |")?;
+        writeln!(f, "|---|---:|---:|:---:|")?;
+        for (what, measured, wanted, met) in self.targets() {
+            let mark = if met { "yes" } else { "**no**" };
+            writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
+        }
+        Ok(())
+    }
+}
