@@ -439,8 +439,12 @@ impl App {
         actor: Option<&Actor>,
         id: i64,
     ) -> AppResult<(Idea, SpaceView)> {
-        let idea = self.store.idea(id).await?.ok_or(AppError::NotFound)?;
-        let view = self.space_by_id(actor, idea.space_id).await?;
+        let (idea, space) = self
+            .store
+            .idea_with_space(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let view = self.space_view(actor, space).await?;
         let private = idea.stage == Stage::Draft || idea.hidden.is_some();
         // Drafts and hidden ideas are seen only by their authors (co-authors and those invited
         // included) and by staff or moderators.

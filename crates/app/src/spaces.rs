@@ -114,7 +114,11 @@ impl App {
         self.space_view(actor, space).await
     }
 
-    async fn space_view(&self, actor: Option<&Actor>, space: Space) -> AppResult<SpaceView> {
+    pub(crate) async fn space_view(
+        &self,
+        actor: Option<&Actor>,
+        space: Space,
+    ) -> AppResult<SpaceView> {
         let access = self.access(actor, &space).await?;
         let viewer = viewer_of(actor);
         if !allows(viewer, Action::ReadSpace(access)) {

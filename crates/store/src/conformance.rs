@@ -859,6 +859,10 @@ pub async fn concurrent_supports_count_exactly(store: Arc<dyn Store>) {
     }
     let stored = store.idea(id).await.unwrap().unwrap();
     assert_eq!(stored.supporters, SUPPORTERS as i64 + 1);
+    let (with_space, space) = store.idea_with_space(id).await.unwrap().unwrap();
+    assert_eq!((with_space, space.id), (stored.clone(), stored.space_id));
+    assert_eq!(space.slug, "ideas");
+    assert!(store.idea_with_space(id + 1000).await.unwrap().is_none());
     assert_eq!(
         store.supporter_emails(id).await.unwrap().len(),
         SUPPORTERS + 1

@@ -80,6 +80,8 @@ pub trait Store: Send + Sync + 'static {
     async fn challenges(&self, space_id: i64) -> StoreResult<Vec<Challenge>>;
     async fn challenge(&self, id: i64) -> StoreResult<Option<Challenge>>;
     async fn idea(&self, id: i64) -> StoreResult<Option<Idea>>;
+    /// The idea and its space, read together.
+    async fn idea_with_space(&self, id: i64) -> StoreResult<Option<(Idea, Space)>>;
     /// One page of ideas: one index range scan in the query's order.
     async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>>;
     /// Which of `idea_ids` the account supports.

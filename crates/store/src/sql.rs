@@ -477,6 +477,28 @@ macro_rules! impl_sql_store {
                     row.as_ref().map(idea).transpose()
                 }
 
+                async fn idea_with_space(&self, id: i64) -> StoreResult<Option<(Idea, Space)>> {
+                    let sql = format!(
+                        "SELECT {IDEA_COLUMNS}, s.slug AS space_slug, s.name AS space_name, s.description AS space_description, \
+                         s.audience AS space_audience, s.created_by AS space_created_by, s.created_at AS space_created_at \
+                         FROM ideas i JOIN accounts a ON a.id = i.author_id JOIN spaces s ON s.id = i.space_id WHERE i.id = $1"
+                    );
+                    let Some(row) = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(map_err)? else {
+                        return Ok(None);
+                    };
+                    let idea = idea(&row)?;
+                    let space = Space {
+                        id: idea.space_id,
+                        slug: get(&row, "space_slug")?,
+                        name: get(&row, "space_name")?,
+                        description: get(&row, "space_description")?,
+                        audience: parse::<Audience>(&row, "space_audience")?,
+                        created_by: get(&row, "space_created_by")?,
+                        created_at: ts(&row, "space_created_at")?,
+                    };
+                    Ok(Some((idea, space)))
+                }
+
                 async fn ideas(&self, query: &IdeaQuery) -> StoreResult<Vec<Idea>> {
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{} WHERE ", idea_from()));
                     sql.push("i.space_id = ").push_bind(query.space_id);
@@ -1755,9 +1777,18 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()> {
-                    for (id, hot, trending) in ranks {
-                        self.exec(::sqlx::query("UPDATE ideas SET hot = $1, trending = $2 WHERE id = $3").bind(*hot).bind(*trending).bind(*id))
-                            .await?;
+                    // One statement per chunk, writing only the ranks that moved: the batch holds
+                    // the write lock briefly.
+                    for chunk in ranks.chunks(500) {
+                        let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, hot, trending) AS (");
+                        sql.push_values(chunk, |mut row, (id, hot, trending)| {
+                            row.push_bind(*id).push_bind(*hot).push_bind(*trending);
+                        });
+                        sql.push(
+                            ") UPDATE ideas SET hot = v.hot, trending = v.trending FROM v \
+                             WHERE ideas.id = v.id AND (ideas.hot <> v.hot OR ideas.trending <> v.trending)",
+                        );
+                        self.exec(sql.build()).await?;
                     }
                     Ok(())
                 }
