@@ -2,6 +2,8 @@
 //! ideas through their stages in public. Every change of stage is written to the idea's history
 //! in the same transaction.
 
+use std::collections::HashMap;
+
 use cocreate_core::{
     Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier, TierOutcome, TierState, Timestamp,
     Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
@@ -742,43 +744,54 @@ impl App {
         self.supports.add(self, actor.id, id).await
     }
 
-    /// Adds a batch of (account, idea) supports in one transaction. The outer error fails the
-    /// whole batch (nothing is stored); the inner results answer each support, in the order
-    /// given, with the idea as it stands after it.
+    /// Adds a batch of (account, idea) supports in one transaction, with a few statements
+    /// whatever its size. The outer error fails the whole batch (nothing is stored); the inner
+    /// results answer each support, in the order given, with the idea as it stands after the batch.
     pub(crate) async fn commit_supports(
         &self,
         supports: &[(i64, i64)],
     ) -> AppResult<Vec<AppResult<Idea>>> {
         let now = self.now();
-        // Ideas are locked in id order, the order every other multi-idea writer (rank refresh)
-        // uses, so two transactions never wait for each other in a cycle.
-        let mut order: Vec<usize> = (0..supports.len()).collect();
-        order.sort_by_key(|&n| supports[n].1);
+        let mut ids: Vec<i64> = supports.iter().map(|&(_, idea_id)| idea_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut tx = self.store.begin().await?;
-        let mut results: Vec<Option<AppResult<Idea>>> = supports.iter().map(|_| None).collect();
-        for n in order {
-            let (account_id, idea_id) = supports[n];
-            let Some(idea) = tx.lock_idea(idea_id).await? else {
-                results[n] = Some(Err(AppError::NotFound));
-                continue;
+        let mut ideas: HashMap<i64, Idea> = tx
+            .lock_ideas(&ids)
+            .await?
+            .into_iter()
+            .map(|idea| (idea.id, idea))
+            .collect();
+        let mut results: Vec<AppResult<()>> = Vec::with_capacity(supports.len());
+        let mut accepted = Vec::new();
+        for &(account_id, idea_id) in supports {
+            let checked = match ideas.get(&idea_id) {
+                None => Err(AppError::NotFound),
+                Some(idea) => Self::ensure_gathering(idea, now),
             };
-            if let Err(refused) = Self::ensure_gathering(&idea, now) {
-                results[n] = Some(Err(refused));
-                continue;
+            if checked.is_ok() {
+                accepted.push((idea_id, account_id));
             }
-            let idea = match tx.add_support(idea_id, account_id, now).await? {
-                Some(count) => {
-                    self.apply_supporter_count(&mut *tx, &idea, count, now)
-                        .await?
-                }
-                None => idea,
-            };
-            results[n] = Some(Ok(idea));
+            results.push(checked);
+        }
+        // The same account may support the same idea twice in one batch (two tabs, a retry).
+        accepted.sort_unstable();
+        accepted.dedup();
+        for (idea_id, count) in tx.add_supports(&accepted, now).await? {
+            if let Some(idea) = ideas.get(&idea_id) {
+                let updated = self
+                    .apply_supporter_count(&mut *tx, idea, count, now)
+                    .await?;
+                ideas.insert(idea_id, updated);
+            }
         }
         tx.commit().await?;
         Ok(results
             .into_iter()
-            .map(|r| r.unwrap_or(Err(AppError::NotFound)))
+            .zip(supports)
+            .map(|(checked, (_, idea_id))| {
+                checked.and_then(|()| ideas.get(idea_id).cloned().ok_or(AppError::NotFound))
+            })
             .collect())
     }
 

@@ -833,6 +833,37 @@ pub async fn supports_are_one_per_account(store: Arc<dyn Store>) {
     assert_eq!(tx.remove_support(id, ada.id).await.unwrap(), None);
     tx.commit().await.unwrap();
     assert_eq!(store.idea(id).await.unwrap().unwrap().supporters, 0);
+
+    // Many at once: supports already recorded are skipped, counts come back per idea.
+    let bob = account(&*store, "bob@example.org").await;
+    let other = idea(&*store, space_id, ada.id, "Other", "", T0).await;
+    support(&*store, other, bob.id).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let locked = tx.lock_ideas(&[other, id, id + 1000]).await.unwrap();
+    assert_eq!(
+        locked.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![id.min(other), id.max(other)]
+    );
+    let mut counts = tx
+        .add_supports(
+            &[(id, ada.id), (id, bob.id), (other, bob.id), (other, ada.id)],
+            T0,
+        )
+        .await
+        .unwrap();
+    counts.sort_unstable();
+    let mut expected = vec![(id, 2), (other, 2)];
+    expected.sort_unstable();
+    assert_eq!(counts, expected);
+    assert!(
+        tx.add_supports(&[(id, ada.id)], T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(store.idea(id).await.unwrap().unwrap().supporters, 2);
+    assert_eq!(store.miscounted_ideas().await.unwrap(), 0);
 }
 
 pub async fn concurrent_supports_count_exactly(store: Arc<dyn Store>) {

@@ -267,6 +267,15 @@ pub trait Tx: Send {
     ) -> StoreResult<()>;
     /// The idea, locked against concurrent changes until the transaction ends.
     async fn lock_idea(&mut self, id: i64) -> StoreResult<Option<Idea>>;
+    /// The ideas with these ids, locked in id order (so concurrent batches cannot deadlock).
+    async fn lock_ideas(&mut self, ids: &[i64]) -> StoreResult<Vec<Idea>>;
+    /// Records many (idea, account) supports at once, skipping those already recorded; returns
+    /// the new count of each idea that gained supporters.
+    async fn add_supports(
+        &mut self,
+        supports: &[(i64, i64)],
+        now: Timestamp,
+    ) -> StoreResult<Vec<(i64, i64)>>;
     /// Records the account's support; returns the new count, or `None` if it already supported.
     async fn add_support(
         &mut self,

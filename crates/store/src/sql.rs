@@ -1385,6 +1385,47 @@ macro_rules! impl_sql_store {
                     row.as_ref().map(idea).transpose()
                 }
 
+                async fn lock_ideas(&mut self, ids: &[i64]) -> StoreResult<Vec<Idea>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{} WHERE i.id IN (", idea_from()));
+                    let mut list = sql.separated(", ");
+                    for id in ids {
+                        list.push_bind(*id);
+                    }
+                    sql.push(") ORDER BY i.id").push($lock_idea_clause);
+                    let rows = self.many(sql.build()).await?;
+                    all(rows, idea)
+                }
+
+                async fn add_supports(&mut self, supports: &[(i64, i64)], now: Timestamp) -> StoreResult<Vec<(i64, i64)>> {
+                    if supports.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("INSERT INTO supports (idea_id, account_id, created_at) ");
+                    sql.push_values(supports, |mut row, (idea_id, account_id)| {
+                        row.push_bind(*idea_id).push_bind(*account_id).push_bind(now.millis());
+                    });
+                    sql.push(" ON CONFLICT (idea_id, account_id) DO NOTHING RETURNING idea_id");
+                    let mut added: ::std::collections::BTreeMap<i64, i64> = ::std::collections::BTreeMap::new();
+                    for row in self.many(sql.build()).await? {
+                        *added.entry(get(&row, "idea_id")?).or_default() += 1;
+                    }
+                    if added.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, added) AS (");
+                    sql.push_values(&added, |mut row, (idea_id, count)| {
+                        row.push_bind(*idea_id).push_bind(*count);
+                    });
+                    sql.push(") UPDATE ideas SET supporters = supporters + v.added, updated_at = ")
+                        .push_bind(now.millis())
+                        .push(" FROM v WHERE ideas.id = v.id RETURNING ideas.id, ideas.supporters");
+                    let rows = self.many(sql.build()).await?;
+                    rows.iter().map(|row| Ok((get(row, "id")?, get(row, "supporters")?))).collect()
+                }
+
                 async fn add_support(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<Option<i64>> {
                     let added = self
                         .exec(
