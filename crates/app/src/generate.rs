@@ -214,7 +214,7 @@ impl App {
                     problem: &problem,
                     problem_html: &markdown::render(&problem),
                     questions: "What breaks first?\nWhat would you pay for?",
-                    tags: ",weight,durability,repair,",
+                    tags: "weight,durability,repair",
                     tiers: &tiers,
                     opens_at: None,
                     closes_at: None,

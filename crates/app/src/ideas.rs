@@ -9,8 +9,8 @@ use cocreate_core::{
     Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
 };
 use cocreate_store::{
-    Challenge, ChallengeFields, Idea, IdeaEvent, IdeaOrder, IdeaProgress, IdeaQuery, NewIdea,
-    NewIdeaEvent, SearchHit, SearchQuery, Tx,
+    Challenge, ChallengeFields, ChallengeHit, CommentHit, Idea, IdeaEvent, IdeaOrder, IdeaProgress,
+    IdeaQuery, NewIdea, NewIdeaEvent, SearchHit, SearchQuery, Tx,
 };
 
 use crate::secrets::{open_cursor, sign_cursor};
@@ -225,6 +225,23 @@ fn tier_state(idea: &Idea) -> TierState {
         tier: idea.tier,
         deadline: idea.tier_deadline.unwrap_or(idea.created_at),
     }
+}
+
+/// What a search looks through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchScope {
+    All,
+    Ideas,
+    Comments,
+    Challenges,
+}
+
+/// See [`App::search_everything`].
+#[derive(Default)]
+pub struct SearchResults {
+    pub ideas: Vec<SearchHit>,
+    pub comments: Vec<CommentHit>,
+    pub challenges: Vec<ChallengeHit>,
 }
 
 /// See [`App::space_page`].
@@ -675,7 +692,10 @@ impl App {
         text: &str,
         filter: &SearchFilter,
     ) -> AppResult<Vec<SearchHit>> {
-        self.search_with(actor, "q", text, filter, false, 30).await
+        let query = self
+            .search_query(actor, "q", text, filter, false, 30)
+            .await?;
+        Ok(self.store.search_ideas(&query).await?)
     }
 
     /// Up to 5 published ideas in the space whose words resemble `title`, for the person
@@ -690,11 +710,14 @@ impl App {
             space: Some(slug.to_owned()),
             ..SearchFilter::default()
         };
-        self.search_with(actor, "title", title, &filter, true, 5)
-            .await
+        let query = self
+            .search_query(actor, "title", title, &filter, true, 5)
+            .await?;
+        Ok(self.store.search_ideas(&query).await?)
     }
 
-    async fn search_with(
+    /// The store query for a search by `actor`: the words, the spaces they may read, the filters.
+    async fn search_query(
         &self,
         actor: Option<&Actor>,
         field: &'static str,
@@ -702,7 +725,7 @@ impl App {
         filter: &SearchFilter,
         any: bool,
         limit: i64,
-    ) -> AppResult<Vec<SearchHit>> {
+    ) -> AppResult<SearchQuery> {
         if text.chars().count() > MAX_SEARCH_CHARS {
             return Err(AppError::invalid(
                 field,
@@ -731,7 +754,33 @@ impl App {
             tag,
             limit,
         };
-        Ok(self.store.search_ideas(&query).await?)
+        Ok(query)
+    }
+
+    /// Ideas, comments on published ideas and challenges the actor may see, as `scope` asks,
+    /// each kind best match first.
+    pub async fn search_everything(
+        &self,
+        actor: Option<&Actor>,
+        text: &str,
+        filter: &SearchFilter,
+        scope: SearchScope,
+    ) -> AppResult<SearchResults> {
+        let query = self
+            .search_query(actor, "q", text, filter, false, 30)
+            .await?;
+        let wants = |kind: SearchScope| scope == kind || scope == SearchScope::All;
+        let mut results = SearchResults::default();
+        if wants(SearchScope::Ideas) {
+            results.ideas = self.store.search_ideas(&query).await?;
+        }
+        if wants(SearchScope::Comments) {
+            results.comments = self.store.search_comments(&query).await?;
+        }
+        if wants(SearchScope::Challenges) {
+            results.challenges = self.store.search_challenges(&query).await?;
+        }
+        Ok(results)
     }
 
     /// Supports an idea that is gathering support; a second support by the same account is a

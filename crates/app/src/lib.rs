@@ -37,7 +37,7 @@ pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
-    MAX_SEARCH_CHARS, RevisionView, SearchFilter, SpaceContents,
+    MAX_SEARCH_CHARS, RevisionView, SearchFilter, SearchResults, SearchScope, SpaceContents,
 };
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
+use cocreate_store::{SearchQuery, SearchTarget, StoreError, impl_sql_store};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
 
@@ -72,12 +72,17 @@ impl_sql_store! {
     index_idea = "",
     unindex_idea = "",
     rebuild_search = "",
-    push_search = crate::push_idea_search,
+    push_search = crate::push_search,
 }
 
 /// tsvector matching with a GIN index, ranked by ts_rank (negated, so lower sorts first as
 /// with SQLite's bm25). Terms are letters and digits only, so they cannot form operators.
-fn push_idea_search(sql: &mut sqlx::QueryBuilder<Postgres>, columns: &str, query: &SearchQuery) {
+fn push_search(
+    sql: &mut sqlx::QueryBuilder<Postgres>,
+    target: &SearchTarget,
+    columns: &str,
+    query: &SearchQuery,
+) {
     let terms: Vec<String> = query
         .terms
         .iter()
@@ -90,13 +95,24 @@ fn push_idea_search(sql: &mut sqlx::QueryBuilder<Postgres>, columns: &str, query
         })
         .collect();
     let expression = terms.join(if query.any { " | " } else { " & " });
+    let SearchTarget {
+        table,
+        alias,
+        joins,
+        snippet_column,
+        ..
+    } = *target;
     sql.push(format!(
-        "SELECT {columns}, ts_headline('english', i.body, to_tsquery('english', "
+        "SELECT {columns}, ts_headline('english', {alias}.{snippet_column}, to_tsquery('english', "
     ));
     sql.push_bind(expression.clone());
-    sql.push("), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank(i.search, to_tsquery('english', ");
+    sql.push(format!(
+        "), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank({alias}.search, to_tsquery('english', "
+    ));
     sql.push_bind(expression.clone());
-    sql.push(")) AS rank FROM ideas i JOIN accounts a ON a.id = i.author_id WHERE i.search @@ to_tsquery('english', ");
+    sql.push(format!(
+        ")) AS rank FROM {table} {alias}{joins} WHERE {alias}.search @@ to_tsquery('english', "
+    ));
     sql.push_bind(expression);
     sql.push(")");
 }

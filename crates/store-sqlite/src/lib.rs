@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cocreate_store::{SearchQuery, StoreError, impl_sql_store};
+use cocreate_store::{SearchQuery, SearchTarget, StoreError, impl_sql_store};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -116,12 +116,17 @@ impl_sql_store! {
     unindex_idea = "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",
     // Bulk loads skip the per-row index and rebuild it once at the end.
     rebuild_search = "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')",
-    push_search = crate::push_idea_search,
+    push_search = crate::push_search,
 }
 
-/// FTS5 matching, ranked by bm25 with the title weighing most. Terms are letters and digits
+/// FTS5 matching over the target's `<table>_fts`, ranked by bm25 (titles weigh most). Terms are letters and digits
 /// only, so quoting each one cannot break out of the expression.
-fn push_idea_search(sql: &mut sqlx::QueryBuilder<Sqlite>, columns: &str, query: &SearchQuery) {
+fn push_search(
+    sql: &mut sqlx::QueryBuilder<Sqlite>,
+    target: &SearchTarget,
+    columns: &str,
+    query: &SearchQuery,
+) {
     let terms: Vec<String> = query
         .terms
         .iter()
@@ -134,9 +139,18 @@ fn push_idea_search(sql: &mut sqlx::QueryBuilder<Sqlite>, columns: &str, query: 
         })
         .collect();
     let expression = terms.join(if query.any { " OR " } else { " " });
+    let SearchTarget {
+        table,
+        alias,
+        joins,
+        snippet_index,
+        weights,
+        ..
+    } = *target;
     sql.push(format!(
-        "SELECT {columns}, snippet(ideas_fts, 1, '[[', ']]', ' … ', 16) AS snippet, bm25(ideas_fts, 8.0, 1.0) AS rank \
-         FROM ideas_fts JOIN ideas i ON i.id = ideas_fts.rowid JOIN accounts a ON a.id = i.author_id WHERE ideas_fts MATCH "
+        "SELECT {columns}, snippet({table}_fts, {snippet_index}, '[[', ']]', ' … ', 16) AS snippet, \
+         bm25({table}_fts, {weights}) AS rank \
+         FROM {table}_fts JOIN {table} {alias} ON {alias}.id = {table}_fts.rowid{joins} WHERE {table}_fts MATCH "
     ));
     sql.push_bind(expression);
 }

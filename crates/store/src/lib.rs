@@ -121,6 +121,12 @@ pub trait Store: Send + Sync + 'static {
     async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>>;
     /// Published ideas matching the query, best first (drafts are never found).
     async fn search_ideas(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
+    /// Comments matching the query, best first: live (not deleted or hidden) comments on
+    /// published, visible ideas; the query's filters apply to the idea.
+    async fn search_comments(&self, query: &SearchQuery) -> StoreResult<Vec<CommentHit>>;
+    /// Challenges matching the query, best first; `challenge_id` narrows to one, `tag` to those
+    /// offering it, and a `stage` filter (which challenges do not have) finds none.
+    async fn search_challenges(&self, query: &SearchQuery) -> StoreResult<Vec<ChallengeHit>>;
     /// Ideas gathering support whose deadline passed before `now`.
     async fn ideas_past_deadline(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Idea>>;
 

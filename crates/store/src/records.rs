@@ -438,6 +438,64 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
+/// A comment matching a search, with the idea it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentHit {
+    pub comment_id: i64,
+    pub idea: Idea,
+    /// A passage of the comment with matches between `[[` and `]]`.
+    pub snippet: String,
+}
+
+/// A challenge matching a search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeHit {
+    pub challenge: Challenge,
+    pub space_slug: String,
+    /// A passage of the problem statement with matches between `[[` and `]]`.
+    pub snippet: String,
+}
+
+/// What a search looks through: the table and alias searched, the joins its results need, and
+/// the column the snippet comes from (with its position among the indexed columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchTarget {
+    pub table: &'static str,
+    pub alias: &'static str,
+    pub joins: &'static str,
+    pub snippet_column: &'static str,
+    pub snippet_index: usize,
+    /// Relative weights of the indexed columns, for ranking (FTS5 `bm25`).
+    pub weights: &'static str,
+}
+
+impl SearchTarget {
+    pub const IDEAS: Self = Self {
+        table: "ideas",
+        alias: "i",
+        joins: " JOIN accounts a ON a.id = i.author_id",
+        snippet_column: "body",
+        snippet_index: 1,
+        weights: "8.0, 1.0",
+    };
+    pub const COMMENTS: Self = Self {
+        table: "comments",
+        alias: "c",
+        joins: " JOIN ideas i ON i.id = c.idea_id JOIN accounts a ON a.id = i.author_id",
+        snippet_column: "body",
+        snippet_index: 0,
+        weights: "1.0",
+    };
+    pub const CHALLENGES: Self = Self {
+        table: "challenges",
+        alias: "ch",
+        joins: " JOIN spaces s ON s.id = ch.space_id",
+        snippet_column: "problem",
+        snippet_index: 1,
+        weights: "8.0, 1.0",
+    };
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub id: i64,

@@ -193,6 +193,26 @@ macro_rules! impl_sql_store {
                 format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
             }
 
+            /// The conditions every search applies to ideas (its own results, or the ideas of the
+            /// comments it finds): published, not hidden, in the viewer's spaces, and the filters.
+            fn push_idea_filters(sql: &mut ::sqlx::QueryBuilder<$db>, query: &SearchQuery) {
+                sql.push(" AND i.stage <> 'draft' AND i.hidden_at IS NULL AND i.space_id IN (");
+                let mut ids = sql.separated(", ");
+                for id in &query.space_ids {
+                    ids.push_bind(*id);
+                }
+                sql.push(")");
+                if let Some(challenge_id) = query.challenge_id {
+                    sql.push(" AND i.challenge_id = ").push_bind(challenge_id);
+                }
+                if let Some(stage) = query.stage {
+                    sql.push(" AND i.stage = ").push_bind(stage.as_str());
+                }
+                if let Some(tag) = &query.tag {
+                    sql.push(" AND i.tags LIKE ").push_bind(format!("%,{tag},%"));
+                }
+            }
+
             fn hidden(row: &DbRow) -> StoreResult<Option<(Timestamp, String)>> {
                 let at = opt_ts(row, "hidden_at")?;
                 let reason: Option<String> = get(row, "hidden_reason")?;
@@ -762,26 +782,71 @@ macro_rules! impl_sql_store {
                         return Ok(Vec::new());
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
-                    $push_search(&mut sql, IDEA_COLUMNS, query);
-                    sql.push(" AND i.stage <> 'draft' AND i.hidden_at IS NULL AND i.space_id IN (");
+                    $push_search(&mut sql, &SearchTarget::IDEAS, IDEA_COLUMNS, query);
+                    push_idea_filters(&mut sql, query);
+                    sql.push(" ORDER BY rank, i.id DESC LIMIT ").push_bind(query.limit);
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| Ok(SearchHit { idea: idea(row)?, snippet: get(row, "snippet")? }))
+                        .collect()
+                }
+
+                async fn search_comments(&self, query: &SearchQuery) -> StoreResult<Vec<CommentHit>> {
+                    if query.terms.is_empty() || query.space_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
+                    $push_search(&mut sql, &SearchTarget::COMMENTS, &format!("{IDEA_COLUMNS}, c.id AS comment_id"), query);
+                    sql.push(" AND c.deleted_at IS NULL AND c.hidden_at IS NULL");
+                    push_idea_filters(&mut sql, query);
+                    sql.push(" ORDER BY rank, c.id DESC LIMIT ").push_bind(query.limit);
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    rows.iter()
+                        .map(|row| {
+                            Ok(CommentHit {
+                                comment_id: get(row, "comment_id")?,
+                                idea: idea(row)?,
+                                snippet: get(row, "snippet")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn search_challenges(&self, query: &SearchQuery) -> StoreResult<Vec<ChallengeHit>> {
+                    if query.terms.is_empty() || query.space_ids.is_empty() || query.stage.is_some() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
+                    let columns = CHALLENGE_COLUMNS
+                        .split(", ")
+                        .map(|column| format!("ch.{column}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        + ", s.slug AS space_slug";
+                    $push_search(&mut sql, &SearchTarget::CHALLENGES, &columns, query);
+                    sql.push(" AND ch.space_id IN (");
                     let mut ids = sql.separated(", ");
                     for id in &query.space_ids {
                         ids.push_bind(*id);
                     }
                     sql.push(")");
                     if let Some(challenge_id) = query.challenge_id {
-                        sql.push(" AND i.challenge_id = ").push_bind(challenge_id);
-                    }
-                    if let Some(stage) = query.stage {
-                        sql.push(" AND i.stage = ").push_bind(stage.as_str());
+                        sql.push(" AND ch.id = ").push_bind(challenge_id);
                     }
                     if let Some(tag) = &query.tag {
-                        sql.push(" AND i.tags LIKE ").push_bind(format!("%,{tag},%"));
+                        // Offered tags are stored `a,b`.
+                        sql.push(" AND (',' || ch.tags || ',') LIKE ").push_bind(format!("%,{tag},%"));
                     }
-                    sql.push(" ORDER BY rank, i.id DESC LIMIT ").push_bind(query.limit);
+                    sql.push(" ORDER BY rank, ch.id DESC LIMIT ").push_bind(query.limit);
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter()
-                        .map(|row| Ok(SearchHit { idea: idea(row)?, snippet: get(row, "snippet")? }))
+                        .map(|row| {
+                            Ok(ChallengeHit {
+                                challenge: challenge(row)?,
+                                space_slug: get(row, "space_slug")?,
+                                snippet: get(row, "snippet")?,
+                            })
+                        })
                         .collect()
                 }
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
     AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, ListOrder,
-    SearchFilter, SpaceInput, SpaceView,
+    SearchFilter, SearchScope, SpaceInput, SpaceView,
 };
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
@@ -92,6 +92,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_flags))
         .routes(routes!(moderate_content))
         .routes(routes!(search_ideas))
+        .routes(routes!(search_comments))
+        .routes(routes!(search_challenges))
         .routes(routes!(similar_ideas))
 }
 
@@ -1236,15 +1238,106 @@ async fn search_ideas(
     Extension(actor): Extension<CurrentActor>,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
-    let filter = SearchFilter {
-        space: params.space,
-        challenge_id: params.challenge,
-        stage: params.stage,
-        tag: params.tag,
-    };
     Ok(Json(hits_out(
-        state.app.search(actor.get(), &params.q, &filter).await?,
+        state
+            .app
+            .search(actor.get(), &params.q, &params.filter())
+            .await?,
     )))
+}
+
+impl SearchParams {
+    async fn search(
+        &self,
+        state: &WebState,
+        actor: &CurrentActor,
+        scope: SearchScope,
+    ) -> ApiResult<cocreate_app::SearchResults> {
+        Ok(state
+            .app
+            .search_everything(actor.get(), &self.q, &self.filter(), scope)
+            .await?)
+    }
+
+    fn filter(&self) -> SearchFilter {
+        SearchFilter {
+            space: self.space.clone(),
+            challenge_id: self.challenge,
+            stage: self.stage,
+            tag: self.tag.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentHitOut {
+    comment_id: i64,
+    idea_id: i64,
+    idea_title: String,
+    /// The comment on its idea's page.
+    url: String,
+    /// A passage of the comment (Markdown source) with the matches between `[[` and `]]`.
+    snippet: String,
+}
+
+/// Full-text search over live comments on the published ideas the caller may see, best match
+/// first (at most 30); the filters apply to the comment's idea.
+#[utoipa::path(get, path = "/api/v1/search/comments", tag = "ideas", params(SearchParams),
+    responses((status = 200, body = Vec<CommentHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn search_comments(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Json<Vec<CommentHitOut>>> {
+    let found = params.search(&state, &actor, SearchScope::Comments).await?;
+    Ok(Json(
+        found
+            .comments
+            .into_iter()
+            .map(|hit| CommentHitOut {
+                url: format!("/ideas/{}#comment-{}", hit.idea.id, hit.comment_id),
+                comment_id: hit.comment_id,
+                idea_id: hit.idea.id,
+                idea_title: hit.idea.title,
+                snippet: hit.snippet,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeHitOut {
+    #[serde(flatten)]
+    challenge: ChallengeOut,
+    /// A passage of the problem statement (Markdown source) with the matches between `[[` and `]]`.
+    snippet: String,
+}
+
+/// Full-text search over the challenges of the spaces the caller may see (titles and problem
+/// statements), best match first (at most 30). `tag` keeps challenges offering it; a `stage`
+/// filter finds none, as challenges have no stage.
+#[utoipa::path(get, path = "/api/v1/search/challenges", tag = "ideas", params(SearchParams),
+    responses((status = 200, body = Vec<ChallengeHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn search_challenges(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Json<Vec<ChallengeHitOut>>> {
+    let found = params
+        .search(&state, &actor, SearchScope::Challenges)
+        .await?;
+    Ok(Json(
+        found
+            .challenges
+            .into_iter()
+            .map(|hit| ChallengeHitOut {
+                challenge: challenge_out(&hit.space_slug, hit.challenge),
+                snippet: hit.snippet,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -9,7 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use cocreate_app::{
     Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage, IdeaView,
-    ListOrder, Resolution, RevisionView, SearchFilter, SpaceView, Thread,
+    ListOrder, Resolution, RevisionView, SearchFilter, SearchResults, SearchScope, SpaceView,
+    Thread,
 };
 use cocreate_core::markdown::DiffKind;
 use cocreate_core::{Audience, Stage};
@@ -1137,6 +1138,17 @@ pub struct HitView {
     pub snippet_html: String,
 }
 
+pub struct CommentHitView {
+    pub comment_id: i64,
+    pub idea: cocreate_store::Idea,
+    pub snippet_html: String,
+}
+
+pub struct ChallengeHitView {
+    pub challenge: Challenge,
+    pub snippet_html: String,
+}
+
 fn highlight(snippet: &str) -> String {
     let mut escaped = String::with_capacity(snippet.len());
     for c in snippet.chars() {
@@ -1163,6 +1175,8 @@ struct SearchPage {
     spaces: Vec<SpaceView>,
     stages: &'static [Stage],
     hits: Vec<HitView>,
+    comment_hits: Vec<CommentHitView>,
+    challenge_hits: Vec<ChallengeHitView>,
     error: FormError,
 }
 
@@ -1194,19 +1208,41 @@ async fn search(
         stage,
         tag: Some(params.tag.clone()).filter(|t| !t.trim().is_empty()),
     };
-    let (hits, error) = match state.app.search(actor, &params.q, &filter).await {
-        Ok(hits) => (hits, FormError::default()),
-        Err(error) => (Vec::new(), FormError::from_app(error)?),
+    let (found, error) = match state
+        .app
+        .search_everything(actor, &params.q, &filter, SearchScope::All)
+        .await
+    {
+        Ok(found) => (found, FormError::default()),
+        Err(error) => (SearchResults::default(), FormError::from_app(error)?),
     };
     let page = SearchPage {
         layout: layout(&state, actor).await?,
         spaces: state.app.spaces(actor).await?,
         stages: Stage::ALL,
-        hits: hits
+        hits: found
+            .ideas
             .into_iter()
             .map(|hit: SearchHit| HitView {
                 snippet_html: highlight(&hit.snippet),
                 idea: hit.idea,
+            })
+            .collect(),
+        comment_hits: found
+            .comments
+            .into_iter()
+            .map(|hit| CommentHitView {
+                snippet_html: highlight(&hit.snippet),
+                comment_id: hit.comment_id,
+                idea: hit.idea,
+            })
+            .collect(),
+        challenge_hits: found
+            .challenges
+            .into_iter()
+            .map(|hit| ChallengeHitView {
+                snippet_html: highlight(&hit.snippet),
+                challenge: hit.challenge,
             })
             .collect(),
         q: params.q,

@@ -614,7 +614,7 @@ async fn similar_ideas_show_while_typing_and_search_finds_them(backend: Backend)
             click_and_wait(&driver, button).await?;
             let text = page_text(&driver).await?;
             ensure(
-                text.contains("1 idea found.") && text.contains("Solar lantern strap"),
+                text.contains("1 idea,") && text.contains("Solar lantern strap"),
                 format!("search page: {text}"),
             )?;
             let marked = driver.find(By::Css(".snippet mark")).await?.text().await?;

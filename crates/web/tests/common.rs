@@ -201,3 +201,15 @@ pub async fn assert_refused_as_too_large(sent: reqwest::Result<Response>) {
         ),
     }
 }
+
+/// The text of a page as a visitor (not signed in) sees it.
+pub async fn visitor_page(server: &TestServer, path: &str) -> String {
+    client()
+        .get(server.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 on_both_backends!(
+    search_finds_comments_and_challenges,
     an_idea_climbs_its_tiers_to_review_and_launch,
     supports_are_exact_under_concurrency,
     missed_deadlines_expire_ideas_and_tell_people,
@@ -689,24 +690,7 @@ async fn drafts_and_private_spaces_stay_hidden(backend: Backend) {
     );
 
     // Ideas in an internal space are as absent as ideas that do not exist.
-    api(
-        &w.server,
-        &w.admin,
-        "POST",
-        "/api/v1/spaces",
-        Some(json!({"name": "Staff", "audience": "internal"})),
-    )
-    .await;
-    let (status, internal) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/staff/ideas",
-        Some(json!({"title": "Internal", "body": "Secret"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let internal = internal["id"].as_i64().unwrap();
+    let internal = internal_idea(&w, "Internal", "Secret").await;
     for path in [
         format!("/api/v1/ideas/{internal}"),
         format!("/api/v1/ideas/{}", internal + 1000),
@@ -1279,24 +1263,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     )
     .await;
     propose(&w, &w.customer, json!({"title": "Solar lantern draft", "body": "Solar lantern, unpublished.", "publish": false})).await;
-    api(
-        &w.server,
-        &w.admin,
-        "POST",
-        "/api/v1/spaces",
-        Some(json!({"name": "Staff", "audience": "internal"})),
-    )
-    .await;
-    let (status, internal) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/staff/ideas",
-        Some(json!({"title": "Solar lantern costing", "body": "Internal numbers."})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let internal = internal["id"].as_i64().unwrap();
+    let internal = internal_idea(&w, "Solar lantern costing", "Internal numbers.").await;
 
     let ids = |hits: &Value| {
         hits.as_array()
@@ -1431,7 +1398,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        page.contains("2 ideas found.") && page.contains("<mark>"),
+        page.contains("2 ideas, 0 comments and 0 challenges found.") && page.contains("<mark>"),
         "{page}"
     );
 }
@@ -2125,23 +2092,7 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
     assert_eq!(listed.as_array().unwrap().len(), 10);
 
     // Files of ideas one may not see are not found.
-    api(
-        &w.server,
-        &w.admin,
-        "POST",
-        "/api/v1/spaces",
-        Some(json!({"name": "Staff", "audience": "internal"})),
-    )
-    .await;
-    let (_, internal) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/staff/ideas",
-        Some(json!({"title": "Secret", "body": "x"})),
-    )
-    .await;
-    let internal = internal["id"].as_i64().unwrap();
+    let internal = internal_idea(&w, "Secret", "x").await;
     let (status, secret) = upload(&w.server, &w.staff, internal, "plan.png", PNG.to_vec()).await;
     assert_eq!(status, StatusCode::CREATED);
     let secret_url = secret["url"].as_str().unwrap();
@@ -2242,4 +2193,180 @@ async fn challenges_carry_a_cover_image(backend: Backend) {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn search_finds_comments_and_challenges(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let tent = propose(
+        &w,
+        &w.customer,
+        json!({"title": "Tent door", "body": "A better zip."}),
+    )
+    .await;
+    let comment = |token: &str, idea: i64, body: &str| {
+        let server = &w.server;
+        let token = token.to_owned();
+        let body = body.to_owned();
+        async move {
+            let (status, made) = api(
+                server,
+                &token,
+                "POST",
+                &format!("/api/v1/ideas/{idea}/comments"),
+                Some(json!({ "body": body })),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{made}");
+            made["id"].as_i64().unwrap()
+        }
+    };
+    let squeak = comment(&w.customer, tent, "The hinge squeaks in frost").await;
+    let gone = comment(&w.customer, tent, "Squeaks again, never mind").await;
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "DELETE",
+        &format!("/api/v1/comments/{gone}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // A comment in a space the customer may not read.
+    let internal = internal_idea(&w, "Hinge costing", "x").await;
+    let internal_comment = comment(&w.staff, internal, "Supplier hinges squeaks too").await;
+    let (status, challenge) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/ideas/challenges",
+        Some(json!({"title": "Quieter hinges", "problem": "Hinges squeak when frozen.", "tags": ["hinges"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+
+    let found = |token: &'static str, path: &'static str| {
+        let server = &w.server;
+        let token = match token {
+            "customer" => w.customer.clone(),
+            _ => w.staff.clone(),
+        };
+        async move {
+            let (status, hits) = api(server, &token, "GET", path, None).await;
+            assert_eq!(status, StatusCode::OK, "{hits}");
+            hits.as_array().unwrap().clone()
+        }
+    };
+    let hidden = comment(&w.customer, tent, "Squeaks, buy my hinges").await;
+    let (status, _) = api(
+        &w.server,
+        &w.admin,
+        "POST",
+        &format!("/api/v1/moderation/comment/{hidden}/hide"),
+        Some(json!({"reason": "Spam"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let hits = found("customer", "/api/v1/search/comments?q=squeaks").await;
+    assert_eq!(
+        hits.len(),
+        1,
+        "not the deleted one, not the internal one: {hits:?}"
+    );
+    assert_eq!(hits[0]["comment_id"], squeak);
+    assert_eq!(hits[0]["url"], format!("/ideas/{tent}#comment-{squeak}"));
+    assert!(
+        hits[0]["snippet"].as_str().unwrap().contains("[["),
+        "{hits:?}"
+    );
+    let staff_hits = found("staff", "/api/v1/search/comments?q=squeaks").await;
+    assert!(
+        staff_hits
+            .iter()
+            .any(|h| h["comment_id"] == internal_comment)
+    );
+
+    // Edits are searched as they read now.
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "PUT",
+        &format!("/api/v1/comments/{squeak}"),
+        Some(json!({"body": "The hinge rattles in frost"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found("customer", "/api/v1/search/comments?q=rattles")
+            .await
+            .len()
+            == 1
+    );
+    assert!(
+        found("customer", "/api/v1/search/comments?q=squeaks")
+            .await
+            .is_empty()
+    );
+
+    let challenges = found("customer", "/api/v1/search/challenges?q=frozen%20hinges").await;
+    assert_eq!(challenges.len(), 1, "{challenges:?}");
+    assert_eq!(
+        (&challenges[0]["id"], &challenges[0]["space"]),
+        (&challenge["id"], &json!("ideas"))
+    );
+    assert_eq!(
+        found("customer", "/api/v1/search/challenges?q=hinges&tag=hinges")
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        found("customer", "/api/v1/search/challenges?q=hinges&tag=zips")
+            .await
+            .is_empty()
+    );
+    assert!(
+        found(
+            "customer",
+            "/api/v1/search/challenges?q=hinges&stage=gathering_support"
+        )
+        .await
+        .is_empty()
+    );
+
+    // The search page shows all three kinds to a visitor, with links to each.
+    let page = visitor_page(&w.server, "/search?q=hinge").await;
+    assert!(
+        page.contains("0 ideas, 1 comment and 1 challenge found."),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/ideas/{tent}#comment-{squeak}")));
+    assert!(page.contains(&format!("/challenges/{}", challenge["id"])));
+    assert!(
+        !page.contains("Supplier hinges"),
+        "internal comments stay hidden"
+    );
+}
+
+/// An idea by staff in a new internal space `staff`, which customers may not read.
+async fn internal_idea(w: &World, title: &str, body: &str) -> i64 {
+    api(
+        &w.server,
+        &w.admin,
+        "POST",
+        "/api/v1/spaces",
+        Some(json!({"name": "Staff", "audience": "internal"})),
+    )
+    .await;
+    let (status, idea) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/staff/ideas",
+        Some(json!({"title": title, "body": body})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{idea}");
+    idea["id"].as_i64().unwrap()
 }

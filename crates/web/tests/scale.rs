@@ -119,7 +119,6 @@ async fn anonymous_pages_show_every_write_at_once(backend: Backend) {
     };
     let idea = published_idea(&server, &admin, "open", "Warm gloves", "For winter").await;
     let page = format!("/ideas/{}", idea.id);
-    let anonymous = client();
     let count = |html: String| {
         html.split("<span id=\"supporter-count\">")
             .nth(1)
@@ -128,23 +127,9 @@ async fn anonymous_pages_show_every_write_at_once(backend: Backend) {
             .to_owned()
     };
     for expected in ["0", "1", "2"] {
-        let html = anonymous
-            .get(server.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = visitor_page(&server, &page).await;
         // Asked twice: the second answer may come from the cache and must agree.
-        let again = anonymous
-            .get(server.url(&page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let again = visitor_page(&server, &page).await;
         assert_eq!(
             (count(html), count(again)),
             (expected.into(), expected.into())
