@@ -26,11 +26,6 @@ pub struct GeneratePlan {
 }
 
 impl GeneratePlan {
-    /// The issue-sized data set: 100,000 ideas, 1,000,000 supports, 300,000 comments.
-    pub fn full() -> Self {
-        Self::scaled(100_000)
-    }
-
     /// `ideas` ideas with 10 supports and 3 comments each on average, and one account per 5 ideas
     /// (at least 1,000, so the most supported ideas find enough distinct supporters).
     pub fn scaled(ideas: usize) -> Self {
@@ -337,19 +332,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         let ids = tx.load_ideas(&loaded).await?;
         for n in reached_review {
-            let reason = format!(
-                "It reached {} supporters, the last tier.",
-                batch.ideas[n].supporters()
-            );
-            self.record_stage(
-                &mut *tx,
-                ids[n],
-                None,
-                Some(Stage::Gathering),
-                Stage::Review,
-                &reason,
-            )
-            .await?;
+            self.record_reached_review(&mut *tx, ids[n], batch.ideas[n].supporters())
+                .await?;
         }
         let supports: Vec<(i64, i64, Timestamp)> = batch
             .ideas

@@ -431,7 +431,7 @@ impl App {
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
-    pub(crate) async fn record_stage(
+    async fn record_stage(
         &self,
         tx: &mut dyn Tx,
         idea_id: i64,
@@ -877,21 +877,31 @@ impl App {
         };
         tx.set_idea_progress(idea.id, &progress, now).await?;
         if progress.stage == Stage::Review {
-            let reason = format!("It reached {count} supporters, the last tier.");
-            self.record_stage(
-                tx,
-                idea.id,
-                None,
-                Some(Stage::Gathering),
-                Stage::Review,
-                &reason,
-            )
-            .await?;
+            self.record_reached_review(tx, idea.id, count).await?;
         }
         updated.stage = progress.stage;
         updated.tier = progress.tier;
         updated.tier_deadline = progress.tier_deadline;
         Ok(updated)
+    }
+
+    /// Writes to an idea's history that its supporters took it to review.
+    pub(crate) async fn record_reached_review(
+        &self,
+        tx: &mut dyn Tx,
+        idea_id: i64,
+        supporters: i64,
+    ) -> AppResult<()> {
+        let reason = format!("It reached {supporters} supporters, the last tier.");
+        self.record_stage(
+            tx,
+            idea_id,
+            None,
+            Some(Stage::Gathering),
+            Stage::Review,
+            &reason,
+        )
+        .await
     }
 
     fn ensure_gathering(idea: &Idea, now: Timestamp) -> AppResult<()> {

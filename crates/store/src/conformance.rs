@@ -635,10 +635,10 @@ async fn support(
     account_id: i64,
 ) -> Result<Option<i64>, StoreError> {
     let mut tx = store.begin().await?;
-    tx.lock_idea(idea_id).await?;
-    let count = tx.add_support(idea_id, account_id, T0).await?;
+    tx.lock_ideas(&[idea_id]).await?;
+    let counts = tx.add_supports(&[(idea_id, account_id)], T0).await?;
     tx.commit().await?;
-    Ok(count)
+    Ok(counts.first().map(|&(_, count)| count))
 }
 
 pub async fn challenges_are_kept_and_edited(store: Arc<dyn Store>) {

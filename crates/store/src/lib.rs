@@ -282,13 +282,6 @@ pub trait Tx: Send {
         supports: &[(i64, i64)],
         now: Timestamp,
     ) -> StoreResult<Vec<(i64, i64)>>;
-    /// Records the account's support; returns the new count, or `None` if it already supported.
-    async fn add_support(
-        &mut self,
-        idea_id: i64,
-        account_id: i64,
-        now: Timestamp,
-    ) -> StoreResult<Option<i64>>;
     /// Removes the account's support; returns the new count, or `None` if it had none.
     async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>>;
     async fn set_idea_progress(

@@ -1491,31 +1491,6 @@ macro_rules! impl_sql_store {
                     rows.iter().map(|row| Ok((get(row, "id")?, get(row, "supporters")?))).collect()
                 }
 
-                async fn add_support(&mut self, idea_id: i64, account_id: i64, now: Timestamp) -> StoreResult<Option<i64>> {
-                    let added = self
-                        .exec(
-                            ::sqlx::query(
-                                "INSERT INTO supports (idea_id, account_id, created_at) VALUES ($1, $2, $3) \
-                                 ON CONFLICT (idea_id, account_id) DO NOTHING",
-                            )
-                            .bind(idea_id)
-                            .bind(account_id)
-                            .bind(now.millis()),
-                        )
-                        .await?;
-                    if added == 0 {
-                        return Ok(None);
-                    }
-                    let row = self
-                        .one(
-                            ::sqlx::query("UPDATE ideas SET supporters = supporters + 1, updated_at = $1 WHERE id = $2 RETURNING supporters")
-                                .bind(now.millis())
-                                .bind(idea_id),
-                        )
-                        .await?;
-                    Ok(Some(get(&row, "supporters")?))
-                }
-
                 async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>> {
                     let removed = self
                         .exec(
