@@ -468,14 +468,22 @@ async fn an_idea_is_proposed_supported_and_decided(backend: Backend) {
                 .send_keys(image.path().display().to_string())
                 .await?;
             submit(&driver, &format!("{idea_path}/attachments")).await?;
-            let width = driver
-                .execute(
-                    "return document.querySelector('.files img').naturalWidth",
-                    Vec::new(),
-                )
-                .await?
-                .json()
-                .as_i64();
+            // Images load lazily, after the page itself is complete: wait for this one to finish.
+            let started = Instant::now();
+            let width = loop {
+                let image = driver
+                    .execute(
+                        "const img = document.querySelector('.files img'); \
+                         return img.complete ? img.naturalWidth : null",
+                        Vec::new(),
+                    )
+                    .await?;
+                let width = image.json().as_i64();
+                if width.is_some() || started.elapsed() > Duration::from_secs(15) {
+                    break width;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            };
             ensure(
                 width == Some(1),
                 format!("the image did not load: {width:?}"),
