@@ -60,6 +60,7 @@ impl App {
         tx.insert_account(&NewAccount {
             email: valid.email.as_str(),
             name: valid.name.as_str(),
+            handle: &cocreate_core::dialogue::handle_for(valid.name.as_str()),
             password_hash: &password_hash,
             kind,
             role,

@@ -88,6 +88,7 @@ impl App {
         tx.insert_notification(&NewNotification {
             account_id: invitee.id,
             idea_id: Some(idea_id),
+            challenge_id: None,
             comment_id: None,
             text: &text,
             created_at: now,

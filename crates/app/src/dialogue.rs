@@ -1,13 +1,23 @@
-//! The dialogue on an idea: threaded comments (official when staff answer), editing within a
-//! window, deleting without breaking the thread, following, and in-app notifications.
+//! The dialogue on ideas and challenges: threaded comments (official when staff answer),
+//! editing within a window, deleting without breaking the thread, following ideas, and in-app
+//! notifications.
 
 use cocreate_core::dialogue::{
-    EDIT_WINDOW_MINUTES, MAX_COMMENT_CHARS, reply_placement, thread_order,
+    EDIT_WINDOW_MINUTES, MAX_COMMENT_CHARS, MAX_MENTIONS, mentions, reply_placement, thread_order,
 };
 use cocreate_core::{Markdown, Stage};
-use cocreate_store::{Comment, NewComment, NewNotification, Notification};
+use cocreate_store::{Comment, NewComment, NewNotification, Notification, Subject};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, SpaceView};
+
+/// Where a discussion takes place, as the actor sees it.
+pub(crate) struct Discussion {
+    pub space: SpaceView,
+    /// The idea's or challenge's title.
+    pub title: String,
+    /// Why nobody may add to it now (the field and the message), when so.
+    pub closed: Option<(&'static str, &'static str)>,
+}
 
 /// A comment as a thread shows it.
 #[derive(Debug, Clone)]
@@ -21,20 +31,64 @@ pub struct CommentView {
     pub can_moderate: bool,
 }
 
-/// An idea's thread in reading order, and what the viewer may do there.
+/// The thread on an idea or a challenge in reading order, and what the viewer may do there.
 #[derive(Debug, Clone)]
 pub struct Thread {
+    pub subject: Subject,
     pub comments: Vec<CommentView>,
     pub can_comment: bool,
     /// The viewer moderates this space.
     pub can_moderate: bool,
+    /// The viewer follows the idea (challenges are not followed).
     pub following: bool,
 }
 
 impl App {
-    pub async fn thread(&self, actor: Option<&Actor>, idea_id: i64) -> AppResult<Thread> {
-        let (idea, space) = self.visible_idea(actor, idea_id).await?;
-        let comments = self.store.comments(idea_id).await?;
+    /// The idea or challenge a thread belongs to, if the actor may see it.
+    pub(crate) async fn discussion(
+        &self,
+        actor: Option<&Actor>,
+        subject: Subject,
+    ) -> AppResult<Discussion> {
+        match subject {
+            Subject::Idea(id) => {
+                let (idea, space) = self.visible_idea(actor, id).await?;
+                let closed = if idea.stage == Stage::Draft {
+                    Some((
+                        "idea",
+                        "drafts cannot be discussed until they are published",
+                    ))
+                } else if idea.hidden.is_some() {
+                    Some(("idea", "this idea is hidden by a moderator"))
+                } else {
+                    None
+                };
+                Ok(Discussion {
+                    space,
+                    title: idea.title,
+                    closed,
+                })
+            }
+            Subject::Challenge(id) => {
+                let (space, challenge) = self.challenge(actor, id).await?;
+                let closed = challenge.closes_at.filter(|at| *at <= self.now()).map(|_| {
+                    (
+                        "challenge",
+                        "this challenge has closed; its discussion can still be read",
+                    )
+                });
+                Ok(Discussion {
+                    space,
+                    title: challenge.title,
+                    closed,
+                })
+            }
+        }
+    }
+
+    pub async fn thread(&self, actor: Option<&Actor>, subject: Subject) -> AppResult<Thread> {
+        let Discussion { space, closed, .. } = self.discussion(actor, subject).await?;
+        let comments = self.store.comments(subject).await?;
         let pairs: Vec<(i64, Option<i64>)> = comments.iter().map(|c| (c.id, c.parent_id)).collect();
         let now = self.now();
         let views = thread_order(&pairs)
@@ -58,56 +112,59 @@ impl App {
                 }
             })
             .collect();
-        let following = match actor {
-            Some(actor) => self.store.is_following(idea_id, actor.id).await?,
-            None => false,
+        let following = match (actor, subject) {
+            (Some(actor), Subject::Idea(idea_id)) => {
+                self.store.is_following(idea_id, actor.id).await?
+            }
+            _ => false,
         };
         Ok(Thread {
+            subject,
             comments: views,
-            can_comment: space.can_contribute
-                && idea.stage != Stage::Draft
-                && idea.hidden.is_none(),
+            can_comment: space.can_contribute && closed.is_none(),
             can_moderate: space.can_moderate,
             following,
         })
     }
 
-    /// Comments on an idea, or replies to one of its comments. Staff answers are marked
-    /// official; the writer follows the idea from then on, and every other follower is told.
+    /// Comments on an idea or a challenge, or replies to one of its comments. Staff answers are
+    /// marked official. People mentioned as `@handle` are told; on an idea the writer follows it
+    /// from then on and every other follower is told; on a challenge the author of the comment
+    /// replied to is told. Nobody is told twice, nor about a space they may no longer read.
     pub async fn add_comment(
         &self,
         actor: &Actor,
-        idea_id: i64,
+        subject: Subject,
         parent_id: Option<i64>,
         body: &str,
     ) -> AppResult<Comment> {
-        let (idea, space) = self.visible_idea(Some(actor), idea_id).await?;
+        let discussion = self.discussion(Some(actor), subject).await?;
+        let space = &discussion.space;
         if !space.can_contribute {
             return Err(AppError::Forbidden);
         }
-        if idea.stage == Stage::Draft {
-            return Err(AppError::conflict(
-                "idea",
-                "drafts cannot be discussed until they are published",
-            ));
-        }
-        if idea.hidden.is_some() {
-            return Err(AppError::conflict(
-                "idea",
-                "this idea is hidden by a moderator",
-            ));
+        if let Some((field, message)) = discussion.closed {
+            return Err(AppError::conflict(field, message));
         }
         let body = Markdown::parse("body", body, true, MAX_COMMENT_CHARS)?;
-        let (parent_id, depth) = match parent_id {
-            None => (None, 0),
+        let handles = mentions(&body.source);
+        if handles.len() > MAX_MENTIONS {
+            return Err(AppError::invalid(
+                "body",
+                format!("mention at most {MAX_MENTIONS} people in one comment"),
+            ));
+        }
+        let mentioned = self.store.accounts_by_handles(&handles).await?;
+        let parent = match parent_id {
+            None => None,
             Some(parent_id) => {
                 let parent = self
                     .store
                     .comment(parent_id)
                     .await?
-                    .filter(|c| c.idea_id == idea_id)
+                    .filter(|c| c.subject == subject)
                     .ok_or_else(|| {
-                        AppError::invalid("parent_id", "is not a comment on this idea")
+                        AppError::invalid("parent_id", "is not a comment in this discussion")
                     })?;
                 if parent.deleted_at.is_some() || parent.hidden.is_some() {
                     return Err(AppError::invalid(
@@ -115,14 +172,17 @@ impl App {
                         "that comment was deleted or hidden",
                     ));
                 }
-                reply_placement(parent.id, parent.depth, parent.parent_id)
+                Some(parent)
             }
         };
+        let (parent_id, depth) = parent.as_ref().map_or((None, 0), |parent| {
+            reply_placement(parent.id, parent.depth, parent.parent_id)
+        });
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tx
             .insert_comment(&NewComment {
-                idea_id,
+                subject,
                 parent_id,
                 depth,
                 author_id: actor.id,
@@ -132,20 +192,35 @@ impl App {
                 created_at: now,
             })
             .await?;
-        tx.set_following(idea_id, actor.id, true, now).await?;
-        let text = if space.can_curate {
-            format!("{} answered officially on “{}”", actor.name, idea.title)
+        let title = &discussion.title;
+        let mention = format!("{} mentioned you on “{title}”", actor.name);
+        let news = if space.can_curate {
+            format!("{} answered officially on “{title}”", actor.name)
         } else {
-            format!("{} commented on “{}”", actor.name, idea.title)
+            format!("{} commented on “{title}”", actor.name)
         };
-        for follower in self.store.follower_ids(idea_id).await? {
-            // Followers who lost access to the space are not told about it any more.
-            if follower != actor.id && self.account_can_read(follower, &space.space).await? {
+        let interested = match subject {
+            Subject::Idea(idea_id) => {
+                tx.set_following(idea_id, actor.id, true, now).await?;
+                self.store.follower_ids(idea_id).await?
+            }
+            Subject::Challenge(_) => parent.iter().map(|p| p.author_id).collect(),
+        };
+        let mut told: Vec<(i64, &str)> =
+            mentioned.iter().map(|a| (a.id, mention.as_str())).collect();
+        for account_id in interested {
+            if !told.iter().any(|(id, _)| *id == account_id) {
+                told.push((account_id, news.as_str()));
+            }
+        }
+        for (account_id, text) in told {
+            if account_id != actor.id && self.account_can_read(account_id, &space.space).await? {
                 tx.insert_notification(&NewNotification {
-                    account_id: follower,
-                    idea_id: Some(idea_id),
+                    account_id,
+                    idea_id: subject.idea_id(),
+                    challenge_id: subject.challenge_id(),
                     comment_id: Some(id),
-                    text: &text,
+                    text,
                     created_at: now,
                 })
                 .await?;
@@ -157,11 +232,11 @@ impl App {
 
     async fn own_comment(&self, actor: &Actor, id: i64) -> AppResult<(Comment, bool)> {
         let comment = self.store.comment(id).await?.ok_or(AppError::NotFound)?;
-        let (_, space) = self.visible_idea(Some(actor), comment.idea_id).await?;
+        let discussion = self.discussion(Some(actor), comment.subject).await?;
         if comment.deleted_at.is_some() {
             return Err(AppError::NotFound);
         }
-        Ok((comment, space.can_moderate))
+        Ok((comment, discussion.space.can_moderate))
     }
 
     /// The author edits a comment within the edit window; the comment shows it was edited.
@@ -190,8 +265,9 @@ impl App {
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Deletes a comment (its author or a moderator); its replies stay in the thread.
-    pub async fn delete_comment(&self, actor: &Actor, id: i64) -> AppResult<i64> {
+    /// Deletes a comment (its author or a moderator); its replies stay in the thread. Returns
+    /// what the thread belongs to.
+    pub async fn delete_comment(&self, actor: &Actor, id: i64) -> AppResult<Subject> {
         let (comment, can_moderate) = self.own_comment(actor, id).await?;
         let by_moderator = comment.author_id != actor.id;
         if by_moderator && !can_moderate {
@@ -213,12 +289,12 @@ impl App {
                 Some(actor),
                 "comment.delete",
                 &format!("comment:{id}"),
-                &format!("idea:{}", comment.idea_id),
+                &subject_label(comment.subject),
             )
             .await?;
         }
         tx.commit().await?;
-        Ok(comment.idea_id)
+        Ok(comment.subject)
     }
 
     /// Follows or unfollows an idea the actor may see.
@@ -253,5 +329,13 @@ impl App {
         tx.mark_notifications_read(actor.id, self.now()).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// How the audit log names an idea or a challenge.
+pub(crate) fn subject_label(subject: Subject) -> String {
+    match subject {
+        Subject::Idea(id) => format!("idea:{id}"),
+        Subject::Challenge(id) => format!("challenge:{id}"),
     }
 }

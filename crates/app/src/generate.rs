@@ -6,7 +6,9 @@ use cocreate_core::ranks::{TRENDING_DAYS, hot};
 use cocreate_core::{
     AccountKind, Audience, OrgRole, Stage, SupportRules, TierOutcome, Timestamp, markdown,
 };
-use cocreate_store::{ChallengeFields, LoadedIdea, NewAccount, NewComment, NewIdea, NewSpace};
+use cocreate_store::{
+    ChallengeFields, LoadedIdea, NewAccount, NewComment, NewIdea, NewSpace, Subject,
+};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::seq::{SliceRandom, index};
@@ -169,13 +171,18 @@ impl App {
                 .map(|n| format!("person{n}.{run}@generated.cocreate.example"))
                 .collect();
             let names: Vec<String> = (0..plan.accounts).map(|n| format!("Person {n}")).collect();
+            let handles: Vec<String> = (0..plan.accounts)
+                .map(|n| format!("person{n}_{run}"))
+                .collect();
             let accounts: Vec<NewAccount<'_>> = emails
                 .iter()
                 .zip(&names)
+                .zip(&handles)
                 .enumerate()
-                .map(|(n, (email, name))| NewAccount {
+                .map(|(n, ((email, name), handle))| NewAccount {
                     email,
                     name,
+                    handle,
                     password_hash: &password_hash,
                     kind: [
                         AccountKind::Customer,
@@ -355,7 +362,7 @@ impl App {
         let comment = |rng: &mut StdRng, idea_id: i64, at: Timestamp| {
             let (body, body_html) = &remarks[rng.gen_range(0..remarks.len())];
             NewComment {
-                idea_id,
+                subject: Subject::Idea(idea_id),
                 parent_id: None,
                 depth: 0,
                 author_id: account_ids[rng.gen_range(0..account_ids.len())],
@@ -376,17 +383,17 @@ impl App {
             replies_due.push((*id, idea.comments - starts));
         }
         let started = tx.load_comments(&threads).await?;
-        let mut thread_of: std::collections::HashMap<i64, Vec<(i64, Timestamp)>> =
+        let mut thread_of: std::collections::HashMap<Subject, Vec<(i64, Timestamp)>> =
             std::collections::HashMap::new();
-        for ((comment_id, idea_id), new) in started.iter().zip(&threads) {
+        for ((comment_id, subject), new) in started.iter().zip(&threads) {
             thread_of
-                .entry(*idea_id)
+                .entry(*subject)
                 .or_default()
                 .push((*comment_id, new.created_at));
         }
         let mut replies = Vec::new();
         for (idea_id, count) in replies_due {
-            let Some(parents) = thread_of.get(&idea_id) else {
+            let Some(parents) = thread_of.get(&Subject::Idea(idea_id)) else {
                 continue;
             };
             for _ in 0..count {

@@ -75,6 +75,7 @@ pub struct Actor {
     pub id: i64,
     pub email: String,
     pub name: String,
+    pub handle: String,
     pub kind: AccountKind,
     pub role: OrgRole,
     /// Hash of the session token, when the actor came through a browser session.
@@ -88,6 +89,7 @@ impl Actor {
             id: account.id,
             email: account.email.clone(),
             name: account.name.clone(),
+            handle: account.handle.clone(),
             kind: account.kind,
             role: account.role,
             session_hash,

@@ -3,7 +3,7 @@
 //! action is written to the audit log.
 
 use cocreate_core::{OrgRole, Rationale, Stage};
-use cocreate_store::{ContentKind, Flag, NewFlag, StoreError};
+use cocreate_store::{ContentKind, Flag, NewFlag, StoreError, Subject};
 
 use crate::{Actor, App, AppError, AppResult};
 
@@ -11,7 +11,8 @@ use crate::{Actor, App, AppError, AppResult};
 #[derive(Debug, Clone)]
 pub struct FlagView {
     pub flag: Flag,
-    pub idea_title: String,
+    /// The title of the idea flagged, or of the idea or challenge whose discussion holds it.
+    pub title: String,
     /// The flagged comment's text, or the idea's title.
     pub excerpt: String,
     pub hidden: bool,
@@ -25,34 +26,50 @@ pub enum Resolution {
     Dismiss,
 }
 
+/// A flagged or moderated item as the actor sees it.
+struct Content {
+    space_id: i64,
+    subject: Subject,
+    title: String,
+    can_moderate: bool,
+    hidden: bool,
+    /// The comment's text, or the idea's title.
+    excerpt: String,
+    /// An unpublished idea, which only its authors and staff see.
+    draft: bool,
+}
+
 impl App {
-    /// The idea a piece of content belongs to, its space's moderation right, and whether it is
-    /// hidden — if the actor may see it.
-    async fn content(
-        &self,
-        actor: &Actor,
-        kind: ContentKind,
-        id: i64,
-    ) -> AppResult<(cocreate_store::Idea, bool, bool, String)> {
+    /// The item and where it belongs, if the actor may see it.
+    async fn content(&self, actor: &Actor, kind: ContentKind, id: i64) -> AppResult<Content> {
         match kind {
             ContentKind::Idea => {
                 let (idea, space) = self.visible_idea(Some(actor), id).await?;
-                let hidden = idea.hidden.is_some();
-                let excerpt = idea.title.clone();
-                Ok((idea, space.can_moderate, hidden, excerpt))
+                Ok(Content {
+                    space_id: idea.space_id,
+                    subject: Subject::Idea(idea.id),
+                    excerpt: idea.title.clone(),
+                    title: idea.title,
+                    can_moderate: space.can_moderate,
+                    hidden: idea.hidden.is_some(),
+                    draft: idea.stage == Stage::Draft,
+                })
             }
             ContentKind::Comment => {
                 let comment = self.store.comment(id).await?.ok_or(AppError::NotFound)?;
-                let (idea, space) = self.visible_idea(Some(actor), comment.idea_id).await?;
+                let discussion = self.discussion(Some(actor), comment.subject).await?;
                 if comment.deleted_at.is_some() {
                     return Err(AppError::NotFound);
                 }
-                Ok((
-                    idea,
-                    space.can_moderate,
-                    comment.hidden.is_some(),
-                    comment.body,
-                ))
+                Ok(Content {
+                    space_id: discussion.space.space.id,
+                    subject: comment.subject,
+                    title: discussion.title,
+                    can_moderate: discussion.space.can_moderate,
+                    hidden: comment.hidden.is_some(),
+                    excerpt: comment.body,
+                    draft: false,
+                })
             }
         }
     }
@@ -67,16 +84,16 @@ impl App {
     ) -> AppResult<()> {
         let reason =
             Rationale::parse(reason).map_err(|e| AppError::invalid("reason", e.message))?;
-        let (idea, _, _, _) = self.content(actor, kind, id).await?;
-        if idea.stage == Stage::Draft {
+        let content = self.content(actor, kind, id).await?;
+        if content.draft {
             return Err(AppError::NotFound);
         }
         let mut tx = self.store.begin().await?;
         tx.insert_flag(&NewFlag {
             target_kind: kind,
             target_id: id,
-            space_id: idea.space_id,
-            idea_id: idea.id,
+            space_id: content.space_id,
+            subject: content.subject,
             reporter_id: actor.id,
             reason: reason.as_str(),
             created_at: self.now(),
@@ -107,16 +124,15 @@ impl App {
         let mut views = Vec::with_capacity(flags.len());
         for flag in flags {
             // Content deleted since it was flagged needs no decision.
-            let (idea, _, hidden, excerpt) =
-                match self.content(actor, flag.target_kind, flag.target_id).await {
-                    Ok(found) => found,
-                    Err(AppError::NotFound) => continue,
-                    Err(other) => return Err(other),
-                };
+            let content = match self.content(actor, flag.target_kind, flag.target_id).await {
+                Ok(found) => found,
+                Err(AppError::NotFound) => continue,
+                Err(other) => return Err(other),
+            };
             views.push(FlagView {
-                idea_title: idea.title,
-                excerpt,
-                hidden,
+                title: content.title,
+                excerpt: content.excerpt,
+                hidden: content.hidden,
                 flag,
             });
         }
@@ -124,6 +140,7 @@ impl App {
     }
 
     /// Hides or shows content (with a public reason when hiding), or dismisses its flags.
+    /// Returns the idea or challenge it belongs to.
     pub async fn moderate(
         &self,
         actor: &Actor,
@@ -131,9 +148,9 @@ impl App {
         id: i64,
         resolution: Resolution,
         reason: &str,
-    ) -> AppResult<i64> {
-        let (idea, can_moderate, _, _) = self.content(actor, kind, id).await?;
-        if !can_moderate {
+    ) -> AppResult<Subject> {
+        let content = self.content(actor, kind, id).await?;
+        if !content.can_moderate {
             return Err(AppError::Forbidden);
         }
         let now = self.now();
@@ -162,6 +179,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(idea.id)
+        Ok(content.subject)
     }
 }

@@ -4,7 +4,7 @@
 use anyhow::anyhow;
 use cocreate_app::{AccountInput, Actor, App, ChallengeInput, IdeaInput, SpaceInput};
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
-use cocreate_store::{IdeaProgress, NewIdeaEvent};
+use cocreate_store::{IdeaProgress, NewIdeaEvent, Subject};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "cocreate-demo";
@@ -232,6 +232,19 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         )
         .await
         .map_err(fail)?;
+    let challenge_talk = [
+        "Does *lighter* include the tent, or only what goes in the pack?",
+        "Everything you carry counts, the tent included.",
+        "Great, then I have an idea about poles coming.",
+    ];
+    discuss(
+        app,
+        everyone,
+        staff,
+        Subject::Challenge(challenge.id),
+        challenge_talk,
+    )
+    .await?;
     let mut solar = None;
     for (title, body, tags, author, supporters, stage, words) in CHALLENGE_IDEAS {
         let input = IdeaInput {
@@ -273,7 +286,7 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
             solar = Some(idea.id);
         }
         if *stage != Stage::Draft && *stage != Stage::Expired {
-            discuss(app, everyone, staff, idea.id).await?;
+            discuss(app, everyone, staff, Subject::Idea(idea.id), IDEA_TALK).await?;
         }
     }
     if let Some(solar) = solar {
@@ -318,35 +331,32 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
     Ok(())
 }
 
-/// A short exchange under an idea: a question, an official answer, and a thank-you.
-async fn discuss(app: &App, everyone: &[Actor], staff: &Actor, idea_id: i64) -> anyhow::Result<()> {
+const IDEA_TALK: [&str; 3] = [
+    "Would this work in **winter** conditions too?",
+    "Good question: our test team takes prototypes to the Alps in January.",
+    "Thanks, looking forward to the results!",
+];
+
+/// A short exchange on an idea or a challenge: a question, an official answer, and a reply.
+async fn discuss(
+    app: &App,
+    everyone: &[Actor],
+    staff: &Actor,
+    subject: Subject,
+    [question, answer, reply]: [&str; 3],
+) -> anyhow::Result<()> {
     let fail = |e: cocreate_app::AppError| anyhow!("demo comments: {e}");
     let question = app
-        .add_comment(
-            &everyone[4],
-            idea_id,
-            None,
-            "Would this work in **winter** conditions too?",
-        )
+        .add_comment(&everyone[4], subject, None, question)
         .await
         .map_err(fail)?;
     let answer = app
-        .add_comment(
-            staff,
-            idea_id,
-            Some(question.id),
-            "Good question: our test team takes prototypes to the Alps in January.",
-        )
+        .add_comment(staff, subject, Some(question.id), answer)
         .await
         .map_err(fail)?;
-    app.add_comment(
-        &everyone[3],
-        idea_id,
-        Some(answer.id),
-        "Thanks, looking forward to the results!",
-    )
-    .await
-    .map_err(fail)?;
+    app.add_comment(&everyone[3], subject, Some(answer.id), reply)
+        .await
+        .map_err(fail)?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! Rules of the dialogue on ideas: how deep replies nest and how long a comment may be edited.
+//! Rules of the dialogue on ideas and challenges: how deep replies nest, how long a comment may be
+//! edited, and how people are named and mentioned with `@handle`.
 
 /// Replies nest at most this deep (0 is a comment on the idea itself).
 pub const MAX_COMMENT_DEPTH: i64 = 3;
@@ -6,6 +7,57 @@ pub const MAX_COMMENT_DEPTH: i64 = 3;
 pub const MAX_COMMENT_CHARS: usize = 5_000;
 /// How long after writing a comment its author may still edit it.
 pub const EDIT_WINDOW_MINUTES: i64 = 15;
+
+/// The most people one comment may mention.
+pub const MAX_MENTIONS: usize = 10;
+/// The longest handle, in characters.
+pub const MAX_HANDLE_CHARS: usize = 30;
+
+fn is_handle_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The handle a display name suggests: its ASCII letters and digits, lowercased, at most
+/// [`MAX_HANDLE_CHARS`] long; `member` when none are left. Never contains `-`, which the store
+/// uses to tell apart people who would otherwise share one.
+pub fn handle_for(name: &str) -> String {
+    let handle: String = name
+        .chars()
+        .filter(|c| is_handle_char(*c))
+        .map(|c| c.to_ascii_lowercase())
+        .take(MAX_HANDLE_CHARS)
+        .collect();
+    if handle.is_empty() {
+        "member".to_owned()
+    } else {
+        handle
+    }
+}
+
+/// The handles mentioned in a text as `@handle`, lowercased, each once, in order of first
+/// mention. An `@` inside a word (an e-mail address) is not a mention.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut previous: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        let starts_mention =
+            c == '@' && !previous.is_some_and(|p| is_handle_char(p) || ".+-".contains(p));
+        previous = Some(c);
+        if !starts_mention {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let handle: String = rest
+            .chars()
+            .take_while(|c| is_handle_char(*c) || *c == '-')
+            .collect();
+        let handle = handle.trim_end_matches('-').to_ascii_lowercase();
+        if !handle.is_empty() && !found.contains(&handle) {
+            found.push(handle);
+        }
+    }
+    found
+}
 
 /// Where a reply to a comment goes: under it, or — when the thread is already as deep as it may
 /// get — beside it, under the same parent, so deeper replies flatten.
@@ -43,6 +95,23 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn handles_come_from_names() {
+        assert_eq!(handle_for("Ada Lovelace"), "adalovelace");
+        assert_eq!(handle_for("Zoë O'Brien-Smith"), "zoobriensmith");
+        assert_eq!(handle_for("李雷"), "member");
+        assert_eq!(handle_for(&"x".repeat(50)).len(), MAX_HANDLE_CHARS);
+    }
+
+    #[test]
+    fn mentions_are_found_once_and_not_in_addresses() {
+        assert_eq!(
+            mentions("@Ada, ask @grace-7 and @ada. Mail ada@example.org or @ – @bob_b-"),
+            ["ada", "grace-7", "bob_b"]
+        );
+        assert!(mentions("no one here").is_empty());
+    }
+
+    #[test]
     fn deep_replies_flatten() {
         assert_eq!(reply_placement(7, 0, None), (Some(7), 1));
         assert_eq!(
@@ -68,6 +137,17 @@ mod tests {
     }
 
     proptest! {
+        /// Whatever the text, mentions are well-formed handles and never repeat.
+        #[test]
+        fn mentions_are_well_formed(text in ".{0,200}") {
+            let found = mentions(&text);
+            for handle in &found {
+                prop_assert!(!handle.is_empty() && !handle.ends_with('-'));
+                prop_assert!(handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
+                prop_assert_eq!(found.iter().filter(|h| *h == handle).count(), 1);
+            }
+        }
+
         /// Every comment of a well-formed thread appears exactly once.
         #[test]
         fn every_comment_is_shown_once(parents in proptest::collection::vec(proptest::option::of(0usize..50), 0..50)) {

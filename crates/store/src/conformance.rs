@@ -18,6 +18,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@cases $fresh;
             organisation_defaults_and_updates,
             accounts_are_unique_by_email,
+            handles_are_unique_and_found,
             accounts_page_in_id_order,
             sessions_expire_and_end,
             account_tokens_are_single_use,
@@ -36,6 +37,7 @@ macro_rules! conformance_suite {
             stage_history_and_deadlines,
             search_finds_published_ideas_best_first,
             comments_follows_and_notifications,
+            challenges_have_their_own_discussion,
             flags_hide_and_resolve,
             edits_keep_revisions_and_the_search_index,
             co_authors_are_invited_then_accept,
@@ -61,6 +63,7 @@ async fn account(store: &dyn Store, email: &str) -> Account {
         .insert_account(&NewAccount {
             email,
             name: "Ada Lovelace",
+            handle: "ada",
             password_hash: "$argon2id$test",
             kind: AccountKind::Customer,
             role: OrgRole::Member,
@@ -110,6 +113,7 @@ pub async fn accounts_are_unique_by_email(store: Arc<dyn Store>) {
         .insert_account(&NewAccount {
             email: "ada@example.org",
             name: "Other",
+            handle: "other",
             password_hash: "x",
             kind: AccountKind::Employee,
             role: OrgRole::Admin,
@@ -138,6 +142,35 @@ pub async fn accounts_are_unique_by_email(store: Arc<dyn Store>) {
         None
     );
     assert_eq!(store.count_accounts().await.unwrap(), 1);
+}
+
+pub async fn handles_are_unique_and_found(store: Arc<dyn Store>) {
+    let first = account(&*store, "ada@example.org").await;
+    let second = account(&*store, "ada2@example.org").await;
+    assert_eq!(first.handle, "ada");
+    assert_eq!(
+        second.handle,
+        format!("ada-{}", second.id),
+        "a taken handle gets the account's number"
+    );
+    assert_eq!(
+        store
+            .account_by_id(second.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .handle,
+        second.handle
+    );
+    let found = store
+        .accounts_by_handles(&["ada".to_owned(), second.handle.clone(), "nobody".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+    assert!(store.accounts_by_handles(&[]).await.unwrap().is_empty());
 }
 
 pub async fn accounts_page_in_id_order(store: Arc<dyn Store>) {
@@ -500,6 +533,7 @@ pub async fn dropped_transaction_writes_nothing(store: Arc<dyn Store>) {
     tx.insert_account(&NewAccount {
         email: "ghost@example.org",
         name: "Ghost",
+        handle: "ghost",
         password_hash: "x",
         kind: AccountKind::Customer,
         role: OrgRole::Member,
@@ -533,6 +567,8 @@ pub async fn concurrent_writers_keep_exact_counts(store: Arc<dyn Store>) {
             tx.insert_account(&NewAccount {
                 email: &format!("writer{i}@example.org"),
                 name: "Writer",
+                // All want the same handle: none may fail for it.
+                handle: "writer",
                 password_hash: "x",
                 kind: AccountKind::Customer,
                 role: OrgRole::Member,
@@ -558,6 +594,7 @@ pub async fn concurrent_writers_keep_exact_counts(store: Arc<dyn Store>) {
             tx.insert_account(&NewAccount {
                 email: "same@example.org",
                 name: "Racer",
+                handle: "racer",
                 password_hash: "x",
                 kind: AccountKind::Customer,
                 role: OrgRole::Member,
@@ -1140,7 +1177,7 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
     let mut tx = store.begin().await.unwrap();
     let first = tx
         .insert_comment(&NewComment {
-            idea_id: id,
+            subject: Subject::Idea(id),
             parent_id: None,
             depth: 0,
             author_id: eve.id,
@@ -1153,7 +1190,7 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
         .unwrap();
     let reply = tx
         .insert_comment(&NewComment {
-            idea_id: id,
+            subject: Subject::Idea(id),
             parent_id: Some(first),
             depth: 1,
             author_id: ada.id,
@@ -1176,7 +1213,7 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
         "once"
     );
     tx.commit().await.unwrap();
-    let thread = store.comments(id).await.unwrap();
+    let thread = store.comments(Subject::Idea(id)).await.unwrap();
     assert_eq!(thread.len(), 2, "a deleted comment keeps its place");
     assert_eq!(
         (
@@ -1206,6 +1243,7 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
         tx.insert_notification(&NewNotification {
             account_id: eve.id,
             idea_id: Some(id),
+            challenge_id: None,
             comment_id: Some(first),
             text,
             created_at: T0,
@@ -1235,6 +1273,140 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn challenges_have_their_own_discussion(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let fields = ChallengeFields {
+        title: "Lighter tents",
+        problem: "Weight matters",
+        problem_html: "<p>Weight matters</p>",
+        questions: "",
+        tags: "",
+        tiers: "100/60",
+        opens_at: None,
+        closes_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let challenge_id = tx
+        .insert_challenge(space_id, &fields, ada.id, T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let idea_id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    let comment_id = tx
+        .insert_comment(&NewComment {
+            subject: Subject::Challenge(challenge_id),
+            parent_id: None,
+            depth: 0,
+            author_id: ada.id,
+            body: "Titanium pegs bend less",
+            body_html: "<p>Titanium pegs bend less</p>",
+            official: false,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.insert_notification(&NewNotification {
+        account_id: ada.id,
+        idea_id: None,
+        challenge_id: Some(challenge_id),
+        comment_id: Some(comment_id),
+        text: "mentioned",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.insert_flag(&NewFlag {
+        target_kind: ContentKind::Comment,
+        target_id: comment_id,
+        space_id,
+        subject: Subject::Challenge(challenge_id),
+        reporter_id: ada.id,
+        reason: "off topic",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let thread = store
+        .comments(Subject::Challenge(challenge_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        thread.iter().map(|c| (c.id, c.subject)).collect::<Vec<_>>(),
+        [(comment_id, Subject::Challenge(challenge_id))]
+    );
+    assert!(
+        store
+            .comments(Subject::Idea(idea_id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.idea(idea_id).await.unwrap().unwrap().comments, 0);
+    let notified = store.notifications(ada.id, i64::MAX, 10).await.unwrap();
+    assert_eq!(
+        (notified[0].idea_id, notified[0].challenge_id),
+        (None, Some(challenge_id))
+    );
+    let flags = store.open_flags(&[space_id], 10).await.unwrap();
+    assert_eq!(flags[0].subject, Subject::Challenge(challenge_id));
+
+    let query = SearchQuery {
+        space_ids: vec![space_id],
+        terms: vec!["pegs".to_owned()],
+        any: false,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        limit: 10,
+    };
+    let found = store.search_comments(&query).await.unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|hit| (hit.comment_id, hit.subject, hit.title.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            comment_id,
+            Subject::Challenge(challenge_id),
+            "Lighter tents"
+        )]
+    );
+    let in_challenge = SearchQuery {
+        challenge_id: Some(challenge_id),
+        ..query.clone()
+    };
+    assert_eq!(store.search_comments(&in_challenge).await.unwrap().len(), 1);
+    for narrowed in [
+        SearchQuery {
+            challenge_id: Some(challenge_id + 1),
+            ..query.clone()
+        },
+        SearchQuery {
+            stage: Some(Stage::Gathering),
+            ..query.clone()
+        },
+        SearchQuery {
+            space_ids: vec![space_id + 1],
+            ..query.clone()
+        },
+    ] {
+        assert!(
+            store.search_comments(&narrowed).await.unwrap().is_empty(),
+            "{narrowed:?}"
+        );
+    }
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.delete_comment(comment_id, T0).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.search_comments(&query).await.unwrap().is_empty());
+    assert_eq!(store.miscounted_ideas().await.unwrap(), 0);
+}
+
 pub async fn flags_hide_and_resolve(store: Arc<dyn Store>) {
     let ada = account(&*store, "ada@example.org").await;
     let eve = account(&*store, "eve@example.org").await;
@@ -1244,7 +1416,7 @@ pub async fn flags_hide_and_resolve(store: Arc<dyn Store>) {
         target_kind: ContentKind::Idea,
         target_id: id,
         space_id,
-        idea_id: id,
+        subject: Subject::Idea(id),
         reporter_id: reporter,
         reason: "spam",
         created_at: T0,

@@ -48,6 +48,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn account_by_id(&self, id: i64) -> StoreResult<Option<Account>>;
     async fn account_by_email(&self, email: &str) -> StoreResult<Option<Account>>;
+    /// The accounts with these handles (unknown ones are left out).
+    async fn accounts_by_handles(&self, handles: &[String]) -> StoreResult<Vec<Account>>;
     /// Accounts in id order, starting after `after_id`.
     async fn accounts(&self, after_id: i64, limit: i64) -> StoreResult<Vec<Account>>;
     async fn count_accounts(&self) -> StoreResult<i64>;
@@ -95,8 +97,8 @@ pub trait Store: Send + Sync + 'static {
     async fn co_authors(&self, idea_id: i64) -> StoreResult<Vec<CoAuthor>>;
     /// Every version of the idea's text, oldest first.
     async fn idea_revisions(&self, idea_id: i64) -> StoreResult<Vec<IdeaRevision>>;
-    /// The idea's comments in the order they were written.
-    async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>>;
+    /// The comments on an idea or a challenge, in the order they were written.
+    async fn comments(&self, subject: Subject) -> StoreResult<Vec<Comment>>;
     async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
     async fn is_following(&self, idea_id: i64, account_id: i64) -> StoreResult<bool>;
     async fn follower_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>>;
@@ -357,8 +359,11 @@ pub trait Tx: Send {
     async fn load_ideas(&mut self, ideas: &[LoadedIdea<'_>]) -> StoreResult<Vec<i64>>;
     /// Loads (idea, account, when) supports; the ideas' counters are the caller's to keep exact.
     async fn load_supports(&mut self, supports: &[(i64, i64, Timestamp)]) -> StoreResult<()>;
-    /// Loads comments without touching the ideas' counters; returns (id, idea id) pairs.
-    async fn load_comments(&mut self, comments: &[NewComment<'_>]) -> StoreResult<Vec<(i64, i64)>>;
+    /// Loads comments without touching the ideas' counters; returns (id, subject) pairs.
+    async fn load_comments(
+        &mut self,
+        comments: &[NewComment<'_>],
+    ) -> StoreResult<Vec<(i64, Subject)>>;
     /// Stores (id, hot, trending) for a batch of ideas.
     async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;

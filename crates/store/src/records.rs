@@ -24,6 +24,8 @@ pub struct Account {
     pub id: i64,
     pub email: String,
     pub name: String,
+    /// Unique; others mention the account as `@handle`.
+    pub handle: String,
     pub password_hash: String,
     pub kind: AccountKind,
     pub role: OrgRole,
@@ -45,6 +47,9 @@ impl fmt::Debug for Account {
 pub struct NewAccount<'a> {
     pub email: &'a str,
     pub name: &'a str,
+    /// The handle wanted (see `cocreate_core::dialogue::handle_for`). When someone has it
+    /// already, the store appends `-` and the account's id.
+    pub handle: &'a str,
     pub password_hash: &'a str,
     pub kind: AccountKind,
     pub role: OrgRole,
@@ -438,11 +443,13 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// A comment matching a search, with the idea it belongs to.
+/// A comment matching a search, with what it discusses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentHit {
     pub comment_id: i64,
-    pub idea: Idea,
+    pub subject: Subject,
+    /// The title of the idea or challenge discussed.
+    pub title: String,
     /// A passage of the comment with matches between `[[` and `]]`.
     pub snippet: String,
 }
@@ -481,7 +488,7 @@ impl SearchTarget {
     pub const COMMENTS: Self = Self {
         table: "comments",
         alias: "c",
-        joins: " JOIN ideas i ON i.id = c.idea_id JOIN accounts a ON a.id = i.author_id",
+        joins: " LEFT JOIN ideas i ON i.id = c.idea_id LEFT JOIN challenges ch ON ch.id = c.challenge_id",
         snippet_column: "body",
         snippet_index: 0,
         weights: "1.0",
@@ -496,15 +503,48 @@ impl SearchTarget {
     };
 }
 
+/// What a comment thread (and a flag on one of its comments) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Idea(i64),
+    Challenge(i64),
+}
+
+impl Subject {
+    pub const fn idea_id(self) -> Option<i64> {
+        match self {
+            Self::Idea(id) => Some(id),
+            Self::Challenge(_) => None,
+        }
+    }
+
+    pub const fn challenge_id(self) -> Option<i64> {
+        match self {
+            Self::Challenge(id) => Some(id),
+            Self::Idea(_) => None,
+        }
+    }
+
+    /// From the pair of columns that store it, exactly one of which is set.
+    pub const fn from_columns(idea_id: Option<i64>, challenge_id: Option<i64>) -> Option<Self> {
+        match (idea_id, challenge_id) {
+            (Some(id), None) => Some(Self::Idea(id)),
+            (None, Some(id)) => Some(Self::Challenge(id)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub id: i64,
-    pub idea_id: i64,
+    pub subject: Subject,
     pub parent_id: Option<i64>,
     /// 0 for a comment on the idea, 1 for a reply, and so on up to the cap.
     pub depth: i64,
     pub author_id: i64,
     pub author_name: String,
+    pub author_handle: String,
     pub body: String,
     pub body_html: String,
     /// Written by staff: an answer with the organisation's authority.
@@ -517,7 +557,7 @@ pub struct Comment {
 }
 
 pub struct NewComment<'a> {
-    pub idea_id: i64,
+    pub subject: Subject,
     pub parent_id: Option<i64>,
     pub depth: i64,
     pub author_id: i64,
@@ -532,6 +572,7 @@ pub struct Notification {
     pub id: i64,
     pub account_id: i64,
     pub idea_id: Option<i64>,
+    pub challenge_id: Option<i64>,
     pub comment_id: Option<i64>,
     pub text: String,
     pub created_at: Timestamp,
@@ -541,6 +582,7 @@ pub struct Notification {
 pub struct NewNotification<'a> {
     pub account_id: i64,
     pub idea_id: Option<i64>,
+    pub challenge_id: Option<i64>,
     pub comment_id: Option<i64>,
     pub text: &'a str,
     pub created_at: Timestamp,
@@ -579,7 +621,8 @@ pub struct Flag {
     pub target_kind: ContentKind,
     pub target_id: i64,
     pub space_id: i64,
-    pub idea_id: i64,
+    /// The idea flagged or discussed, or the challenge whose discussion holds the comment.
+    pub subject: Subject,
     pub reporter_id: i64,
     pub reporter_name: String,
     pub reason: String,
@@ -590,7 +633,8 @@ pub struct NewFlag<'a> {
     pub target_kind: ContentKind,
     pub target_id: i64,
     pub space_id: i64,
-    pub idea_id: i64,
+    /// The idea flagged or discussed, or the challenge whose discussion holds the comment.
+    pub subject: Subject,
     pub reporter_id: i64,
     pub reason: &'a str,
     pub created_at: Timestamp,

@@ -77,13 +77,14 @@ macro_rules! impl_sql_store {
             }
 
             const ACCOUNT_COLUMNS: &str =
-                "a.id, a.email, a.name, a.password_hash, a.kind, a.role, a.created_at";
+                "a.id, a.email, a.name, a.handle, a.password_hash, a.kind, a.role, a.created_at";
 
             fn account(row: &DbRow) -> StoreResult<Account> {
                 Ok(Account {
                     id: get(row, "id")?,
                     email: get(row, "email")?,
                     name: get(row, "name")?,
+                    handle: get(row, "handle")?,
                     password_hash: get(row, "password_hash")?,
                     kind: parse::<AccountKind>(row, "kind")?,
                     role: parse::<OrgRole>(row, "role")?,
@@ -193,14 +194,22 @@ macro_rules! impl_sql_store {
                 format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
             }
 
+            /// Appends `value, value, …` with each value bound, for `IN (…)` lists.
+            fn push_list<'t, T>(sql: &mut ::sqlx::QueryBuilder<$db>, values: impl IntoIterator<Item = T>)
+            where
+                T: ::sqlx::Encode<'t, $db> + ::sqlx::Type<$db>,
+            {
+                let mut list = sql.separated(", ");
+                for value in values {
+                    list.push_bind(value);
+                }
+            }
+
             /// The conditions every search applies to ideas (its own results, or the ideas of the
             /// comments it finds): published, not hidden, in the viewer's spaces, and the filters.
             fn push_idea_filters(sql: &mut ::sqlx::QueryBuilder<$db>, query: &SearchQuery) {
                 sql.push(" AND i.stage <> 'draft' AND i.hidden_at IS NULL AND i.space_id IN (");
-                let mut ids = sql.separated(", ");
-                for id in &query.space_ids {
-                    ids.push_bind(*id);
-                }
+                push_list(sql, query.space_ids.iter().copied());
                 sql.push(")");
                 if let Some(challenge_id) = query.challenge_id {
                     sql.push(" AND i.challenge_id = ").push_bind(challenge_id);
@@ -245,18 +254,19 @@ macro_rules! impl_sql_store {
                 })
             }
 
-            const COMMENT_FROM: &str = "SELECT c.id, c.idea_id, c.parent_id, c.depth, c.author_id, a.name AS author_name, \
+            const COMMENT_FROM: &str = "SELECT c.id, c.idea_id, c.challenge_id, c.parent_id, c.depth, c.author_id, a.name AS author_name, a.handle AS author_handle, \
                  c.body, c.body_html, c.official, c.created_at, c.edited_at, c.deleted_at, c.hidden_at, c.hidden_reason \
                  FROM comments c JOIN accounts a ON a.id = c.author_id";
 
             fn comment(row: &DbRow) -> StoreResult<Comment> {
                 Ok(Comment {
                     id: get(row, "id")?,
-                    idea_id: get(row, "idea_id")?,
+                    subject: subject(row)?,
                     parent_id: get(row, "parent_id")?,
                     depth: get(row, "depth")?,
                     author_id: get(row, "author_id")?,
                     author_name: get(row, "author_name")?,
+                    author_handle: get(row, "author_handle")?,
                     body: get(row, "body")?,
                     body_html: get(row, "body_html")?,
                     official: get::<i64>(row, "official")? != 0,
@@ -267,11 +277,18 @@ macro_rules! impl_sql_store {
                 })
             }
 
+            /// The idea or challenge a row belongs to, from its `idea_id` and `challenge_id`.
+            fn subject(row: &DbRow) -> StoreResult<Subject> {
+                Subject::from_columns(get(row, "idea_id")?, get(row, "challenge_id")?)
+                    .ok_or_else(|| StoreError::Corrupt("a row belongs to neither an idea nor a challenge".into()))
+            }
+
             fn notification(row: &DbRow) -> StoreResult<Notification> {
                 Ok(Notification {
                     id: get(row, "id")?,
                     account_id: get(row, "account_id")?,
                     idea_id: get(row, "idea_id")?,
+                    challenge_id: get(row, "challenge_id")?,
                     comment_id: get(row, "comment_id")?,
                     text: get(row, "text")?,
                     created_at: ts(row, "created_at")?,
@@ -352,6 +369,17 @@ macro_rules! impl_sql_store {
                     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.email = $1");
                     let row = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(&self.pool).await.map_err(map_err)?;
                     row.as_ref().map(account).transpose()
+                }
+
+                async fn accounts_by_handles(&self, handles: &[String]) -> StoreResult<Vec<Account>> {
+                    if handles.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.handle IN ("));
+                    push_list(&mut sql, handles.iter().cloned());
+                    sql.push(") ORDER BY a.id");
+                    let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
+                    all(rows, account)
                 }
 
                 async fn accounts(&self, after_id: i64, limit: i64) -> StoreResult<Vec<Account>> {
@@ -557,10 +585,7 @@ macro_rules! impl_sql_store {
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new("SELECT idea_id FROM supports WHERE account_id = ");
                     sql.push_bind(account_id).push(" AND idea_id IN (");
-                    let mut ids = sql.separated(", ");
-                    for id in idea_ids {
-                        ids.push_bind(*id);
-                    }
+                    push_list(&mut sql, idea_ids.iter().copied());
                     sql.push(")");
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter().map(|row| get(row, "idea_id")).collect()
@@ -663,9 +688,13 @@ macro_rules! impl_sql_store {
                         .collect()
                 }
 
-                async fn comments(&self, idea_id: i64) -> StoreResult<Vec<Comment>> {
-                    let sql = format!("{COMMENT_FROM} WHERE c.idea_id = $1 ORDER BY c.id");
-                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(idea_id).fetch_all(&self.pool).await.map_err(map_err)?;
+                async fn comments(&self, subject: Subject) -> StoreResult<Vec<Comment>> {
+                    let (column, id) = match subject {
+                        Subject::Idea(id) => ("idea_id", id),
+                        Subject::Challenge(id) => ("challenge_id", id),
+                    };
+                    let sql = format!("{COMMENT_FROM} WHERE c.{column} = $1 ORDER BY c.id");
+                    let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(&self.pool).await.map_err(map_err)?;
                     all(rows, comment)
                 }
 
@@ -696,7 +725,7 @@ macro_rules! impl_sql_store {
 
                 async fn notifications(&self, account_id: i64, before_id: i64, limit: i64) -> StoreResult<Vec<Notification>> {
                     let rows = ::sqlx::query(
-                        "SELECT id, account_id, idea_id, comment_id, text, created_at, read_at FROM notifications \
+                        "SELECT id, account_id, idea_id, challenge_id, comment_id, text, created_at, read_at FROM notifications \
                          WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
                     )
                     .bind(account_id)
@@ -750,14 +779,11 @@ macro_rules! impl_sql_store {
                         return Ok(Vec::new());
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new(
-                        "SELECT f.id, f.target_kind, f.target_id, f.space_id, f.idea_id, f.reporter_id, a.name AS reporter_name, \
+                        "SELECT f.id, f.target_kind, f.target_id, f.space_id, f.idea_id, f.challenge_id, f.reporter_id, a.name AS reporter_name, \
                          f.reason, f.created_at FROM flags f JOIN accounts a ON a.id = f.reporter_id \
                          WHERE f.resolved_at IS NULL AND f.space_id IN (",
                     );
-                    let mut ids = sql.separated(", ");
-                    for id in space_ids {
-                        ids.push_bind(*id);
-                    }
+                    push_list(&mut sql, space_ids.iter().copied());
                     sql.push(") ORDER BY f.id LIMIT ").push_bind(limit);
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter()
@@ -767,7 +793,7 @@ macro_rules! impl_sql_store {
                                 target_kind: parse::<ContentKind>(row, "target_kind")?,
                                 target_id: get(row, "target_id")?,
                                 space_id: get(row, "space_id")?,
-                                idea_id: get(row, "idea_id")?,
+                                subject: subject(row)?,
                                 reporter_id: get(row, "reporter_id")?,
                                 reporter_name: get(row, "reporter_name")?,
                                 reason: get(row, "reason")?,
@@ -796,16 +822,34 @@ macro_rules! impl_sql_store {
                         return Ok(Vec::new());
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new("");
-                    $push_search(&mut sql, &SearchTarget::COMMENTS, &format!("{IDEA_COLUMNS}, c.id AS comment_id"), query);
-                    sql.push(" AND c.deleted_at IS NULL AND c.hidden_at IS NULL");
+                    $push_search(
+                        &mut sql,
+                        &SearchTarget::COMMENTS,
+                        "c.id AS comment_id, c.idea_id, c.challenge_id, COALESCE(i.title, ch.title) AS title",
+                        query,
+                    );
+                    // A comment is found where its idea would be, or on a challenge in the
+                    // viewer's spaces when no idea-only filter (stage, tag) is set.
+                    sql.push(" AND c.deleted_at IS NULL AND c.hidden_at IS NULL AND ((c.idea_id IS NOT NULL");
                     push_idea_filters(&mut sql, query);
-                    sql.push(" ORDER BY rank, c.id DESC LIMIT ").push_bind(query.limit);
+                    sql.push(")");
+                    if query.stage.is_none() && query.tag.is_none() {
+                        sql.push(" OR (c.challenge_id IS NOT NULL AND ch.space_id IN (");
+                        push_list(&mut sql, query.space_ids.iter().copied());
+                        sql.push(")");
+                        if let Some(challenge_id) = query.challenge_id {
+                            sql.push(" AND ch.id = ").push_bind(challenge_id);
+                        }
+                        sql.push(")");
+                    }
+                    sql.push(") ORDER BY rank, c.id DESC LIMIT ").push_bind(query.limit);
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter()
                         .map(|row| {
                             Ok(CommentHit {
                                 comment_id: get(row, "comment_id")?,
-                                idea: idea(row)?,
+                                subject: subject(row)?,
+                                title: get(row, "title")?,
                                 snippet: get(row, "snippet")?,
                             })
                         })
@@ -825,10 +869,7 @@ macro_rules! impl_sql_store {
                         + ", s.slug AS space_slug";
                     $push_search(&mut sql, &SearchTarget::CHALLENGES, &columns, query);
                     sql.push(" AND ch.space_id IN (");
-                    let mut ids = sql.separated(", ");
-                    for id in &query.space_ids {
-                        ids.push_bind(*id);
-                    }
+                    push_list(&mut sql, query.space_ids.iter().copied());
                     sql.push(")");
                     if let Some(challenge_id) = query.challenge_id {
                         sql.push(" AND ch.id = ").push_bind(challenge_id);
@@ -993,24 +1034,38 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn insert_account(&mut self, new: &NewAccount<'_>) -> StoreResult<Account> {
-                    let row = self
-                        .one(
-                            ::sqlx::query(
-                                "INSERT INTO accounts (email, name, password_hash, kind, role, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                            )
-                            .bind(new.email)
-                            .bind(new.name)
-                            .bind(new.password_hash)
+                    // The wanted handle when free; otherwise the handle, `-` and the new id,
+                    // unique because wanted handles never contain `-`. Taking it waits for (and
+                    // never fails on) a concurrent sign-up wanting the same.
+                    let insert = "INSERT INTO accounts (email, name, password_hash, kind, role, created_at, handle) \
+                                  VALUES ($1, $2, $3, $4, $5, $6, $7)";
+                    let first = format!("{insert} ON CONFLICT (handle) DO NOTHING RETURNING id");
+                    let bind = |sql: String, handle: Option<&str>| {
+                        ::sqlx::query(::sqlx::AssertSqlSafe(sql))
+                            .bind(new.email.to_owned())
+                            .bind(new.name.to_owned())
+                            .bind(new.password_hash.to_owned())
                             .bind(new.kind.as_str())
                             .bind(new.role.as_str())
-                            .bind(new.created_at.millis()),
-                        )
-                        .await?;
+                            .bind(new.created_at.millis())
+                            .bind(handle.map(str::to_owned))
+                    };
+                    let (id, handle) = match self.maybe(bind(first, Some(new.handle))).await? {
+                        Some(row) => (get::<i64>(&row, "id")?, new.handle.to_owned()),
+                        None => {
+                            let row = self.one(bind(format!("{insert} RETURNING id"), None)).await?;
+                            let id: i64 = get(&row, "id")?;
+                            let handle = format!("{}-{id}", new.handle);
+                            self.exec(::sqlx::query("UPDATE accounts SET handle = $1 WHERE id = $2").bind(&handle).bind(id))
+                                .await?;
+                            (id, handle)
+                        }
+                    };
                     Ok(Account {
-                        id: get(&row, "id")?,
+                        id,
                         email: new.email.to_owned(),
                         name: new.name.to_owned(),
+                        handle,
                         password_hash: new.password_hash.to_owned(),
                         kind: new.kind,
                         role: new.role,
@@ -1455,10 +1510,7 @@ macro_rules! impl_sql_store {
                         return Ok(Vec::new());
                     }
                     let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("{} WHERE i.id IN (", idea_from()));
-                    let mut list = sql.separated(", ");
-                    for id in ids {
-                        list.push_bind(*id);
-                    }
+                    push_list(&mut sql, ids.iter().copied());
                     sql.push(") ORDER BY i.id").push($lock_idea_clause);
                     let rows = self.many(sql.build()).await?;
                     all(rows, idea)
@@ -1542,10 +1594,11 @@ macro_rules! impl_sql_store {
                     let row = self
                         .one(
                             ::sqlx::query(
-                                "INSERT INTO comments (idea_id, parent_id, depth, author_id, body, body_html, official, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                                "INSERT INTO comments (idea_id, challenge_id, parent_id, depth, author_id, body, body_html, official, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                             )
-                            .bind(new.idea_id)
+                            .bind(new.subject.idea_id())
+                            .bind(new.subject.challenge_id())
                             .bind(new.parent_id)
                             .bind(new.depth)
                             .bind(new.author_id)
@@ -1555,7 +1608,9 @@ macro_rules! impl_sql_store {
                             .bind(new.created_at.millis()),
                         )
                         .await?;
-                    self.exec(::sqlx::query("UPDATE ideas SET comments = comments + 1 WHERE id = $1").bind(new.idea_id)).await?;
+                    if let Subject::Idea(idea_id) = new.subject {
+                        self.exec(::sqlx::query("UPDATE ideas SET comments = comments + 1 WHERE id = $1").bind(idea_id)).await?;
+                    }
                     get(&row, "id")
                 }
 
@@ -1580,8 +1635,9 @@ macro_rules! impl_sql_store {
                         )
                         .await?;
                     let Some(row) = row else { return Ok(false) };
-                    let idea_id: i64 = get(&row, "idea_id")?;
-                    self.exec(::sqlx::query("UPDATE ideas SET comments = comments - 1 WHERE id = $1").bind(idea_id)).await?;
+                    if let Some(idea_id) = get::<Option<i64>>(&row, "idea_id")? {
+                        self.exec(::sqlx::query("UPDATE ideas SET comments = comments - 1 WHERE id = $1").bind(idea_id)).await?;
+                    }
                     Ok(true)
                 }
 
@@ -1606,10 +1662,11 @@ macro_rules! impl_sql_store {
                 async fn insert_notification(&mut self, new: &NewNotification<'_>) -> StoreResult<()> {
                     self.exec(
                         ::sqlx::query(
-                            "INSERT INTO notifications (account_id, idea_id, comment_id, text, created_at) VALUES ($1, $2, $3, $4, $5)",
+                            "INSERT INTO notifications (account_id, idea_id, challenge_id, comment_id, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                         )
                         .bind(new.account_id)
                         .bind(new.idea_id)
+                        .bind(new.challenge_id)
                         .bind(new.comment_id)
                         .bind(new.text)
                         .bind(new.created_at.millis()),
@@ -1631,13 +1688,14 @@ macro_rules! impl_sql_store {
                     let row = self
                         .one(
                             ::sqlx::query(
-                                "INSERT INTO flags (target_kind, target_id, space_id, idea_id, reporter_id, reason, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                                "INSERT INTO flags (target_kind, target_id, space_id, idea_id, challenge_id, reporter_id, reason, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                             )
                             .bind(new.target_kind.as_str())
                             .bind(new.target_id)
                             .bind(new.space_id)
-                            .bind(new.idea_id)
+                            .bind(new.subject.idea_id())
+                            .bind(new.subject.challenge_id())
                             .bind(new.reporter_id)
                             .bind(new.reason)
                             .bind(new.created_at.millis()),
@@ -1753,11 +1811,12 @@ macro_rules! impl_sql_store {
                     let mut ids = Vec::with_capacity(accounts.len());
                     for chunk in accounts.chunks(2000) {
                         let mut sql = ::sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO accounts (email, name, password_hash, kind, role, created_at) ",
+                            "INSERT INTO accounts (email, name, handle, password_hash, kind, role, created_at) ",
                         );
                         sql.push_values(chunk, |mut row, a| {
                             row.push_bind(a.email.to_owned())
                                 .push_bind(a.name.to_owned())
+                                .push_bind(a.handle.to_owned())
                                 .push_bind(a.password_hash.to_owned())
                                 .push_bind(a.kind.as_str())
                                 .push_bind(a.role.as_str())
@@ -1810,10 +1869,7 @@ macro_rules! impl_sql_store {
                              SELECT id, author_id, 'draft', 'gathering_support', '', created_at FROM ideas WHERE id IN (",
                         ] {
                             let mut sql = ::sqlx::QueryBuilder::<$db>::new(select);
-                            let mut list = sql.separated(", ");
-                            for id in &chunk_ids {
-                                list.push_bind(*id);
-                            }
+                            push_list(&mut sql, chunk_ids.iter().copied());
                             sql.push(")");
                             self.exec(sql.build()).await?;
                         }
@@ -1833,14 +1889,15 @@ macro_rules! impl_sql_store {
                     Ok(())
                 }
 
-                async fn load_comments(&mut self, comments: &[NewComment<'_>]) -> StoreResult<Vec<(i64, i64)>> {
+                async fn load_comments(&mut self, comments: &[NewComment<'_>]) -> StoreResult<Vec<(i64, Subject)>> {
                     let mut ids = Vec::with_capacity(comments.len());
                     for chunk in comments.chunks(2000) {
                         let mut sql = ::sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO comments (idea_id, parent_id, depth, author_id, body, body_html, official, created_at) ",
+                            "INSERT INTO comments (idea_id, challenge_id, parent_id, depth, author_id, body, body_html, official, created_at) ",
                         );
                         sql.push_values(chunk, |mut row, c| {
-                            row.push_bind(c.idea_id)
+                            row.push_bind(c.subject.idea_id())
+                                .push_bind(c.subject.challenge_id())
                                 .push_bind(c.parent_id)
                                 .push_bind(c.depth)
                                 .push_bind(c.author_id)
@@ -1849,9 +1906,9 @@ macro_rules! impl_sql_store {
                                 .push_bind(i64::from(c.official))
                                 .push_bind(c.created_at.millis());
                         });
-                        sql.push(" RETURNING id, idea_id");
+                        sql.push(" RETURNING id, idea_id, challenge_id");
                         for row in self.many(sql.build()).await? {
-                            ids.push((get(&row, "id")?, get(&row, "idea_id")?));
+                            ids.push((get(&row, "id")?, subject(&row)?));
                         }
                     }
                     Ok(ids)

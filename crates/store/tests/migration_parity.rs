@@ -27,16 +27,27 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+fn first_word(text: &str) -> String {
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The tables a migration leaves behind: a table built only to replace another (SQLite's way of
+/// changing a column, renamed at once) is not a new one.
 fn created_tables(sql: &str) -> Vec<String> {
+    let renamed: Vec<String> = sql
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("ALTER TABLE "))
+        .filter(|rest| rest.contains(" RENAME TO "))
+        .map(first_word)
+        .collect();
     let mut tables: Vec<String> = sql
         .lines()
         .filter_map(|line| line.trim().strip_prefix("CREATE TABLE "))
-        .map(|rest| {
-            rest.split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        })
+        .map(first_word)
+        .filter(|table| !renamed.contains(table))
         .collect();
     tables.sort();
     tables

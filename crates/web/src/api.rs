@@ -11,6 +11,7 @@ use cocreate_app::{
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
     Account, ApiToken, AuditEntry, Challenge, Idea, IdeaEvent, Invitation, OutboxMail, SearchHit,
+    Subject,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -19,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, HttpError, Problem};
 use crate::session::CurrentActor;
-use crate::{WebState, next_cursor};
+use crate::{PagePath, WebState, next_cursor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -84,6 +85,7 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(move_idea))
         .routes(routes!(merge_idea))
         .routes(routes!(list_comments, add_comment))
+        .routes(routes!(list_challenge_comments, add_challenge_comment))
         .routes(routes!(edit_comment, delete_comment))
         .routes(routes!(follow_idea, unfollow_idea))
         .routes(routes!(list_notifications))
@@ -152,6 +154,8 @@ pub struct AccountOut {
     id: i64,
     email: String,
     name: String,
+    /// Others mention the account as `@handle`.
+    handle: String,
     kind: AccountKind,
     role: OrgRole,
     /// RFC 3339.
@@ -164,6 +168,7 @@ impl From<&Account> for AccountOut {
             id: a.id,
             email: a.email.clone(),
             name: a.name.clone(),
+            handle: a.handle.clone(),
             kind: a.kind,
             role: a.role,
             created_at: a.created_at.to_rfc3339(),
@@ -176,6 +181,8 @@ pub struct MeOut {
     id: i64,
     email: String,
     name: String,
+    /// Others mention the account as `@handle`.
+    handle: String,
     kind: AccountKind,
     role: OrgRole,
 }
@@ -189,6 +196,7 @@ async fn me(Extension(actor): Extension<CurrentActor>) -> ApiResult<Json<MeOut>>
         id: a.id,
         email: a.email.clone(),
         name: a.name.clone(),
+        handle: a.handle.clone(),
         kind: a.kind,
         role: a.role,
     }))
@@ -1272,16 +1280,21 @@ impl SearchParams {
 #[derive(Serialize, ToSchema)]
 pub struct CommentHitOut {
     comment_id: i64,
-    idea_id: i64,
-    idea_title: String,
-    /// The comment on its idea's page.
+    /// The idea discussed, for a comment on an idea.
+    idea_id: Option<i64>,
+    /// The challenge discussed, for a comment on a challenge.
+    challenge_id: Option<i64>,
+    /// The title of the idea or challenge discussed.
+    title: String,
+    /// The comment on its idea's or challenge's page.
     url: String,
     /// A passage of the comment (Markdown source) with the matches between `[[` and `]]`.
     snippet: String,
 }
 
-/// Full-text search over live comments on the published ideas the caller may see, best match
-/// first (at most 30); the filters apply to the comment's idea.
+/// Full-text search over live comments on the published ideas and the challenges the caller may
+/// see, best match first (at most 30). The filters apply to the comment's idea; comments on
+/// challenges are left out when filtering by stage or tag.
 #[utoipa::path(get, path = "/api/v1/search/comments", tag = "ideas", params(SearchParams),
     responses((status = 200, body = Vec<CommentHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -1296,10 +1309,11 @@ async fn search_comments(
             .comments
             .into_iter()
             .map(|hit| CommentHitOut {
-                url: format!("/ideas/{}#comment-{}", hit.idea.id, hit.comment_id),
+                url: format!("{}#comment-{}", hit.subject.path(), hit.comment_id),
                 comment_id: hit.comment_id,
-                idea_id: hit.idea.id,
-                idea_title: hit.idea.title,
+                idea_id: hit.subject.idea_id(),
+                challenge_id: hit.subject.challenge_id(),
+                title: hit.title,
                 snippet: hit.snippet,
             })
             .collect(),
@@ -1368,11 +1382,15 @@ async fn similar_ideas(
 #[derive(Serialize, ToSchema)]
 pub struct CommentOut {
     id: i64,
-    idea_id: i64,
+    /// The idea discussed, for a comment on an idea.
+    idea_id: Option<i64>,
+    /// The challenge discussed, for a comment on a challenge.
+    challenge_id: Option<i64>,
     parent_id: Option<i64>,
     depth: i64,
     author_id: i64,
     author_name: String,
+    author_handle: String,
     /// Markdown source; empty once deleted.
     body: String,
     /// Rendered and sanitised; empty once deleted.
@@ -1388,11 +1406,13 @@ fn comment_out(c: cocreate_store::Comment) -> CommentOut {
     let deleted = c.deleted_at.is_some();
     CommentOut {
         id: c.id,
-        idea_id: c.idea_id,
+        idea_id: c.subject.idea_id(),
+        challenge_id: c.subject.challenge_id(),
         parent_id: c.parent_id,
         depth: c.depth,
         author_id: c.author_id,
         author_name: c.author_name,
+        author_handle: c.author_handle,
         body: if deleted { String::new() } else { c.body },
         body_html: if deleted { String::new() } else { c.body_html },
         official: c.official,
@@ -1400,6 +1420,21 @@ fn comment_out(c: cocreate_store::Comment) -> CommentOut {
         edited_at: c.edited_at.map(|t| t.to_rfc3339()),
         deleted,
     }
+}
+
+async fn thread_out(
+    state: &WebState,
+    actor: &CurrentActor,
+    subject: Subject,
+) -> ApiResult<Json<Vec<CommentOut>>> {
+    let thread = state.app.thread(actor.get(), subject).await?;
+    Ok(Json(
+        thread
+            .comments
+            .into_iter()
+            .map(|view| comment_out(view.comment))
+            .collect(),
+    ))
 }
 
 /// An idea's comments in reading order (each followed by its replies).
@@ -1410,20 +1445,24 @@ async fn list_comments(
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<CommentOut>>> {
-    let thread = state.app.thread(actor.get(), id).await?;
-    Ok(Json(
-        thread
-            .comments
-            .into_iter()
-            .map(|view| comment_out(view.comment))
-            .collect(),
-    ))
+    thread_out(&state, &actor, Subject::Idea(id)).await
+}
+
+/// A challenge's discussion in reading order (each comment followed by its replies).
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/comments", tag = "dialogue", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CommentOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn list_challenge_comments(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CommentOut>>> {
+    thread_out(&state, &actor, Subject::Challenge(id)).await
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentIn {
-    /// Markdown, up to 5,000 characters.
+    /// Markdown, up to 5,000 characters; `@handle` notifies that person (at most 10 per comment).
     body: String,
     /// Reply to this comment; replies deeper than 3 levels join their parent's level.
     #[serde(default)]
@@ -1441,9 +1480,33 @@ async fn add_comment(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<CommentIn>,
 ) -> ApiResult<Response> {
+    comment_on(&state, &actor, Subject::Idea(id), &body).await
+}
+
+/// Comments on a challenge or replies to a comment there; the author replied to is notified.
+/// Refused once the challenge has closed.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/comments", tag = "dialogue", params(("id" = i64, Path)), request_body = CommentIn,
+    responses((status = 201, body = CommentOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn add_challenge_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CommentIn>,
+) -> ApiResult<Response> {
+    comment_on(&state, &actor, Subject::Challenge(id), &body).await
+}
+
+async fn comment_on(
+    state: &WebState,
+    actor: &CurrentActor,
+    subject: Subject,
+    body: &CommentIn,
+) -> ApiResult<Response> {
     let comment = state
         .app
-        .add_comment(signed_in(&actor)?, id, body.parent_id, &body.body)
+        .add_comment(signed_in(actor)?, subject, body.parent_id, &body.body)
         .await?;
     Ok((StatusCode::CREATED, Json(comment_out(comment))).into_response())
 }
@@ -1520,6 +1583,7 @@ async fn unfollow_idea(
 pub struct NotificationOut {
     id: i64,
     idea_id: Option<i64>,
+    challenge_id: Option<i64>,
     comment_id: Option<i64>,
     text: String,
     created_at: String,
@@ -1555,6 +1619,7 @@ async fn list_notifications(
             .map(|n| NotificationOut {
                 id: n.id,
                 idea_id: n.idea_id,
+                challenge_id: n.challenge_id,
                 comment_id: n.comment_id,
                 text: n.text,
                 created_at: n.created_at.to_rfc3339(),
@@ -1615,8 +1680,12 @@ pub struct FlagOut {
     id: i64,
     kind: String,
     target_id: i64,
-    idea_id: i64,
-    idea_title: String,
+    /// The idea flagged, or whose discussion holds the comment.
+    idea_id: Option<i64>,
+    /// The challenge whose discussion holds the comment.
+    challenge_id: Option<i64>,
+    /// The title of that idea or challenge.
+    title: String,
     excerpt: String,
     reporter_name: String,
     reason: String,
@@ -1639,8 +1708,9 @@ async fn list_flags(
                 id: item.flag.id,
                 kind: item.flag.target_kind.as_str().to_owned(),
                 target_id: item.flag.target_id,
-                idea_id: item.flag.idea_id,
-                idea_title: item.idea_title,
+                idea_id: item.flag.subject.idea_id(),
+                challenge_id: item.flag.subject.challenge_id(),
+                title: item.title,
                 excerpt: item.excerpt,
                 reporter_name: item.flag.reporter_name,
                 reason: item.flag.reason,

@@ -14,15 +14,15 @@ use cocreate_app::{
 };
 use cocreate_core::markdown::DiffKind;
 use cocreate_core::{Audience, Stage};
-use cocreate_store::{Account, Challenge, ContentKind, SearchHit};
+use cocreate_store::{Account, Challenge, ContentKind, SearchHit, Subject};
 use serde::Deserialize;
 
-use crate::WebState;
 use crate::error::HttpError;
 use crate::pages::{
     FormError, Layout, PageForm, PageResult, layout, notice_for, ok, refused, require,
 };
 use crate::session::CurrentActor;
+use crate::{PagePath, WebState};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -58,6 +58,7 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/ideas/{id}/revisions", get(revisions))
         .route("/ideas/{id}/comments", post(add_comment))
+        .route("/challenges/{id}/comments", post(add_challenge_comment))
         .route("/ideas/{id}/follow", post(follow))
         .route("/ideas/{id}/unfollow", post(unfollow))
         .route("/comments/{id}/edit", post(edit_comment))
@@ -442,6 +443,10 @@ struct ChallengePage {
     list: IdeaList,
     propose: ProposeForm,
     challenge_form: ChallengeForm,
+    thread: Thread,
+    thread_path: String,
+    /// Comments not deleted.
+    comment_count: usize,
     error: FormError,
 }
 
@@ -454,6 +459,7 @@ async fn challenge_page(
 ) -> PageResult {
     let filter = query.filter(Some(id))?;
     let (view, challenge, page) = state.app.challenge_page(actor, &filter).await?;
+    let thread = state.app.thread(actor, Subject::Challenge(id)).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice_for(query.done.as_deref());
     let now = state.app.now();
@@ -470,6 +476,13 @@ async fn challenge_page(
         FormError::default()
     };
     let page = ChallengePage {
+        comment_count: thread
+            .comments
+            .iter()
+            .filter(|c| c.comment.deleted_at.is_none())
+            .count(),
+        thread,
+        thread_path: Subject::Challenge(id).path(),
         questions: challenge.questions.lines().map(str::to_owned).collect(),
         is_open,
         list: IdeaList::new(format!("/challenges/{id}"), &filter, page),
@@ -560,6 +573,7 @@ struct IdeaPageView {
     layout: Layout,
     v: IdeaView,
     thread: Thread,
+    thread_path: String,
     error: FormError,
 }
 
@@ -571,13 +585,14 @@ async fn idea_page(
     error: FormError,
 ) -> PageResult {
     let v = state.app.idea(actor, id).await?;
-    let thread = state.app.thread(actor, id).await?;
+    let thread = state.app.thread(actor, Subject::Idea(id)).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice;
     let page = IdeaPageView {
         layout,
         v,
         thread,
+        thread_path: Subject::Idea(id).path(),
         error,
     };
     if page.error.message.is_some() {
@@ -914,25 +929,69 @@ impl CommentFields {
     }
 }
 
+/// Shows the page a discussion is on, with the message of a refusal a person can act on.
+async fn discussion_page(
+    state: &WebState,
+    actor: &Actor,
+    subject: Subject,
+    error: FormError,
+) -> PageResult {
+    match subject {
+        Subject::Idea(id) => idea_page(state, Some(actor), id, None, error).await,
+        Subject::Challenge(id) => {
+            let forms = SpaceForms {
+                error,
+                idea: None,
+                challenge: None,
+            };
+            challenge_page(state, Some(actor), id, &ListQuery::default(), forms).await
+        }
+    }
+}
+
+async fn comment_on(
+    state: &WebState,
+    actor: &CurrentActor,
+    subject: Subject,
+    fields: &CommentFields,
+) -> PageResult {
+    let actor = require(actor)?;
+    let result = match fields.parent() {
+        Ok(parent) => {
+            state
+                .app
+                .add_comment(actor, subject, parent, &fields.body)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(comment) => Ok(Redirect::to(&format!(
+            "{}?done=commented#comment-{}",
+            subject.path(),
+            comment.id
+        ))
+        .into_response()),
+        Err(error) => discussion_page(state, actor, subject, FormError::from_app(error)?).await,
+    }
+}
+
 async fn add_comment(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
     PageForm(fields): PageForm<CommentFields>,
 ) -> PageResult {
-    let actor = require(&actor)?;
-    let result = match fields.parent() {
-        Ok(parent) => state.app.add_comment(actor, id, parent, &fields.body).await,
-        Err(error) => Err(error),
-    };
-    match result {
-        Ok(comment) => Ok(Redirect::to(&format!(
-            "/ideas/{id}?done=commented#comment-{}",
-            comment.id
-        ))
-        .into_response()),
-        Err(error) => idea_page(&state, Some(actor), id, None, FormError::from_app(error)?).await,
-    }
+    comment_on(&state, &actor, Subject::Idea(id), &fields).await
+}
+
+async fn add_challenge_comment(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<CommentFields>,
+) -> PageResult {
+    comment_on(&state, &actor, Subject::Challenge(id), &fields).await
 }
 
 async fn edit_comment(
@@ -944,8 +1003,8 @@ async fn edit_comment(
     let actor = require(&actor)?;
     match state.app.edit_comment(actor, id, &fields.body).await {
         Ok(comment) => Ok(Redirect::to(&format!(
-            "/ideas/{}?done=edited#comment-{id}",
-            comment.idea_id
+            "{}?done=edited#comment-{id}",
+            comment.subject.path()
         ))
         .into_response()),
         Err(error) => {
@@ -957,7 +1016,7 @@ async fn edit_comment(
                 .await
                 .map_err(AppError::from)?
                 .ok_or(AppError::NotFound)?;
-            idea_page(&state, Some(actor), comment.idea_id, None, form_error).await
+            discussion_page(&state, actor, comment.subject, form_error).await
         }
     }
 }
@@ -968,8 +1027,8 @@ async fn delete_comment(
     Path(id): Path<i64>,
 ) -> PageResult {
     let actor = require(&actor)?;
-    let idea_id = state.app.delete_comment(actor, id).await?;
-    Ok(Redirect::to(&format!("/ideas/{idea_id}?done=deleted")).into_response())
+    let subject = state.app.delete_comment(actor, id).await?;
+    Ok(Redirect::to(&format!("{}?done=deleted", subject.path())).into_response())
 }
 
 async fn follow(
@@ -1043,17 +1102,17 @@ fn content_kind(text: &str) -> Result<ContentKind, AppError> {
         .map_err(|_| AppError::invalid("kind", "must be idea or comment"))
 }
 
-/// The idea a flagged or moderated item belongs to, for the redirect back.
-async fn idea_of(state: &WebState, kind: ContentKind, id: i64) -> Result<i64, AppError> {
+/// The idea or challenge a flagged or moderated item belongs to, for the way back.
+async fn subject_of(state: &WebState, kind: ContentKind, id: i64) -> Result<Subject, AppError> {
     match kind {
-        ContentKind::Idea => Ok(id),
+        ContentKind::Idea => Ok(Subject::Idea(id)),
         ContentKind::Comment => Ok(state
             .app
             .store()
             .comment(id)
             .await?
             .ok_or(AppError::NotFound)?
-            .idea_id),
+            .subject),
     }
 }
 
@@ -1066,13 +1125,13 @@ async fn flag(
     let kind = content_kind(&fields.kind)?;
     match state.app.flag(actor, kind, fields.id, &fields.reason).await {
         Ok(()) => {
-            let idea_id = idea_of(&state, kind, fields.id).await?;
-            Ok(Redirect::to(&format!("/ideas/{idea_id}?done=flagged")).into_response())
+            let subject = subject_of(&state, kind, fields.id).await?;
+            Ok(Redirect::to(&format!("{}?done=flagged", subject.path())).into_response())
         }
         Err(error) => {
             let form_error = FormError::from_app(error)?;
-            let idea_id = idea_of(&state, kind, fields.id).await?;
-            idea_page(&state, Some(actor), idea_id, None, form_error).await
+            let subject = subject_of(&state, kind, fields.id).await?;
+            discussion_page(&state, actor, subject, form_error).await
         }
     }
 }
@@ -1121,13 +1180,13 @@ async fn moderate(
         .moderate(actor, kind, id, resolution, &fields.reason)
         .await
     {
-        Ok(idea_id) => {
-            Ok(Redirect::to(&format!("/ideas/{idea_id}?done=moderated")).into_response())
+        Ok(subject) => {
+            Ok(Redirect::to(&format!("{}?done=moderated", subject.path())).into_response())
         }
         Err(error) => {
             let form_error = FormError::from_app(error)?;
-            let idea_id = idea_of(&state, kind, id).await?;
-            idea_page(&state, Some(actor), idea_id, None, form_error).await
+            let subject = subject_of(&state, kind, id).await?;
+            discussion_page(&state, actor, subject, form_error).await
         }
     }
 }
@@ -1140,7 +1199,8 @@ pub struct HitView {
 
 pub struct CommentHitView {
     pub comment_id: i64,
-    pub idea: cocreate_store::Idea,
+    pub subject: Subject,
+    pub title: String,
     pub snippet_html: String,
 }
 
@@ -1234,7 +1294,8 @@ async fn search(
             .map(|hit| CommentHitView {
                 snippet_html: highlight(&hit.snippet),
                 comment_id: hit.comment_id,
-                idea: hit.idea,
+                subject: hit.subject,
+                title: hit.title,
             })
             .collect(),
         challenge_hits: found

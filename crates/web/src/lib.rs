@@ -51,6 +51,29 @@ impl Default for WebOptions {
     }
 }
 
+/// Where something lives among the pages.
+pub(crate) trait PagePath {
+    fn path(&self) -> String;
+}
+
+impl PagePath for cocreate_store::Subject {
+    fn path(&self) -> String {
+        match self {
+            Self::Idea(id) => format!("/ideas/{id}"),
+            Self::Challenge(id) => format!("/challenges/{id}"),
+        }
+    }
+}
+
+/// The page a notification points to, if any.
+impl PagePath for cocreate_store::Notification {
+    fn path(&self) -> String {
+        cocreate_store::Subject::from_columns(self.idea_id, self.challenge_id)
+            .map(|subject| subject.path())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct WebState {
     pub app: Arc<App>,

@@ -638,6 +638,7 @@ async fn email_confirm(
 struct ProfilePage {
     layout: Layout,
     name: String,
+    handle: String,
     email: String,
     kind: AccountKind,
     role: OrgRole,
@@ -658,6 +659,7 @@ async fn profile_page(
     let page = ProfilePage {
         layout,
         name: actor.name.clone(),
+        handle: actor.handle.clone(),
         email: actor.email.clone(),
         kind: actor.kind,
         role: actor.role,

@@ -707,7 +707,7 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
                 .await?;
             let comment = server
                 .store
-                .comments(idea.id)
+                .comments(cocreate_store::Subject::Idea(idea.id))
                 .await?
                 .first()
                 .map(|c| c.id)

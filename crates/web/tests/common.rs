@@ -127,6 +127,11 @@ pub async fn person(
     (actor, token)
 }
 
+/// A customer account with an API token; returns (actor, token).
+pub async fn customer(server: &TestServer, email: &str) -> (cocreate_app::Actor, String) {
+    person(server, email, AccountKind::Customer, OrgRole::Member).await
+}
+
 /// Sends an API request with a bearer token; returns the status and the JSON (or text) body.
 pub async fn api(
     server: &TestServer,
@@ -149,6 +154,23 @@ pub async fn api(
         status,
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
     )
+}
+
+/// Sends an API request that must be refused with `status` and a problem naming `field`.
+pub async fn assert_api_refused(
+    server: &TestServer,
+    token: &str,
+    (method, path): (&str, &str),
+    body: serde_json::Value,
+    status: StatusCode,
+    field: &str,
+) {
+    let (got, problem) = api(server, token, method, path, Some(body)).await;
+    assert_eq!(
+        (got, problem["field"].as_str()),
+        (status, Some(field)),
+        "{method} {path}: {problem}"
+    );
 }
 
 /// A space made by `admin` (slug from the name).

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cocreate_app::{Actor, IdeaInput, SpaceInput};
+use cocreate_app::{Actor, ChallengeInput, IdeaInput, SpaceInput};
 use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
@@ -17,6 +17,8 @@ on_both_backends!(
     comments_are_edited_and_deleted_by_the_right_people,
     bad_comments_are_refused,
     flags_reach_moderators_who_hide_and_show,
+    challenges_have_a_discussion_of_their_own,
+    mentions_notify_the_people_named,
 );
 
 /// A public space with one published idea by `author`; returns the idea id.
@@ -961,4 +963,301 @@ async fn flags_reach_moderators_who_hide_and_show(backend: Backend) {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+/// A challenge in the space "ideas", closing on `closes_at` (a date, or empty).
+async fn challenge(server: &TestServer, staff: &Actor, title: &str, closes_at: &str) -> i64 {
+    let input = ChallengeInput {
+        title,
+        problem: "Packs are too heavy.",
+        questions: "",
+        tags: "",
+        tiers: "",
+        opens_at: "",
+        closes_at,
+    };
+    server
+        .app
+        .create_challenge(staff, "ideas", &input)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn challenges_have_a_discussion_of_their_own(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, staff) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, fan) = customer(&server, "fan@example.org").await;
+    let idea_id = idea(&server, &admin, &author).await;
+    let open = challenge(&server, &admin, "Lighter packs", "").await;
+    let closed = challenge(&server, &admin, "Last year's challenge", "2020-01-01").await;
+    let path = format!("/api/v1/challenges/{open}/comments");
+
+    let (status, question) = api(
+        &server,
+        &fan,
+        "POST",
+        &path,
+        Some(json!({"body": "Does the **tent** count as pack weight?"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{question}");
+    assert_eq!(
+        (
+            question["challenge_id"].as_i64(),
+            question["idea_id"].is_null()
+        ),
+        (Some(open), true)
+    );
+    let question_id = question["id"].as_i64().unwrap();
+    let (status, answer) = api(
+        &server,
+        &staff,
+        "POST",
+        &path,
+        Some(json!({"body": "Yes, everything you carry.", "parent_id": question_id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(
+        (answer["official"].as_bool(), answer["depth"].as_i64()),
+        (Some(true), Some(1))
+    );
+
+    // The person answered is told, with a link to the challenge.
+    let (_, notes) = api(&server, &fan, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(1), "{notes}");
+    assert_eq!(notes["items"][0]["challenge_id"].as_i64(), Some(open));
+    assert!(
+        notes["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("answered officially on “Lighter packs”")
+    );
+
+    // Threads stay apart: no replying across them, and the idea's counter is untouched.
+    let (_, on_idea) = api(
+        &server,
+        &fan,
+        "POST",
+        &format!("/api/v1/ideas/{idea_id}/comments"),
+        Some(json!({"body": "On the idea"})),
+    )
+    .await;
+    assert_api_refused(
+        &server,
+        &fan,
+        ("POST", &path),
+        json!({"body": "Wrong thread", "parent_id": on_idea["id"]}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "parent_id",
+    )
+    .await;
+    let (_, thread) = api(&server, &fan, "GET", &path, None).await;
+    assert_eq!(
+        thread
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [question_id, answer["id"].as_i64().unwrap()]
+    );
+    let (_, detail) = api(
+        &server,
+        &fan,
+        "GET",
+        &format!("/api/v1/ideas/{idea_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(detail["comments"].as_i64(), Some(1), "{detail}");
+
+    // Closed challenges keep their discussion to read; unknown ones are not found.
+    assert_api_refused(
+        &server,
+        &fan,
+        ("POST", &format!("/api/v1/challenges/{closed}/comments")),
+        json!({"body": "Too late?"}),
+        StatusCode::CONFLICT,
+        "challenge",
+    )
+    .await;
+    let (status, _) = api(
+        &server,
+        &fan,
+        "POST",
+        "/api/v1/challenges/999999/comments",
+        Some(json!({"body": "Hello"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Search finds comments on challenges and links to them.
+    let (_, found) = api(&server, &fan, "GET", "/api/v1/search/comments?q=tent", None).await;
+    assert_eq!(found[0]["challenge_id"].as_i64(), Some(open), "{found}");
+    assert_eq!(
+        found[0]["url"],
+        format!("/challenges/{open}#comment-{question_id}")
+    );
+
+    // Flags on them reach moderators, who can hide them.
+    let (status, _) = api(
+        &server,
+        &staff,
+        "POST",
+        "/api/v1/flags",
+        Some(json!({"kind": "comment", "id": question_id, "reason": "Off topic"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, queue) = api(&server, &staff, "GET", "/api/v1/moderation/flags", None).await;
+    assert_eq!(
+        (
+            queue[0]["challenge_id"].as_i64(),
+            queue[0]["title"].as_str()
+        ),
+        (Some(open), Some("Lighter packs")),
+        "{queue}"
+    );
+
+    // In the browser: the challenge page shows its discussion and takes comments.
+    let page = visitor_page(&server, &format!("/challenges/{open}")).await;
+    assert!(
+        page.contains("Discussion (2)")
+            && page.contains("<strong>tent</strong>")
+            && page.contains("Official answer"),
+        "{page}"
+    );
+    let browser = client();
+    post_form(
+        &browser,
+        server.url("/signin"),
+        &[("email", "fan@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let posted = post_form(
+        &browser,
+        server.url(&format!("/challenges/{open}/comments")),
+        &[("body", "Thanks, clear now"), ("parent_id", "")],
+    )
+    .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&posted).starts_with(&format!("/challenges/{open}?done=commented#comment-")),
+        "{}",
+        location(&posted)
+    );
+    let refused = post_form(
+        &browser,
+        server.url(&format!("/challenges/{open}/comments")),
+        &[("body", ""), ("parent_id", "")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let closed_page = browser
+        .get(server.url(&format!("/challenges/{closed}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !closed_page.contains(&format!("action=\"/challenges/{closed}/comments\"")),
+        "no comment form on a closed challenge"
+    );
+    let (_, thread) = api(&server, &fan, "GET", &path, None).await;
+    assert_eq!(thread.as_array().unwrap().len(), 3);
+}
+
+async fn mentions_notify_the_people_named(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let (author, author_token) = customer(&server, "author@example.org").await;
+    let (_, fan) = customer(&server, "fan@example.org").await;
+    let (_, bystander) = customer(&server, "bystander@example.org").await;
+    let (_, me) = api(&server, &fan, "GET", "/api/v1/me", None).await;
+    assert_eq!(me["handle"], "fan");
+    let id = idea(&server, &admin, &author).await;
+    server.app.set_following(&author, id, true).await.unwrap();
+    let path = format!("/api/v1/ideas/{id}/comments");
+
+    let (status, comment) = api(
+        &server,
+        &fan,
+        "POST",
+        &path,
+        Some(
+            json!({"body": "@Author and @admin: thoughts? Mail fan@example.org, or ask @nobody."}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    assert_eq!(comment["author_handle"], "fan");
+    let (_, notes) = api(&server, &author_token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(
+        notes["unread"].as_i64(),
+        Some(1),
+        "a follower who is also mentioned is told once: {notes}"
+    );
+    assert!(
+        notes["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("fan mentioned you on “Trail map app”")
+    );
+    let (_, notes) = api(&server, &admin_token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(1), "{notes}");
+    let (_, notes) = api(&server, &bystander, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(0), "{notes}");
+
+    // A limit on how many people one comment may call on, and nothing written past it.
+    let crowd: Vec<String> = (0..11).map(|n| format!("@person{n}")).collect();
+    assert_api_refused(
+        &server,
+        &fan,
+        ("POST", &path),
+        json!({"body": crowd.join(" ")}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "body",
+    )
+    .await;
+    let (_, thread) = api(&server, &fan, "GET", &path, None).await;
+    assert_eq!(thread.as_array().unwrap().len(), 1);
+
+    // People who cannot read the space are not told, even when named.
+    create_space(&server, &admin, "Secret plans", Audience::InviteOnly).await;
+    let secret = published_idea(&server, &admin, "secret-plans", "Night mode", "Dark.").await;
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &format!("/api/v1/ideas/{}/comments", secret.id),
+        Some(json!({"body": "What would @bystander say?"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, notes) = api(&server, &bystander, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(notes["unread"].as_i64(), Some(0), "{notes}");
+
+    // The page shows handles so people know how to mention each other.
+    let page = visitor_page(&server, &format!("/ideas/{id}")).await;
+    assert!(page.contains("@fan</span>"), "{page}");
 }
