@@ -220,6 +220,14 @@ fn rules_of(idea: &Idea) -> AppResult<SupportRules> {
         .map_err(|e| AppError::Internal(format!("idea {} has invalid tiers: {e}", idea.id)))
 }
 
+/// The tier an idea is working toward while it gathers support.
+pub fn support_target(idea: &Idea) -> AppResult<Option<Tier>> {
+    if idea.stage != Stage::Gathering {
+        return Ok(None);
+    }
+    Ok(rules_of(idea)?.target(tier_state(idea)))
+}
+
 fn tier_state(idea: &Idea) -> TierState {
     TierState {
         tier: idea.tier,
@@ -526,11 +534,7 @@ impl App {
             can_edit: (is_author || space.can_curate)
                 && !idea.stage.is_final()
                 && idea.hidden.is_none(),
-            target: if idea.stage == Stage::Gathering {
-                rules.target(tier_state(&idea))
-            } else {
-                None
-            },
+            target: support_target(&idea)?,
             tiers: rules.tiers().to_vec(),
             history: self.store.idea_events(idea.id).await?,
             moves: if space.can_curate {

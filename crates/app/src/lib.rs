@@ -38,6 +38,7 @@ pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{
     ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
     MAX_SEARCH_CHARS, RevisionView, SearchFilter, SearchResults, SearchScope, SpaceContents,
+    support_target,
 };
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};

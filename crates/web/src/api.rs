@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
     AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, ListOrder,
-    SearchFilter, SearchScope, SpaceInput, SpaceView,
+    SearchFilter, SearchScope, SpaceInput, SpaceView, support_target,
 };
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
@@ -1112,32 +1112,43 @@ async fn idea_after(state: &WebState, actor: &Actor, id: i64) -> ApiResult<Json<
     Ok(Json(idea_detail(state.app.idea(Some(actor), id).await?)))
 }
 
-/// Supports an idea that is gathering support (doing it twice changes nothing).
+/// The idea as a list shows it, after the caller supported it or withdrew.
+fn supported_out(idea: Idea, supported: bool) -> ApiResult<Json<IdeaOut>> {
+    let target = support_target(&idea)?;
+    Ok(Json(idea_out(
+        idea,
+        supported,
+        target.map(|t| t.supporters),
+    )))
+}
+
+/// Supports an idea that is gathering support (doing it twice changes nothing). Answers with the
+/// idea as lists show it — its count, stage and next tier — as it stands after the support; its
+/// history is at `GET /ideas/{id}`.
 #[utoipa::path(put, path = "/api/v1/ideas/{id}/support", tag = "ideas", params(("id" = i64, Path)),
-    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn support_idea(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<IdeaDetailOut>> {
-    let actor = signed_in(&actor)?;
-    state.app.support(actor, id).await?;
-    idea_after(&state, actor, id).await
+) -> ApiResult<Json<IdeaOut>> {
+    supported_out(state.app.support(signed_in(&actor)?, id).await?, true)
 }
 
-/// Withdraws the caller's support while the idea is gathering support.
+/// Withdraws the caller's support while the idea is gathering support; answers like supporting.
 #[utoipa::path(delete, path = "/api/v1/ideas/{id}/support", tag = "ideas", params(("id" = i64, Path)),
-    responses((status = 200, body = IdeaDetailOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn withdraw_support(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<IdeaDetailOut>> {
-    let actor = signed_in(&actor)?;
-    state.app.withdraw_support(actor, id).await?;
-    idea_after(&state, actor, id).await
+) -> ApiResult<Json<IdeaOut>> {
+    supported_out(
+        state.app.withdraw_support(signed_in(&actor)?, id).await?,
+        false,
+    )
 }
 
 /// Publishes a draft: it starts gathering support (its author or staff).

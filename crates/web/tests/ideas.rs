@@ -197,12 +197,22 @@ async fn an_idea_climbs_its_tiers_to_review_and_launch(backend: Backend) {
     )
     .await;
     assert_eq!(
-        idea["stage"], "in_review",
+        (idea["stage"].as_str(), idea["supported"].as_bool()),
+        (Some("in_review"), Some(true)),
         "the last tier sends it to review: {idea}"
     );
+    let (_, idea) = api(
+        &w.server,
+        &fans[2],
+        "GET",
+        &format!("/api/v1/ideas/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(
         idea["history"].as_array().unwrap().last().unwrap()["actor_name"],
-        Value::Null
+        Value::Null,
+        "the supporters, not a person, moved it"
     );
     // Support closes with review.
     let (status, problem) = api(
