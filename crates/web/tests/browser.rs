@@ -746,6 +746,41 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
                 text.contains("answered officially on “Waterproof map case”"),
                 format!("notifications: {text}"),
             )?;
+
+            // A challenge has a discussion of its own, where an @handle reaches its person.
+            let challenge = cocreate_app::ChallengeInput {
+                title: "Quieter campsites",
+                problem: "Nights are loud.",
+                questions: "",
+                tags: "",
+                tiers: "",
+                opens_at: "",
+                closes_at: "",
+            };
+            let challenge = server
+                .app
+                .create_challenge(&actor, "ideas", &challenge)
+                .await?;
+            let challenge_path = format!("/challenges/{}", challenge.id);
+            driver.goto(server.url(&challenge_path)).await?;
+            let mention = format!("@{} could quiet hours help?", admin.handle);
+            fill(&driver, "comment-body", &mention).await?;
+            submit(&driver, &format!("{challenge_path}/comments")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Your comment is posted.")
+                    && text.contains(&mention)
+                    && text.contains("Discussion (1)"),
+                format!("after commenting on the challenge: {text}"),
+            )?;
+            sign_out(&driver).await?;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/notifications")).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("mentioned you on “Quieter campsites”"),
+                format!("admin's notifications: {text}"),
+            )?;
             Ok(())
         },
     )
