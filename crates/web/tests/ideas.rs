@@ -465,6 +465,12 @@ async fn missed_deadlines_expire_ideas_and_tell_people(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        w.server.store.idea(id).await.unwrap().unwrap().supporters,
+        1,
+        "the refused support is not kept"
+    );
+    assert_eq!(w.server.store.miscounted_ideas().await.unwrap(), 0);
     assert_eq!(w.server.app.expire_overdue_ideas().await.unwrap(), 1);
     assert_eq!(
         w.server.app.expire_overdue_ideas().await.unwrap(),
