@@ -71,12 +71,10 @@ impl App {
             }
             Subject::Challenge(id) => {
                 let (space, challenge) = self.challenge(actor, id).await?;
-                let closed = challenge.closes_at.filter(|at| *at <= self.now()).map(|_| {
-                    (
-                        "challenge",
-                        "this challenge has closed; its discussion can still be read",
-                    )
-                });
+                let closed = challenge.has_closed(self.now()).then_some((
+                    "challenge",
+                    "this challenge has closed; its discussion can still be read",
+                ));
                 Ok(Discussion {
                     space,
                     title: challenge.title,

@@ -383,9 +383,7 @@ impl App {
                     .ok_or_else(|| {
                         AppError::invalid("challenge_id", "is not a challenge of this space")
                     })?;
-                if challenge.opens_at.is_some_and(|opens| now < opens)
-                    || challenge.closes_at.is_some_and(|closes| now >= closes)
-                {
+                if !challenge.is_open(now) {
                     return Err(AppError::invalid(
                         "challenge_id",
                         "this challenge is not open for ideas",

@@ -294,6 +294,18 @@ pub struct Challenge {
     pub created_at: Timestamp,
 }
 
+impl Challenge {
+    /// Its closing date has come.
+    pub fn has_closed(&self, now: Timestamp) -> bool {
+        self.closes_at.is_some_and(|at| at <= now)
+    }
+
+    /// It takes ideas now: opened (or no opening date) and not closed.
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.opens_at.is_none_or(|at| now >= at) && !self.has_closed(now)
+    }
+}
+
 pub struct ChallengeFields<'a> {
     pub title: &'a str,
     pub problem: &'a str,
@@ -577,6 +589,13 @@ pub struct Notification {
     pub text: String,
     pub created_at: Timestamp,
     pub read_at: Option<Timestamp>,
+}
+
+impl Notification {
+    /// The idea or challenge it is about, if any.
+    pub const fn subject(&self) -> Option<Subject> {
+        Subject::from_columns(self.idea_id, self.challenge_id)
+    }
 }
 
 pub struct NewNotification<'a> {

@@ -463,8 +463,7 @@ async fn challenge_page(
     let mut layout = layout(state, actor).await?;
     layout.notice = notice_for(query.done.as_deref());
     let now = state.app.now();
-    let is_open =
-        challenge.opens_at.is_none_or(|t| now >= t) && challenge.closes_at.is_none_or(|t| now < t);
+    let is_open = challenge.is_open(now);
     let idea_error = if forms.idea.is_some() {
         forms.error.clone()
     } else {

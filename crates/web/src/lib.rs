@@ -65,15 +65,6 @@ impl PagePath for cocreate_store::Subject {
     }
 }
 
-/// The page a notification points to, if any.
-impl PagePath for cocreate_store::Notification {
-    fn path(&self) -> String {
-        cocreate_store::Subject::from_columns(self.idea_id, self.challenge_id)
-            .map(|subject| subject.path())
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Clone)]
 pub(crate) struct WebState {
     pub app: Arc<App>,
