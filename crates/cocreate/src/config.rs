@@ -200,6 +200,19 @@ pub fn parse_backend(url: &str) -> anyhow::Result<Backend> {
     }
 }
 
+/// The file of a `sqlite:` URL (`sqlite://path`, `sqlite:path`, options after `?` ignored).
+pub fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        bail!("{url:?} names no database file");
+    }
+    Ok(PathBuf::from(path))
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -240,6 +253,20 @@ mod tests {
             parse_backend("postgresql://h/db").unwrap(),
             Backend::Postgres(_)
         ));
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_path("sqlite://data/cocreate.db?mode=rwc").unwrap(),
+            PathBuf::from("data/cocreate.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/c.db").unwrap(),
+            PathBuf::from("/var/lib/c.db")
+        );
+        assert_eq!(sqlite_path("sqlite:c.db").unwrap(), PathBuf::from("c.db"));
+        assert!(sqlite_path("sqlite::memory:").is_err());
     }
 
     #[test]

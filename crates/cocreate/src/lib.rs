@@ -48,6 +48,21 @@ pub enum Command {
     /// Operator tasks on accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write a consistent copy of the SQLite database to a new file while Cocreate keeps
+    /// running. For PostgreSQL use pg_dump (see the README).
+    Backup {
+        /// The file to create; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database (stop Cocreate first). The backup is checked
+    /// and brought up to date first; the database it replaces is kept beside it with the suffix
+    /// `.before-restore`.
+    Restore {
+        /// A file written by `cocreate backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -146,19 +161,144 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging();
     let config = Config::load(&cli.config)?;
     match cli.command {
-        Command::Serve => serve(&config).await,
+        Command::Serve => {
+            let _lock = lock_sqlite(&config)?;
+            serve(&config).await
+        }
         Command::Migrate => {
             let store = open_store(&config).await?;
             println!("migrations applied ({})", store.backend());
             Ok(())
         }
         Command::Demo => {
+            let _lock = lock_sqlite(&config)?;
             let app = build_app(&config).await?;
             demo::seed(&app).await?;
             serve_app(&config, app).await
         }
         Command::Generate(args) => generate(&config, &args.plan()).await,
         Command::Admin(command) => admin(&config, command).await,
+        Command::Backup { to } => backup(&config, &to).await,
+        Command::Restore { from } => restore(&config, &from).await,
+    }
+}
+
+/// The SQLite database file, or an error naming what to use for PostgreSQL instead.
+fn sqlite_file(config: &Config, postgres_advice: &str) -> anyhow::Result<PathBuf> {
+    match config.backend()? {
+        Backend::Sqlite(url) => config::sqlite_path(&url),
+        Backend::Postgres(_) => Err(anyhow!(
+            "the database is PostgreSQL: {postgres_advice} (see the README, Backups)"
+        )),
+    }
+}
+
+/// Beside a SQLite database, a lock held while a server uses it, so that a restore (or a second
+/// server) cannot replace the file under it. The lock goes with the process, however it ends.
+fn lock_sqlite(config: &Config) -> anyhow::Result<Option<std::fs::File>> {
+    let Backend::Sqlite(url) = config.backend()? else {
+        return Ok(None);
+    };
+    let database = config::sqlite_path(&url)?;
+    if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    }
+    let path = with_suffix(&database, ".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(anyhow!(
+            "Cocreate is running on {} (it holds {}); stop it first",
+            database.display(),
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+async fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    let database = sqlite_file(config, "back it up with pg_dump")?;
+    if to.exists() {
+        return Err(anyhow!("{} exists already; name a new file", to.display()));
+    }
+    let store = SqliteStore::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .with_context(|| format!("cannot open {}", database.display()))?;
+    store.backup_into(to).await?;
+    store.close().await;
+    let size = std::fs::metadata(to)
+        .with_context(|| format!("cannot read {}", to.display()))?
+        .len();
+    println!(
+        "backed up {} to {} ({size} bytes)",
+        database.display(),
+        to.display()
+    );
+    Ok(())
+}
+
+async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    let database = sqlite_file(config, "restore it with pg_restore or psql")?;
+    let _lock = lock_sqlite(config)?;
+    if !from.is_file() {
+        return Err(anyhow!("{} is not a file", from.display()));
+    }
+    // The backup is copied, checked and migrated beside the database, then renamed into place,
+    // so a failure at any step leaves the database as it was.
+    let staging = with_suffix(&database, ".restoring");
+    let journal_suffixes = ["", "-wal", "-shm"];
+    for suffix in journal_suffixes {
+        remove_if_present(&with_suffix(&staging, suffix))?;
+    }
+    std::fs::copy(from, &staging)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), staging.display()))?;
+    if let Err(error) = SqliteStore::prepare_restore(&staging).await {
+        for suffix in journal_suffixes {
+            remove_if_present(&with_suffix(&staging, suffix))?;
+        }
+        return Err(anyhow!("{error}; nothing was changed"));
+    }
+    let kept = with_suffix(&database, ".before-restore");
+    for suffix in journal_suffixes {
+        let current = with_suffix(&database, suffix);
+        let previous = with_suffix(&kept, suffix);
+        remove_if_present(&previous)?;
+        if current.exists() {
+            std::fs::rename(&current, &previous)
+                .with_context(|| format!("cannot move {} aside", current.display()))?;
+        }
+    }
+    std::fs::rename(&staging, &database)
+        .with_context(|| format!("cannot move {} into place", staging.display()))?;
+    println!(
+        "restored {} into {}; the database it replaced is kept as {}",
+        from.display(),
+        database.display(),
+        kept.display()
+    );
+    Ok(())
+}
+
+fn remove_if_present(path: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(error).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
     }
 }
 

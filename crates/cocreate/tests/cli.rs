@@ -96,7 +96,9 @@ fn help_lists_every_command() {
     let output = cocreate(dir.path()).arg("--help").output().unwrap();
     assert!(output.status.success());
     let help = text(&output);
-    for command in ["serve", "migrate", "demo", "generate", "admin"] {
+    for command in [
+        "serve", "migrate", "demo", "generate", "admin", "backup", "restore",
+    ] {
         assert!(help.contains(command), "{help}");
     }
     let admin = text(
@@ -359,4 +361,138 @@ fn generate_fills_the_database_and_checks_its_counters() {
         .unwrap();
     assert!(!refused.status.success());
     assert!(text(&refused).contains("ideas"), "{}", text(&refused));
+}
+
+fn create_user(dir: &std::path::Path, email: &str) -> Output {
+    cocreate(dir)
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            "Someone",
+        ])
+        .env("COCREATE_NEW_PASSWORD", "a long enough password")
+        .output()
+        .unwrap()
+}
+
+fn account_exists(dir: &std::path::Path, email: &str) -> bool {
+    let output = cocreate(dir)
+        .args(["admin", "set-role", "--email", email, "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success() || text(&output).contains("not found"),
+        "{}",
+        text(&output)
+    );
+    output.status.success()
+}
+
+#[test]
+fn sqlite_backup_while_serving_and_restore_when_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    assert!(
+        create_user(dir.path(), "before@example.org")
+            .status
+            .success()
+    );
+    let (mut server, base, _) = start(cocreate(dir.path()), &["serve"]);
+
+    // Backed up while the server runs; a second server on the same file is refused.
+    let backed_up = cocreate(dir.path())
+        .args(["backup", "--to"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(backed_up.status.success(), "{}", text(&backed_up));
+    assert!(
+        text(&backed_up).contains("backed up"),
+        "{}",
+        text(&backed_up)
+    );
+    let again = cocreate(dir.path())
+        .args(["backup", "--to"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success() && text(&again).contains("exists already"),
+        "{}",
+        text(&again)
+    );
+    let second = cocreate(dir.path()).arg("serve").output().unwrap();
+    assert!(
+        !second.status.success() && text(&second).contains("Cocreate is running on"),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        create_user(dir.path(), "after@example.org")
+            .status
+            .success()
+    );
+
+    // Not while it runs.
+    let refused = cocreate(dir.path())
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success() && text(&refused).contains("stop it first"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(get(&format!("{base}/readyz")).0, 200);
+    assert!(terminate(&mut server).success());
+
+    // A file that is not a Cocreate database changes nothing.
+    let stranger = dir.path().join("stranger.db");
+    std::fs::write(&stranger, b"not a database at all").unwrap();
+    let bad = cocreate(dir.path())
+        .args(["restore", "--from"])
+        .arg(&stranger)
+        .output()
+        .unwrap();
+    assert!(
+        !bad.status.success() && text(&bad).contains("not a Cocreate database"),
+        "{}",
+        text(&bad)
+    );
+    assert!(account_exists(dir.path(), "after@example.org"));
+
+    let restored = cocreate(dir.path())
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", text(&restored));
+    assert!(account_exists(dir.path(), "before@example.org"));
+    assert!(!account_exists(dir.path(), "after@example.org"));
+    assert!(dir.path().join("cocreate.db.before-restore").exists());
+    let (mut server, base, _) = start(cocreate(dir.path()), &["serve"]);
+    assert_eq!(get(&format!("{base}/readyz")).0, 200);
+    assert!(terminate(&mut server).success());
+}
+
+#[test]
+fn backup_of_postgres_points_at_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cocreate(dir.path())
+        .env(
+            "COCREATE_DATABASE_URL",
+            "postgres://nobody@127.0.0.1:1/none",
+        )
+        .args(["backup", "--to", "x.db"])
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success() && text(&output).contains("pg_dump"),
+        "{}",
+        text(&output)
+    );
 }

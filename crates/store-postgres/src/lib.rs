@@ -56,6 +56,33 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
     }
+
+    /// Checks every B-tree index of the schema against its table with the `amcheck` extension
+    /// (created when missing, which takes a superuser). PostgreSQL enforces foreign keys itself.
+    async fn check_integrity(&self) -> Result<(), StoreError> {
+        let failed = |e: sqlx::Error| StoreError::Database(e.to_string());
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT c.oid::regclass::text FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_am a ON a.oid = c.relam \
+             WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        for index in indexes {
+            sqlx::query("SELECT bt_index_check($1::regclass, true)")
+                .bind(&index)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("index {index}: {e}")))?;
+        }
+        Ok(())
+    }
 }
 
 impl_sql_store! {

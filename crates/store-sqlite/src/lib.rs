@@ -1,5 +1,6 @@
 //! Cocreate's embedded default: SQLite in one file, in WAL mode.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use cocreate_store::{SearchQuery, SearchTarget, StoreError, impl_sql_store};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Pool, Sqlite};
+use sqlx::{Connection as _, Pool, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// How long a write waits for the one before it.
@@ -62,6 +63,61 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Writes a consistent copy of the database to `destination`, which must not exist, while
+    /// the database stays in use: `VACUUM INTO` copies one read snapshot, compacted.
+    pub async fn backup_into(&self, destination: &Path) -> Result<(), StoreError> {
+        let destination = destination
+            .to_str()
+            .ok_or_else(|| StoreError::Database("the backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(destination)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("backup failed: {e}")))?;
+        Ok(())
+    }
+
+    /// Closes every connection; with the last one SQLite moves its WAL into the database file.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Makes the SQLite file at `path` ready to be put in place of a database: it must hold a
+    /// Cocreate database (one with a migration history); an older one is brought up to date;
+    /// it must pass the integrity check; and it is closed with everything in the one file.
+    pub async fn prepare_restore(path: &Path) -> Result<(), StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(false);
+        let not_cocreate = |detail: String| {
+            StoreError::Corrupt(format!(
+                "{} is not a Cocreate database: {detail}",
+                path.display()
+            ))
+        };
+        let mut connection = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .map_err(|e| not_cocreate(e.to_string()))?;
+        let migrated: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&mut connection)
+        .await
+        .map_err(|e| not_cocreate(e.to_string()))?;
+        connection
+            .close()
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        if migrated == 0 {
+            return Err(not_cocreate("it has no migration history".into()));
+        }
+        let url = format!("sqlite://{}", path.display());
+        let store = Self::connect(&url).await?;
+        store.check_integrity().await?;
+        store.close().await;
+        Ok(())
+    }
+
     /// Starts a write transaction. SQLite has one writer at a time; writers of this process queue
     /// here, in order, instead of in SQLite's busy handler, which waits by sleeping. BEGIN
     /// IMMEDIATE takes the write lock up front: a deferred transaction that later writes can fail
@@ -90,16 +146,26 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
     }
 
-    /// Runs SQLite's own integrity check; `Ok(())` when it answers "ok".
-    pub async fn integrity_check(&self) -> Result<(), StoreError> {
+    /// SQLite's own integrity check, then its foreign key check; both must come back clean.
+    async fn check_integrity(&self) -> Result<(), StoreError> {
         let answer: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(&self.pool)
             .await
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        if answer == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(answer))
+        if answer != "ok" {
+            return Err(StoreError::Corrupt(answer));
+        }
+        let broken: Vec<String> =
+            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| StoreError::Database(e.to_string()))?;
+        match broken.first() {
+            None => Ok(()),
+            Some(table) => Err(StoreError::Corrupt(format!(
+                "{} rows point at missing rows (first in {table})",
+                broken.len()
+            ))),
         }
     }
 }

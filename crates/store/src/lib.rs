@@ -40,6 +40,9 @@ pub trait Store: Send + Sync + 'static {
     /// process wrote has changed (writes of other processes are not counted).
     fn commits(&self) -> u64;
     async fn ping(&self) -> StoreResult<()>;
+    /// Checks the database's own structures (tables, indexes, foreign keys);
+    /// `StoreError::Corrupt` names what is wrong.
+    async fn integrity_check(&self) -> StoreResult<()>;
     /// Opens a write transaction. Dropping it without `commit` rolls everything back.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
 

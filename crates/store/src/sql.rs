@@ -330,6 +330,10 @@ macro_rules! impl_sql_store {
                     Ok(())
                 }
 
+                async fn integrity_check(&self) -> StoreResult<()> {
+                    self.check_integrity().await
+                }
+
                 async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
                     Ok(Box::new(self.open_tx().await?))
                 }
