@@ -1,6 +1,6 @@
 //! Accounts and sessions: sign up, sign in and out, passwords, resets and e-mail changes.
 
-use cocreate_core::{AccountKind, DisplayName, Email, OrgRole, Password};
+use cocreate_core::{AccountKind, DisplayName, Email, OrgRole, Password, Timestamp};
 use cocreate_store::{Account, AccountToken, NewAccount, NewMail, Session, TokenPurpose, Tx};
 
 use crate::secrets::{hash_password, hash_token, new_token, verify_password};
@@ -192,12 +192,19 @@ impl App {
         let stale = api_token
             .last_used_at
             .is_none_or(|used| now.millis() - used.millis() > 60_000);
-        if stale {
-            let mut tx = self.store.begin().await?;
-            tx.touch_api_token(api_token.id, now).await?;
-            tx.commit().await?;
+        // "Last used" is bookkeeping: failing to record it (on a full disk, say) must not turn
+        // away a request that may only read.
+        if stale && let Err(error) = self.touch_api_token(api_token.id, now).await {
+            tracing::warn!(%error, "could not record when an API token was last used");
         }
         Ok(Some(Actor::from_account(&account, None)))
+    }
+
+    async fn touch_api_token(&self, token_id: i64, now: Timestamp) -> AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        tx.touch_api_token(token_id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores a new one-time token for the account and returns it (to be mailed, never kept).

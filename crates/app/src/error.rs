@@ -28,6 +28,8 @@ pub enum AppError {
     Throttled,
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    #[error("the server's disk is full, so nothing was saved; reading still works")]
+    StorageFull,
     #[error("internal error")]
     Internal(String),
 }
@@ -53,6 +55,7 @@ impl From<StoreError> for AppError {
                 Self::conflict(field, format!("this {field} is already taken"))
             }
             StoreError::Unavailable(why) => Self::Unavailable(why),
+            StoreError::StorageFull => Self::StorageFull,
             StoreError::Corrupt(why) | StoreError::Database(why) => Self::Internal(why),
         }
     }

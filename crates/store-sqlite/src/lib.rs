@@ -50,6 +50,18 @@ impl SqliteStore {
             .max_connections(8)
             // An embedded database cannot hang up: a ping before every checkout is pure overhead.
             .test_before_acquire(false)
+            // When a COMMIT fails (on a full disk, say) SQLite may already have rolled the
+            // transaction back; the rollback sqlx queues on drop then fails, and the connection
+            // stays marked as inside a transaction, refusing every later BEGIN. The ping runs
+            // that queued rollback; a connection still marked afterwards is closed, not reused.
+            .after_release(|connection, _| {
+                Box::pin(async move {
+                    if connection.is_in_transaction() {
+                        connection.ping().await?;
+                    }
+                    Ok(!connection.is_in_transaction())
+                })
+            })
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await

@@ -20,9 +20,13 @@ pub enum StoreError {
     /// A uniqueness rule was broken; `field` names the input that collided.
     #[error("{field} is already taken")]
     Conflict { field: &'static str },
-    /// The database cannot be reached right now (connection refused, pool timeout, disk full).
+    /// The database cannot be reached right now (connection refused, pool timeout, server
+    /// shutting down).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The disk holding the database is full: the write was not made; reads still work.
+    #[error("the database's disk is full")]
+    StorageFull,
     /// A stored value does not parse as its domain type.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -37,6 +37,17 @@ macro_rules! impl_sql_store {
                     | ::sqlx::Error::PoolClosed
                     | ::sqlx::Error::Io(_)
                     | ::sqlx::Error::Tls(_) => StoreError::Unavailable(error.to_string()),
+                    // SQLITE_FULL, and PostgreSQL's disk_full.
+                    ::sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("13" | "53100")) => {
+                        StoreError::StorageFull
+                    }
+                    // PostgreSQL shutting down or refusing connections (class 57P), or a
+                    // connection exception (class 08).
+                    ::sqlx::Error::Database(db)
+                        if db.code().is_some_and(|code| code.starts_with("57P") || code.starts_with("08")) =>
+                    {
+                        StoreError::Unavailable(db.to_string())
+                    }
                     ::sqlx::Error::Database(db) if db.is_unique_violation() => {
                         let message = format!("{} {}", db.message(), db.constraint().unwrap_or(""));
                         let field = if message.contains("email") {

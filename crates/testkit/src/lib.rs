@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod proxy;
 mod server;
 mod smtp;
 
@@ -14,6 +15,7 @@ use cocreate_store_sqlite::SqliteStore;
 use rand::Rng;
 use sqlx::Connection;
 
+pub use proxy::TcpProxy;
 pub use server::{Backend, ServerOptions, TestServer, spawn, spawn_with};
 pub use smtp::{SmtpBehaviour, SmtpStub};
 

@@ -135,6 +135,10 @@ impl From<AppError> for HttpError {
                 tracing::warn!(%why, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
+            AppError::StorageFull => {
+                tracing::error!("a write was refused: the database's disk is full");
+                (StatusCode::INSUFFICIENT_STORAGE, "storage_full")
+            }
             AppError::Internal(why) => {
                 tracing::error!(%why, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
