@@ -2,7 +2,9 @@
 //! the mail outbox. Also the operator's CLI entry points, which act without a signed-in account.
 
 use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, allows};
-use cocreate_store::{Account, AuditEntry, Invitation, Logo, NewInvitation, OutboxMail};
+use cocreate_store::{
+    Account, AuditEntry, Invitation, Logo, MailStatus, NewInvitation, OutboxMail,
+};
 
 use crate::secrets::new_token;
 use crate::{AccountInput, Actor, App, AppError, AppResult, INVITATION_MINUTES, SignedIn};
@@ -349,7 +351,8 @@ impl App {
         limit: i64,
     ) -> AppResult<Vec<OutboxMail>> {
         self.require(actor, Action::ReadOutbox)?;
-        Ok(self.store.outbox(before_id, limit.clamp(1, 200)).await?)
+        let mails = self.store.outbox(before_id, limit.clamp(1, 200)).await?;
+        Ok(mails.into_iter().map(for_admins).collect())
     }
 
     /// Creates an account from the operator's command line (no actor; audited as the system).
@@ -388,5 +391,58 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let kind = kind.unwrap_or(account.kind);
         self.change_access(None, &account, role, kind).await
+    }
+}
+
+/// Paths of the links that carry a one-time token (password reset, invitation, e-mail change).
+const TOKEN_LINK_PATHS: [&str; 3] = ["/reset/", "/invitations/", "/email/confirm/"];
+
+/// A mail as admins see it in the outbox: the token of a one-time link is hidden, so reading the
+/// outbox never hands an admin someone else's reset link or invitation. Mail kept because no
+/// SMTP server is configured shows its links, since relaying them by hand is then the admin's job.
+fn for_admins(mut mail: OutboxMail) -> OutboxMail {
+    if mail.status != MailStatus::Logged {
+        mail.body = hide_link_tokens(&mail.body);
+    }
+    mail
+}
+
+fn hide_link_tokens(body: &str) -> String {
+    let mut shown = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some((at, path)) = TOKEN_LINK_PATHS
+        .iter()
+        .filter_map(|path| rest.find(path).map(|at| (at, path)))
+        .min()
+    {
+        let token_start = at + path.len();
+        shown.push_str(&rest[..token_start]);
+        let token_len = rest[token_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len() - token_start);
+        if token_len > 0 {
+            shown.push_str("[hidden]");
+        }
+        rest = &rest[token_start + token_len..];
+    }
+    shown.push_str(rest);
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hide_link_tokens;
+
+    #[test]
+    fn one_time_link_tokens_are_hidden_and_nothing_else_changes() {
+        let body = "Reset: https://c.example/reset/abc-DEF_123\nJoin https://c.example/invitations/xyz. \
+                    Confirm https://c.example/email/confirm/q1 and see https://c.example/ideas/7";
+        assert_eq!(
+            hide_link_tokens(body),
+            "Reset: https://c.example/reset/[hidden]\nJoin https://c.example/invitations/[hidden]. \
+             Confirm https://c.example/email/confirm/[hidden] and see https://c.example/ideas/7"
+        );
+        assert_eq!(hide_link_tokens("no links"), "no links");
+        assert_eq!(hide_link_tokens("ends with /reset/"), "ends with /reset/");
     }
 }

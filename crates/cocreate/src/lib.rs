@@ -128,7 +128,11 @@ pub enum AdminCommand {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCREATE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Colours only on a terminal: logs sent to a file or a journal stay plain text.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .try_init();
 }
 
 /// Opens the configured database, applying migrations.

@@ -167,8 +167,18 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
     }
     router
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A request's log span names its route's pattern, never its URI: paths carry one-time tokens
+/// (`/reset/{token}`) and query strings carry what people searched for.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", axum::extract::MatchedPath::as_str);
+    tracing::debug_span!("request", method = %request.method(), route)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish.

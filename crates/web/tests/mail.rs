@@ -75,6 +75,22 @@ async fn mail_is_delivered_over_smtp(backend: Backend) {
             .all(|m| m.status == MailStatus::Sent)
     );
     assert_eq!(server.deliver_mail().await, 0, "nothing is sent twice");
+
+    // Admins see the mail in the outbox, but not the token that would let them reset Ada's
+    // password.
+    let link = server.link_in_mail("ada@example.org", "/reset/").await;
+    let token = link.trim_start_matches("/reset/");
+    let (_, admin_token) = person(
+        &server,
+        "admin@example.org",
+        cocreate_core::AccountKind::Employee,
+        cocreate_core::OrgRole::Admin,
+    )
+    .await;
+    let (_, outbox) = api(&server, &admin_token, "GET", "/api/v1/outbox", None).await;
+    let outbox = outbox.to_string();
+    assert!(outbox.contains("/reset/[hidden]"), "{outbox}");
+    assert!(!outbox.contains(token), "{outbox}");
 }
 
 async fn failing_smtp_retries_with_backoff_then_dies(backend: Backend) {
