@@ -37,6 +37,7 @@ on_both_backends!(
     an_idea_is_proposed_supported_and_decided,
     similar_ideas_show_while_typing_and_search_finds_them,
     comments_and_replies_form_a_thread,
+    hostile_text_never_runs_as_script,
 );
 
 struct Browser {
@@ -780,6 +781,228 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
             ensure(
                 text.contains("mentioned you on “Quieter campsites”"),
                 format!("admin's notifications: {text}"),
+            )?;
+            Ok(())
+        },
+    )
+    .await;
+}
+
+/// Known filter-evasion payloads (after OWASP's XSS filter evasion cheat sheet): each would open
+/// a dialog or run script if it reached the page as markup.
+const HOSTILE: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "\"><script>alert(1)</script>",
+    "'><img src=x onerror=alert(1)>",
+    "<a href=\"javascript:alert(1)\">click</a>",
+    "<IMG SRC=JaVaScRiPt:alert(1)>",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "![x](x\" onerror=\"alert(1))",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<svg><script>alert(1)</script></svg>",
+    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "<object data=\"data:text/html,<script>alert(1)</script>\"></object>",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+    "<base href=\"javascript:alert(1)//\">",
+    "<form action=\"javascript:alert(1)\"><button>go</button></form>",
+    "`\"'><img src=x onerror=alert(1)>",
+    "<a href=\"&#106;avascript:alert(1)\">entity</a>",
+    "<<script>script>alert(1)<</script>/script>",
+];
+
+/// Lists whatever on the page could run script: inline or foreign scripts, event-handler
+/// attributes, script URLs, and frames, objects, bases and refreshes.
+const DANGER_ON_PAGE: &str = r#"
+const found = [];
+for (const el of document.querySelectorAll('*')) {
+  for (const a of el.attributes) {
+    if (a.name.startsWith('on')) found.push(el.tagName + ' @' + a.name);
+    if (['href', 'src', 'action', 'formaction', 'data', 'xlink:href'].includes(a.name)
+        && /^\s*(javascript|vbscript|data:text\/html)/i.test(a.value)) {
+      found.push(el.tagName + ' @' + a.name + '=' + a.value);
+    }
+  }
+}
+for (const s of document.querySelectorAll('script')) {
+  if (!s.src || new URL(s.src).origin !== location.origin) found.push('script ' + s.outerHTML.slice(0, 80));
+}
+for (const e of document.querySelectorAll('iframe, object, embed, base, meta[http-equiv]')) {
+  found.push(e.outerHTML.slice(0, 80));
+}
+return found;
+"#;
+
+/// Puts every payload through every field people type into (names, space and challenge texts,
+/// idea titles, bodies and tags, comments, flag reasons, file names), then opens every page that
+/// shows them: no dialog may open and nothing that could run script may be on any page.
+async fn hostile_text_never_runs_as_script(backend: Backend) {
+    run(
+        "hostile_text_never_runs_as_script",
+        backend,
+        |driver, server| async move {
+            let app = &server.app;
+            let make = |email: &'static str, name: &'static str, kind, role| {
+                let app = app.clone();
+                async move {
+                    let input = AccountInput {
+                        email,
+                        name,
+                        password: common::PASSWORD,
+                    };
+                    let account = app
+                        .create_account_as_operator(&input, kind, role)
+                        .await
+                        .unwrap();
+                    cocreate_app::Actor::from_account(&account, None)
+                }
+            };
+            let admin = make(
+                "admin@xss.example",
+                HOSTILE[1],
+                AccountKind::Employee,
+                OrgRole::Admin,
+            )
+            .await;
+            let customer = make(
+                "customer@xss.example",
+                HOSTILE[0],
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            let all = HOSTILE.join("\n\n");
+            app.create_space(
+                &admin,
+                &SpaceInput {
+                    name: HOSTILE[2],
+                    slug: "hostile",
+                    description: &all,
+                    audience: Audience::Public,
+                },
+            )
+            .await?;
+            let challenge = app
+                .create_challenge(
+                    &admin,
+                    "hostile",
+                    &cocreate_app::ChallengeInput {
+                        title: HOSTILE[3],
+                        problem: &all,
+                        questions: &HOSTILE[..10].join("\n"),
+                        tags: "",
+                        tiers: "",
+                        opens_at: "",
+                        closes_at: "",
+                    },
+                )
+                .await?;
+            app.add_comment(
+                &customer,
+                cocreate_store::Subject::Challenge(challenge.id),
+                None,
+                &all,
+            )
+            .await?;
+            let mut ideas = Vec::new();
+            for (k, payload) in HOSTILE.iter().enumerate() {
+                let mut input = cocreate_app::IdeaInput {
+                    title: payload,
+                    body: &all,
+                    tags: payload,
+                    challenge_id: (k % 2 == 0).then_some(challenge.id),
+                    publish: true,
+                };
+                // Tags are words: a payload there is refused, which is also safe.
+                let idea = match app.propose_idea(&admin, "hostile", &input).await {
+                    Ok(idea) => idea,
+                    Err(cocreate_app::AppError::Validation(v)) if v.field == "tags" => {
+                        input.tags = "";
+                        app.propose_idea(&admin, "hostile", &input).await?
+                    }
+                    Err(other) => return Err(other.into()),
+                };
+                let comment = app
+                    .add_comment(
+                        &customer,
+                        cocreate_store::Subject::Idea(idea.id),
+                        None,
+                        payload,
+                    )
+                    .await?;
+                app.add_comment(
+                    &admin,
+                    cocreate_store::Subject::Idea(idea.id),
+                    Some(comment.id),
+                    &all,
+                )
+                .await?;
+                app.flag(
+                    &customer,
+                    cocreate_store::ContentKind::Comment,
+                    comment.id,
+                    payload,
+                )
+                .await?;
+                ideas.push(idea.id);
+            }
+            app.edit_idea(&admin, ideas[0], HOSTILE[4], &format!("{all}\n\nmore"), "")
+                .await?;
+            app.attach(
+                &admin,
+                ideas[0],
+                "<img src=x onerror=alert(1)>.png",
+                ONE_PIXEL_PNG.to_vec(),
+            )
+            .await?;
+
+            let mut pages = vec![
+                "/".to_owned(),
+                "/spaces".to_owned(),
+                "/spaces/hostile".to_owned(),
+                "/spaces/hostile?sort=newest".to_owned(),
+                format!("/challenges/{}", challenge.id),
+                format!("/ideas/{}/revisions", ideas[0]),
+                "/search?q=alert".to_owned(),
+                "/search?q=script+img".to_owned(),
+                "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),
+                "/notifications".to_owned(),
+                "/moderation".to_owned(),
+                "/admin/audit".to_owned(),
+                "/admin/members".to_owned(),
+                "/profile".to_owned(),
+            ];
+            pages.extend(ideas.iter().map(|id| format!("/ideas/{id}")));
+            sign_in(&driver, &server, "admin@xss.example").await?;
+            for page in &pages {
+                driver.goto(server.url(page)).await?;
+                // Handlers such as onerror fire after the load.
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                if let Ok(text) = driver.get_alert_text().await {
+                    return Err(format!("{page} opened a dialog: {text}").into());
+                }
+                let danger = driver.execute(DANGER_ON_PAGE, Vec::new()).await?;
+                let danger: Vec<String> = danger.convert()?;
+                ensure(
+                    danger.is_empty(),
+                    format!("{page} holds script: {danger:?}"),
+                )?;
+            }
+            // The payloads were shown as text, not dropped: they went all the way through.
+            driver
+                .goto(server.url(&format!("/ideas/{}", ideas[0])))
+                .await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("<script>alert(1)</script>"),
+                "payloads are shown as text",
             )?;
             Ok(())
         },
