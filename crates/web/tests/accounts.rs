@@ -620,6 +620,17 @@ async fn sessions_rotate_and_tampered_cookies_are_anonymous(backend: Backend) {
         .clock
         .advance_minutes(cocreate_app::SESSION_DAYS * 24 * 60 + 1);
     assert_eq!(with(&second).await.unwrap().status(), StatusCode::SEE_OTHER);
+    // Signing out ends the session on the server: the same cookie, sent again, is no session.
+    let third = signin(None).await;
+    assert_eq!(with(&third).await.unwrap().status(), StatusCode::OK);
+    let out = client()
+        .post(server.url("/signout"))
+        .header(header::COOKIE, third.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(with(&third).await.unwrap().status(), StatusCode::SEE_OTHER);
 }
 
 async fn api_tokens_are_shown_once_and_revocable(backend: Backend) {
