@@ -109,7 +109,78 @@ pub fn routes() -> axum::Router<WebState> {
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    let mut document = api_router().split_for_parts().1;
+    document_common_answers(&mut document);
+    document
+}
+
+/// Answers any operation may give besides its own, added to each so the document is complete:
+/// what the layers in front of every handler answer (unreadable input, an invalid token, a
+/// body over the limit, the rate limits, the database away or its disk full), and the policy's
+/// refusal of a write. Authentication is
+/// optional at the document level: reading public spaces needs none, and operations that need
+/// an account answer 401.
+fn document_common_answers(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    let every = [
+        (
+            "400",
+            "The request could not be read (body, path or query string).",
+        ),
+        (
+            "401",
+            "The bearer token is not valid, or the operation needs an account.",
+        ),
+        (
+            "503",
+            "The database is unavailable for the moment; try again.",
+        ),
+    ];
+    let writes = [
+        ("403", "The account may not do this here."),
+        ("413", "The request body is over the size limit."),
+        (
+            "429",
+            "Too many requests from this address; see `Retry-After`.",
+        ),
+        ("507", "The server's disk is full: nothing was saved."),
+    ];
+    document.security = Some(vec![
+        SecurityRequirement::default(),
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+    ]);
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.delete, true),
+            (&mut item.patch, true),
+        ];
+        for (operation, writes_data) in operations {
+            let Some(operation) = operation else { continue };
+            let answers = every.iter().chain(writes.iter().filter(|_| writes_data));
+            for (status, description) in answers {
+                operation
+                    .responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
 }
 
 /// A JSON body; malformed JSON, unknown fields and wrong types are a 400 problem naming the cause.
