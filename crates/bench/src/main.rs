@@ -1,8 +1,12 @@
 //! `cocreate-bench`: fills a fresh database with generated data at scale, serves it on 127.0.0.1,
 //! and measures, in one run on the same server, `/healthz`, the hot-list page, the idea page and
 //! support writes through the API (with every count checked exact afterwards); then the hot list
-//! again on a small data set, to show how list latency grows with the data. Every phase is bounded
-//! in time and sends traffic to 127.0.0.1 only. Method and figures: docs/BENCHMARKS.md.
+//! again on a small data set, to show how list latency grows with the data. With
+//! `--sustained-seconds` it runs the sustained mixed workload instead (see `sustained.rs`). Every
+//! phase is bounded in time and sends traffic to 127.0.0.1 only. Method and figures:
+//! docs/BENCHMARKS.md and docs/RELIABILITY.md.
+
+mod sustained;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -58,6 +62,16 @@ struct Args {
     /// Support writes to send (each a distinct account and idea).
     #[arg(long, default_value_t = 30_000)]
     support_writes: usize,
+    /// Instead of the phases above: find the maximum throughput of a mixed workload, then run it
+    /// paced at `--sustained-share` of that maximum for this many seconds.
+    #[arg(long)]
+    sustained_seconds: Option<u64>,
+    /// Share of the maximum throughput the sustained run is paced at.
+    #[arg(long, default_value_t = 0.7)]
+    sustained_share: f64,
+    /// Length of each window the sustained run reports, in seconds.
+    #[arg(long, default_value_t = 30)]
+    sustained_window: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -74,6 +88,13 @@ fn main() -> anyhow::Result<()> {
     };
     let mut failed = false;
     for backend in backends {
+        if let Some(seconds) = args.sustained_seconds {
+            let length = Duration::from_secs(seconds);
+            let report = runtime.block_on(sustained::sustained(&args, backend, length))?;
+            println!("{report}");
+            failed |= !report.meets_targets();
+            continue;
+        }
         let report = runtime.block_on(bench(&args, backend))?;
         println!("{report}");
         failed |= !report.meets_targets();

@@ -1,0 +1,339 @@
+//! The sustained run: a mixed workload (80% page and API reads, 15% supports, 5% comments and
+//! ideas) first as fast as it goes, to find the maximum, then paced at a share of that maximum
+//! for minutes, in windows: errors, p99 latency and memory of each window show whether the
+//! server holds steady. Bounded in time, on 127.0.0.1 only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use hdrhistogram::Histogram;
+use serde_json::json;
+
+use crate::{
+    Args, BackendChoice, MakeRequest, Served, first_space, gathering_ideas, load, supporter_tokens,
+};
+
+/// Requests per cycle of the mix, and where each kind sits in it.
+const CYCLE: u64 = 20;
+const READS: u64 = 16;
+const SUPPORTS: u64 = 3;
+
+/// Support requests of the paced run start this many cycles in, past the supports the maximum
+/// run sent, so no account supports an idea twice.
+const PACED_OFFSET: u64 = 400;
+
+/// One window of the paced run.
+pub(crate) struct Window {
+    requests: u64,
+    errors: u64,
+    latency_us: Histogram<u64>,
+    /// Resident memory of this process (server, database caches and load generator) at the
+    /// window's end, in MiB.
+    resident_mib: f64,
+}
+
+impl Window {
+    fn p99_ms(&self) -> f64 {
+        self.latency_us.value_at_quantile(0.99) as f64 / 1000.0
+    }
+}
+
+pub(crate) struct SustainedReport {
+    backend: BackendChoice,
+    connections: usize,
+    maximum: f64,
+    rate: f64,
+    window: Duration,
+    windows: Vec<Window>,
+    first_error: Option<String>,
+    miscounted: i64,
+}
+
+/// The mixed workload: request `i` of connection `worker`.
+fn mix(served: &Served, slug: &str, ideas: Arc<Vec<i64>>, tokens: Arc<Vec<String>>) -> MakeRequest {
+    let hot = served.url(&format!("/spaces/{slug}?sort=hot"));
+    let base = served.url("");
+    let propose = served.url(&format!("/api/v1/spaces/{slug}/ideas"));
+    Arc::new(move |client, worker, i| {
+        let (cycle, position) = (i / CYCLE, i % CYCLE);
+        let token = &tokens[worker];
+        let any_idea = ideas[(worker * 7_919 + i as usize * 104_729) % ideas.len()];
+        match position {
+            0..4 => client.get(&hot),
+            4..8 => client.get(&hot).bearer_auth(token),
+            8..12 => client.get(format!("{base}/ideas/{any_idea}")),
+            12..READS => client
+                .get(format!("{base}/api/v1/ideas/{any_idea}"))
+                .bearer_auth(token),
+            p if p < READS + SUPPORTS => {
+                // Each connection walks the ideas from its own starting point, one support each.
+                let step = cycle * SUPPORTS + (p - READS);
+                let start = worker * ideas.len() / tokens.len();
+                let idea = ideas[(start + step as usize) % ideas.len()];
+                client
+                    .put(format!("{base}/api/v1/ideas/{idea}/support"))
+                    .bearer_auth(token)
+            }
+            _ if cycle % 5 == 4 => client.post(&propose).bearer_auth(token).json(&json!({
+                "title": format!("Sustained idea {worker}-{i}"),
+                "body": "Proposed during the sustained run.",
+            })),
+            _ => client
+                .post(format!("{base}/api/v1/ideas/{any_idea}/comments"))
+                .bearer_auth(token)
+                .json(&json!({ "body": format!("Sustained comment {worker}-{i}") })),
+        }
+    })
+}
+
+pub(crate) async fn sustained(
+    args: &Args,
+    backend: BackendChoice,
+    length: Duration,
+) -> anyhow::Result<SustainedReport> {
+    let n = args.connections;
+    let served = Served::start(args, backend, args.ideas).await?;
+    let slug = first_space(&served.app).await?;
+    let ideas = Arc::new(gathering_ideas(&served.app, args.ideas as i64).await?);
+    let tokens = Arc::new(supporter_tokens(&served.app, n).await?);
+    let request = mix(&served, &slug, ideas.clone(), tokens.clone());
+
+    let fastest = load(
+        "mixed, as fast as it goes",
+        n,
+        Duration::from_secs(args.seconds),
+        PACED_OFFSET * CYCLE,
+        request.clone(),
+    )
+    .await?;
+    let maximum = fastest.per_second();
+    let rate = maximum * args.sustained_share;
+    eprintln!(
+        "  paced at {rate:.0} req/s ({:.0}% of {maximum:.0}) for {} s",
+        args.sustained_share * 100.0,
+        length.as_secs()
+    );
+    let window = Duration::from_secs(args.sustained_window);
+    let (windows, first_error) = paced(n, rate, length, window, request).await?;
+    let miscounted = served
+        .app
+        .store()
+        .miscounted_ideas()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    served.stop().await?;
+    Ok(SustainedReport {
+        backend,
+        connections: n,
+        maximum,
+        rate,
+        window,
+        windows,
+        first_error: first_error
+            .or_else(|| (fastest.errors > 0).then(|| "errors in the maximum run".to_owned())),
+        miscounted,
+    })
+}
+
+type WorkerWindows = Vec<(u64, u64, Histogram<u64>)>;
+
+/// Sends `rate` requests a second in all over `connections` connections, each on a fixed
+/// schedule, for `length`. Latency is measured from when a request was due, not when it was
+/// sent, so a server that falls behind shows it (no coordinated omission).
+async fn paced(
+    connections: usize,
+    rate: f64,
+    length: Duration,
+    window: Duration,
+    request: MakeRequest,
+) -> anyhow::Result<(Vec<Window>, Option<String>)> {
+    let started = tokio::time::Instant::now() + Duration::from_millis(100);
+    let count = length.as_secs().div_ceil(window.as_secs().max(1)) as usize;
+    let interval = Duration::from_secs_f64(connections as f64 / rate);
+    let mut workers = Vec::new();
+    for worker in 0..connections {
+        let request = request.clone();
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .timeout(Duration::from_secs(30))
+                .build()?;
+            let mut windows: WorkerWindows = (0..count)
+                .map(|_| Histogram::new_with_bounds(1, 60_000_000, 3).map(|h| (0, 0, h)))
+                .collect::<Result<_, _>>()?;
+            let offset = interval.mul_f64(worker as f64 / connections as f64);
+            let mut first_error = None;
+            for k in 0u64.. {
+                let due = started + offset + interval.mul_f64(k as f64);
+                let since_start = due - started;
+                if since_start >= length {
+                    break;
+                }
+                tokio::time::sleep_until(due).await;
+                let answer = request(&client, worker, PACED_OFFSET * CYCLE + k)
+                    .send()
+                    .await;
+                let failure = match answer {
+                    Ok(response) => {
+                        let status = response.status();
+                        match response.text().await {
+                            Ok(_) if status.is_success() => None,
+                            Ok(body) => Some(format!("{status}: {body}")),
+                            Err(error) => Some(error.to_string()),
+                        }
+                    }
+                    Err(error) => Some(error.to_string()),
+                };
+                let slot = &mut windows[(since_start.as_secs() / window.as_secs().max(1)) as usize];
+                slot.0 += 1;
+                slot.2.saturating_record(due.elapsed().as_micros() as u64);
+                if failure.is_some() {
+                    slot.1 += 1;
+                    first_error = first_error.or(failure);
+                }
+            }
+            anyhow::Ok((windows, first_error))
+        }));
+    }
+    // Memory at the end of each window.
+    let sampler = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        for k in 1..=count {
+            tokio::time::sleep_until(started + window * k as u32).await;
+            samples.push(resident_mib());
+        }
+        samples
+    });
+    let mut windows: Vec<Window> = (0..count)
+        .map(|_| {
+            Histogram::new_with_bounds(1, 60_000_000, 3).map(|latency_us| Window {
+                requests: 0,
+                errors: 0,
+                latency_us,
+                resident_mib: 0.0,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut first_error = None;
+    for worker in workers {
+        let (worker_windows, error) = worker.await??;
+        first_error = first_error.or(error);
+        for (total, (requests, errors, latency)) in windows.iter_mut().zip(worker_windows) {
+            total.requests += requests;
+            total.errors += errors;
+            total.latency_us.add(latency)?;
+        }
+    }
+    for (total, resident) in windows.iter_mut().zip(sampler.await?) {
+        total.resident_mib = resident;
+    }
+    Ok((windows, first_error))
+}
+
+/// This process's resident memory in MiB, from /proc (0 where there is none).
+fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+impl SustainedReport {
+    /// (what, measured, wanted, met).
+    fn targets(&self) -> Vec<(String, String, String, bool)> {
+        let errors: u64 = self.windows.iter().map(|w| w.errors).sum();
+        let mut p99s: Vec<f64> = self.windows.iter().map(Window::p99_ms).collect();
+        let worst = p99s.iter().copied().fold(0.0, f64::max);
+        p99s.sort_by(f64::total_cmp);
+        let median = p99s.get(p99s.len() / 2).copied().unwrap_or_default();
+        // Memory after the first window (caches warm) against the end.
+        let warm = self.windows.first().map_or(0.0, |w| w.resident_mib);
+        let end = self.windows.last().map_or(0.0, |w| w.resident_mib);
+        let growth = if warm > 0.0 { end / warm - 1.0 } else { 0.0 };
+        let requests: u64 = self.windows.iter().map(|w| w.requests).sum();
+        let achieved = requests as f64 / (self.window.as_secs_f64() * self.windows.len() as f64);
+        vec![
+            (
+                "paced rate achieved".into(),
+                format!("{achieved:.0} of {:.0} req/s", self.rate),
+                "≥ 95%".into(),
+                achieved >= 0.95 * self.rate,
+            ),
+            (
+                "errors".into(),
+                format!("{errors}"),
+                "0".into(),
+                errors == 0 && self.first_error.is_none(),
+            ),
+            (
+                "worst window p99 / median window p99".into(),
+                format!("{worst:.1} / {median:.1} ms"),
+                "≤ 2×".into(),
+                worst <= 2.0 * median,
+            ),
+            (
+                "memory, end of first window → end".into(),
+                format!("{warm:.0} → {end:.0} MiB ({:+.1}%)", growth * 100.0),
+                "≤ +10%".into(),
+                growth <= 0.10,
+            ),
+            (
+                "ideas whose counters differ from their rows".into(),
+                format!("{}", self.miscounted),
+                "0".into(),
+                self.miscounted == 0,
+            ),
+        ]
+    }
+
+    pub(crate) fn meets_targets(&self) -> bool {
+        self.targets().iter().all(|t| t.3)
+    }
+}
+
+impl std::fmt::Display for SustainedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "\n### {:?}, sustained: {:.0} req/s paced ({:.0} maximum), {} connections\n",
+            self.backend, self.rate, self.maximum, self.connections
+        )?;
+        writeln!(
+            f,
+            "| window | requests | errors | req/s | p50 ms | p99 ms | memory MiB |"
+        )?;
+        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
+        let seconds = self.window.as_secs();
+        for (k, w) in self.windows.iter().enumerate() {
+            writeln!(
+                f,
+                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} |",
+                k as u64 * seconds,
+                (k as u64 + 1) * seconds,
+                w.requests,
+                w.errors,
+                w.requests as f64 / self.window.as_secs_f64(),
+                w.latency_us.value_at_quantile(0.5) as f64 / 1000.0,
+                w.p99_ms(),
+                w.resident_mib
+            )?;
+        }
+        if let Some(error) = &self.first_error {
+            writeln!(f, "\nfirst error: {error}")?;
+        }
+        writeln!(f, "\n| target | measured | wanted | met |")?;
+        writeln!(f, "|---|---:|---:|:---:|")?;
+        for (what, measured, wanted, met) in self.targets() {
+            let mark = if met { "yes" } else { "**no**" };
+            writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
+        }
+        Ok(())
+    }
+}
