@@ -271,7 +271,12 @@ impl Tags {
 pub fn search_terms(text: &str) -> Vec<String> {
     let mut terms: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let word = word.to_lowercase();
+        // Lower-casing can add combining marks (`İ` becomes `i` and a dot above): kept out.
+        let word: String = word
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
         let length = word.chars().count();
         if (2..=40).contains(&length) && !terms.contains(&word) && terms.len() < 12 {
             terms.push(word);
@@ -536,6 +541,8 @@ mod tests {
         assert_eq!(search_terms("Zelt über Äste"), ["zelt", "über", "äste"]);
         assert!(search_terms("\"*()^:").is_empty());
         assert_eq!(search_terms(&"word ".repeat(30)).len(), 1);
+        // Found by fuzzing: lower-casing `İ` gives `i` and a combining dot, which is no letter.
+        assert_eq!(search_terms("İp<srcOp"), ["ip", "srcop"]);
     }
 
     proptest! {
