@@ -112,7 +112,8 @@ struct Served {
     _server: tokio::runtime::Runtime,
     drop_database: Option<(String, String)>,
     _files: tempfile::TempDir,
-    _data: tempfile::TempDir,
+    /// Holds the SQLite database, when that is the backend.
+    data: tempfile::TempDir,
 }
 
 impl Served {
@@ -187,7 +188,7 @@ impl Served {
             _server: server,
             drop_database,
             _files: files,
-            _data: data,
+            data,
         })
     }
 

@@ -31,6 +31,8 @@ pub(crate) struct Window {
     /// Resident memory of this process (server, database caches and load generator) at the
     /// window's end, in MiB.
     resident_mib: f64,
+    /// Size of SQLite's write-ahead log at the window's end, in MiB (none on PostgreSQL).
+    wal_mib: Option<f64>,
 }
 
 impl Window {
@@ -115,7 +117,9 @@ pub(crate) async fn sustained(
         length.as_secs()
     );
     let window = Duration::from_secs(args.sustained_window);
-    let (windows, first_error) = paced(n, rate, length, window, request).await?;
+    let wal =
+        (backend == BackendChoice::Sqlite).then(|| served.data.path().join("cocreate.db-wal"));
+    let (windows, first_error) = paced(n, rate, length, window, request, wal).await?;
     let miscounted = served
         .app
         .store()
@@ -147,6 +151,7 @@ async fn paced(
     length: Duration,
     window: Duration,
     request: MakeRequest,
+    wal: Option<std::path::PathBuf>,
 ) -> anyhow::Result<(Vec<Window>, Option<String>)> {
     let started = tokio::time::Instant::now() + Duration::from_millis(100);
     let count = length.as_secs().div_ceil(window.as_secs().max(1)) as usize;
@@ -196,12 +201,15 @@ async fn paced(
             anyhow::Ok((windows, first_error))
         }));
     }
-    // Memory at the end of each window.
+    // Memory and the WAL's size at the end of each window.
     let sampler = tokio::spawn(async move {
         let mut samples = Vec::new();
         for k in 1..=count {
             tokio::time::sleep_until(started + window * k as u32).await;
-            samples.push(resident_mib());
+            let wal_mib = wal
+                .as_ref()
+                .map(|path| std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1_048_576.0));
+            samples.push((resident_mib(), wal_mib));
         }
         samples
     });
@@ -212,6 +220,7 @@ async fn paced(
                 errors: 0,
                 latency_us,
                 resident_mib: 0.0,
+                wal_mib: None,
             })
         })
         .collect::<Result<_, _>>()?;
@@ -225,8 +234,9 @@ async fn paced(
             total.latency_us.add(latency)?;
         }
     }
-    for (total, resident) in windows.iter_mut().zip(sampler.await?) {
+    for (total, (resident, wal)) in windows.iter_mut().zip(sampler.await?) {
         total.resident_mib = resident;
+        total.wal_mib = wal;
     }
     Ok((windows, first_error))
 }
@@ -307,14 +317,14 @@ impl std::fmt::Display for SustainedReport {
         )?;
         writeln!(
             f,
-            "| window | requests | errors | req/s | p50 ms | p99 ms | memory MiB |"
+            "| window | requests | errors | req/s | p50 ms | p99 ms | memory MiB | WAL MiB |"
         )?;
-        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
         let seconds = self.window.as_secs();
         for (k, w) in self.windows.iter().enumerate() {
             writeln!(
                 f,
-                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} |",
+                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {} |",
                 k as u64 * seconds,
                 (k as u64 + 1) * seconds,
                 w.requests,
@@ -322,7 +332,8 @@ impl std::fmt::Display for SustainedReport {
                 w.requests as f64 / self.window.as_secs_f64(),
                 w.latency_us.value_at_quantile(0.5) as f64 / 1000.0,
                 w.p99_ms(),
-                w.resident_mib
+                w.resident_mib,
+                w.wal_mib.map_or("–".to_owned(), |mib| format!("{mib:.1}"))
             )?;
         }
         if let Some(error) = &self.first_error {
