@@ -116,11 +116,12 @@ impl App {
 
     /// Signs up a customer account and signs it in.
     pub async fn sign_up(&self, input: &AccountInput<'_>) -> AppResult<SignedIn> {
+        // Read before the transaction, never through the pool while it holds a connection.
+        let org = self.store.organisation().await?;
         let mut tx = self.store.begin().await?;
         let account = self
             .insert_account(&mut *tx, input, AccountKind::Customer, OrgRole::Member)
             .await?;
-        let org = self.store.organisation().await?;
         let body = format!(
             "Hello {},\n\nwelcome to {}. You can sign in at {} with this address.\n",
             account.name,
@@ -310,19 +311,15 @@ impl App {
             .consume_account_token(&self.hash(token), TokenPurpose::PasswordReset, self.now())
             .await?
             .ok_or(AppError::InvalidToken)?;
-        let account = self.store_account_in_tx(used.account_id).await?;
+        let account = tx
+            .account_by_id(used.account_id)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
         tx.set_password_hash(account.id, &hash).await?;
         tx.delete_sessions_of(account.id, None).await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
         tx.commit().await?;
         Ok(signed_in)
-    }
-
-    async fn store_account_in_tx(&self, account_id: i64) -> AppResult<Account> {
-        self.store
-            .account_by_id(account_id)
-            .await?
-            .ok_or(AppError::InvalidToken)
     }
 
     /// Mails a confirmation link to the new address; the change happens when it is opened.
@@ -383,7 +380,10 @@ impl App {
             .await?
             .ok_or(AppError::InvalidToken)?;
         let new_email = used.new_email.ok_or(AppError::InvalidToken)?;
-        let account = self.store_account_in_tx(used.account_id).await?;
+        let account = tx
+            .account_by_id(used.account_id)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
         tx.set_email(account.id, &new_email)
             .await
             .map_err(|e| match e {

@@ -176,6 +176,33 @@ impl App {
         let (parent_id, depth) = parent.as_ref().map_or((None, 0), |parent| {
             reply_placement(parent.id, parent.depth, parent.parent_id)
         });
+        let title = &discussion.title;
+        let mention = format!("{} mentioned you on “{title}”", actor.name);
+        let news = if space.can_curate {
+            format!("{} answered officially on “{title}”", actor.name)
+        } else {
+            format!("{} commented on “{title}”", actor.name)
+        };
+        // Who is told is read before the transaction: a read through the pool while the
+        // transaction holds a connection can, under load, leave every connection of the pool
+        // held by a transaction waiting for another.
+        let interested = match subject {
+            Subject::Idea(idea_id) => self.store.follower_ids(idea_id).await?,
+            Subject::Challenge(_) => parent.iter().map(|p| p.author_id).collect(),
+        };
+        let mut told: Vec<(i64, &str)> =
+            mentioned.iter().map(|a| (a.id, mention.as_str())).collect();
+        for account_id in interested {
+            if !told.iter().any(|(id, _)| *id == account_id) {
+                told.push((account_id, news.as_str()));
+            }
+        }
+        let mut readers = Vec::with_capacity(told.len());
+        for (account_id, text) in told {
+            if account_id != actor.id && self.account_can_read(account_id, &space.space).await? {
+                readers.push((account_id, text));
+            }
+        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tx
@@ -190,39 +217,19 @@ impl App {
                 created_at: now,
             })
             .await?;
-        let title = &discussion.title;
-        let mention = format!("{} mentioned you on “{title}”", actor.name);
-        let news = if space.can_curate {
-            format!("{} answered officially on “{title}”", actor.name)
-        } else {
-            format!("{} commented on “{title}”", actor.name)
-        };
-        let interested = match subject {
-            Subject::Idea(idea_id) => {
-                tx.set_following(idea_id, actor.id, true, now).await?;
-                self.store.follower_ids(idea_id).await?
-            }
-            Subject::Challenge(_) => parent.iter().map(|p| p.author_id).collect(),
-        };
-        let mut told: Vec<(i64, &str)> =
-            mentioned.iter().map(|a| (a.id, mention.as_str())).collect();
-        for account_id in interested {
-            if !told.iter().any(|(id, _)| *id == account_id) {
-                told.push((account_id, news.as_str()));
-            }
+        if let Subject::Idea(idea_id) = subject {
+            tx.set_following(idea_id, actor.id, true, now).await?;
         }
-        for (account_id, text) in told {
-            if account_id != actor.id && self.account_can_read(account_id, &space.space).await? {
-                tx.insert_notification(&NewNotification {
-                    account_id,
-                    idea_id: subject.idea_id(),
-                    challenge_id: subject.challenge_id(),
-                    comment_id: Some(id),
-                    text,
-                    created_at: now,
-                })
-                .await?;
-            }
+        for (account_id, text) in readers {
+            tx.insert_notification(&NewNotification {
+                account_id,
+                idea_id: subject.idea_id(),
+                challenge_id: subject.challenge_id(),
+                comment_id: Some(id),
+                text,
+                created_at: now,
+            })
+            .await?;
         }
         tx.commit().await?;
         self.store.comment(id).await?.ok_or(AppError::NotFound)

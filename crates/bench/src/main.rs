@@ -76,6 +76,13 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // The server's warnings and errors (why a request failed) go to standard error.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCREATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx=error"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     // The load generator runs on its own threads, the server on its own runtime.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

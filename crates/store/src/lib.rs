@@ -170,6 +170,8 @@ pub trait Tx: Send {
 
     /// Fails with `Conflict { field: "email" }` when the address is taken.
     async fn insert_account(&mut self, account: &NewAccount<'_>) -> StoreResult<Account>;
+    /// The account, read inside this transaction.
+    async fn account_by_id(&mut self, id: i64) -> StoreResult<Option<Account>>;
     async fn set_password_hash(&mut self, account_id: i64, password_hash: &str) -> StoreResult<()>;
     async fn set_email(&mut self, account_id: i64, email: &str) -> StoreResult<()>;
     async fn set_role(&mut self, account_id: i64, role: OrgRole) -> StoreResult<()>;

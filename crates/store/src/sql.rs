@@ -1088,6 +1088,12 @@ macro_rules! impl_sql_store {
                     })
                 }
 
+                async fn account_by_id(&mut self, id: i64) -> StoreResult<Option<Account>> {
+                    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1");
+                    let row = self.maybe(::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(id)).await?;
+                    row.as_ref().map(account).transpose()
+                }
+
                 async fn set_password_hash(&mut self, account_id: i64, password_hash: &str) -> StoreResult<()> {
                     self.exec(::sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(account_id))
                         .await?;

@@ -318,3 +318,29 @@ async fn sqlite_on_a_full_disk_refuses_writes_clearly_reads_on_and_resumes() {
     assert_eq!(server.store.miscounted_ideas().await.unwrap(), 0);
     server.store.integrity_check().await.unwrap();
 }
+
+/// More comments at once than the pool has connections: each is answered, none waits for a
+/// connection that another comment's transaction holds while itself waiting for one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_takes_more_comments_at_once_than_it_has_connections() {
+    let Some(server) = cocreate_testkit::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let (idea, token) = prepared(&server).await;
+    let server = Arc::new(server);
+    let writers: Vec<_> = (0..64)
+        .map(|k| {
+            let (server, token) = (server.clone(), token.clone());
+            tokio::spawn(async move {
+                let body = format!("at once {k}");
+                send(&server, &token, Some(&body), idea).await.unwrap()
+            })
+        })
+        .collect();
+    for writer in writers {
+        let (seen, body) = writer.await.unwrap();
+        assert_eq!(seen.0, StatusCode::CREATED, "{body}");
+        assert!(seen.2 < Duration::from_secs(4), "waited {:?}", seen.2);
+    }
+    assert_eq!(server.store.idea(idea).await.unwrap().unwrap().comments, 64);
+}
