@@ -265,25 +265,12 @@ async fn load(
     for worker in 0..connections {
         let request = request.clone();
         workers.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .timeout(Duration::from_secs(30))
-                .build()?;
-            let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let client = connection_client()?;
+            let mut latency = latency_histogram()?;
             let (mut sent, mut errors, mut first_error) = (0u64, 0u64, None);
             while Instant::now() < deadline && sent < limit {
                 let begun = Instant::now();
-                let failure = match request(&client, worker, sent).send().await {
-                    Ok(response) => {
-                        let status = response.status();
-                        match response.text().await {
-                            Ok(_) if status.is_success() => None,
-                            Ok(body) => Some(format!("{status}: {body}")),
-                            Err(error) => Some(error.to_string()),
-                        }
-                    }
-                    Err(error) => Some(error.to_string()),
-                };
+                let failure = failure_of(request(&client, worker, sent)).await;
                 latency.saturating_record(begun.elapsed().as_micros() as u64);
                 sent += 1;
                 if failure.is_some() {
@@ -301,7 +288,7 @@ async fn load(
         sent: Vec::new(),
         errors: 0,
         elapsed: Duration::ZERO,
-        latency_us: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+        latency_us: latency_histogram()?,
     };
     for worker in workers {
         let (sent, errors, latency, first_error) = worker.await??;
@@ -322,6 +309,34 @@ async fn load(
         phase.errors
     );
     Ok(phase)
+}
+
+/// A client that keeps one connection to the server, as one load-generating connection.
+fn connection_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// Latencies in microseconds, up to a minute.
+fn latency_histogram() -> Result<Histogram<u64>, hdrhistogram::CreationError> {
+    Histogram::new_with_bounds(1, 60_000_000, 3)
+}
+
+/// Sends the request and reads the answer; what went wrong, if it was not a success.
+async fn failure_of(request: reqwest::RequestBuilder) -> Option<String> {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            match response.text().await {
+                Ok(_) if status.is_success() => None,
+                Ok(body) => Some(format!("{status}: {body}")),
+                Err(error) => Some(error.to_string()),
+            }
+        }
+        Err(error) => Some(error.to_string()),
+    }
 }
 
 fn get(served: &Served, path: String) -> MakeRequest {

@@ -11,7 +11,8 @@ use hdrhistogram::Histogram;
 use serde_json::json;
 
 use crate::{
-    Args, BackendChoice, MakeRequest, Served, first_space, gathering_ideas, load, supporter_tokens,
+    Args, BackendChoice, MakeRequest, Served, connection_client, failure_of, first_space,
+    gathering_ideas, latency_histogram, load, supporter_tokens,
 };
 
 /// Requests per cycle of the mix, and where each kind sits in it.
@@ -160,12 +161,9 @@ async fn paced(
     for worker in 0..connections {
         let request = request.clone();
         workers.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .timeout(Duration::from_secs(30))
-                .build()?;
+            let client = connection_client()?;
             let mut windows: WorkerWindows = (0..count)
-                .map(|_| Histogram::new_with_bounds(1, 60_000_000, 3).map(|h| (0, 0, h)))
+                .map(|_| latency_histogram().map(|h| (0, 0, h)))
                 .collect::<Result<_, _>>()?;
             let offset = interval.mul_f64(worker as f64 / connections as f64);
             let mut first_error = None;
@@ -176,20 +174,7 @@ async fn paced(
                     break;
                 }
                 tokio::time::sleep_until(due).await;
-                let answer = request(&client, worker, PACED_OFFSET * CYCLE + k)
-                    .send()
-                    .await;
-                let failure = match answer {
-                    Ok(response) => {
-                        let status = response.status();
-                        match response.text().await {
-                            Ok(_) if status.is_success() => None,
-                            Ok(body) => Some(format!("{status}: {body}")),
-                            Err(error) => Some(error.to_string()),
-                        }
-                    }
-                    Err(error) => Some(error.to_string()),
-                };
+                let failure = failure_of(request(&client, worker, PACED_OFFSET * CYCLE + k)).await;
                 let slot = &mut windows[(since_start.as_secs() / window.as_secs().max(1)) as usize];
                 slot.0 += 1;
                 slot.2.saturating_record(due.elapsed().as_micros() as u64);
@@ -215,7 +200,7 @@ async fn paced(
     });
     let mut windows: Vec<Window> = (0..count)
         .map(|_| {
-            Histogram::new_with_bounds(1, 60_000_000, 3).map(|latency_us| Window {
+            latency_histogram().map(|latency_us| Window {
                 requests: 0,
                 errors: 0,
                 latency_us,
