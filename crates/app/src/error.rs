@@ -56,6 +56,9 @@ impl From<StoreError> for AppError {
             }
             StoreError::Unavailable(why) => Self::Unavailable(why),
             StoreError::StorageFull => Self::StorageFull,
+            not_empty @ StoreError::NotEmpty { .. } => {
+                Self::conflict("database", not_empty.to_string())
+            }
             StoreError::Corrupt(why) | StoreError::Database(why) => Self::Internal(why),
         }
     }

@@ -235,7 +235,7 @@ impl App {
         Ok((content_type, self.get_file(&key).await?))
     }
 
-    async fn put_file(&self, key: &str, bytes: Vec<u8>) -> AppResult<()> {
+    pub(crate) async fn put_file(&self, key: &str, bytes: Vec<u8>) -> AppResult<()> {
         self.config
             .files
             .put(&StorePath::from(key), bytes.into())
@@ -244,7 +244,7 @@ impl App {
             .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))
     }
 
-    async fn get_file(&self, key: &str) -> AppResult<Vec<u8>> {
+    pub(crate) async fn get_file(&self, key: &str) -> AppResult<Vec<u8>> {
         let unavailable =
             |e: object_store::Error| AppError::Unavailable(format!("file storage: {e}"));
         let data = self
@@ -260,7 +260,7 @@ impl App {
     }
 
     /// Best effort: a file that cannot be removed is only wasted space.
-    async fn delete_file(&self, key: &str) {
+    pub(crate) async fn delete_file(&self, key: &str) {
         if let Err(error) = self.config.files.delete(&StorePath::from(key)).await {
             tracing::warn!(%error, key, "could not remove a stored file");
         }

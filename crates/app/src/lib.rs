@@ -17,6 +17,7 @@ mod mail;
 mod moderation;
 mod secrets;
 mod spaces;
+mod transfer;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
 pub use spaces::{SpaceInput, SpaceView};
+pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 
 pub type AppResult<T> = Result<T, AppError>;
 

@@ -2,9 +2,9 @@
 //! for every audience.
 
 use anyhow::anyhow;
-use cocreate_app::{AccountInput, Actor, App, ChallengeInput, IdeaInput, SpaceInput};
+use cocreate_app::{AccountInput, Actor, App, ChallengeInput, IdeaInput, LogoUpload, SpaceInput};
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
-use cocreate_store::{IdeaProgress, NewIdeaEvent, Subject};
+use cocreate_store::{ContentKind, IdeaProgress, NewIdeaEvent, Subject};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "cocreate-demo";
@@ -70,6 +70,15 @@ const SPACES: &[(&str, &str, Audience)] = &[
     ),
 ];
 
+/// The organisation's logo and the challenge's cover picture.
+const DEMO_LOGO: &[u8] = include_bytes!("../assets/demo-logo.png");
+const DEMO_COVER: &[u8] = include_bytes!("../assets/demo-cover.png");
+/// A file attached to one of the ideas.
+const STRAP_SKETCH: &str = "Solar lantern strap: first sketch\n\n\
+    - 2 W flexible panel, 30 x 6 cm, stitched into a 4 cm webbing strap\n\
+    - USB-C lead to the lantern, tucked into a side pocket\n\
+    - buckles at both ends, so it fits any pack's daisy chain\n";
+
 /// Seeds the demo when the database has no accounts yet, and prints how to sign in.
 pub async fn seed(app: &App) -> anyhow::Result<()> {
     let existing = app
@@ -107,6 +116,12 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow!("{e}"))?;
+        let logo = LogoUpload {
+            bytes: DEMO_LOGO.to_vec(),
+        };
+        app.set_organisation_logo(&admin, Some(logo))
+            .await
+            .map_err(|e| anyhow!("demo logo: {e}"))?;
         for (name, description, audience) in SPACES {
             let input = SpaceInput {
                 name,
@@ -124,6 +139,14 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                     .map_err(|e| anyhow!("{e}"))?;
             }
         }
+        app.invite(
+            &admin,
+            "guide@partner.example",
+            AccountKind::Partner,
+            OrgRole::Member,
+        )
+        .await
+        .map_err(|e| anyhow!("demo invitation: {e}"))?;
         let employee = employee.ok_or_else(|| anyhow!("the demo has no employee"))?;
         seed_ideas(app, &everyone, &employee).await?;
         println!("Demo organisation created.");
@@ -232,6 +255,9 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         )
         .await
         .map_err(fail)?;
+    app.set_challenge_cover(staff, challenge.id, "dusk.png", DEMO_COVER.to_vec())
+        .await
+        .map_err(fail)?;
     let challenge_talk = [
         "Does *lighter* include the tent, or only what goes in the pack?",
         "Everything you carry counts, the tent included.",
@@ -284,6 +310,14 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         }
         if *title == "Solar lantern strap" {
             solar = Some(idea.id);
+            app.attach(
+                &everyone[*author],
+                idea.id,
+                "strap-sketch.txt",
+                STRAP_SKETCH.as_bytes().to_vec(),
+            )
+            .await
+            .map_err(fail)?;
         }
         if *stage != Stage::Draft && *stage != Stage::Expired {
             discuss(app, everyone, staff, Subject::Idea(idea.id), IDEA_TALK).await?;
@@ -327,6 +361,30 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
     for fan in &everyone[..2] {
         app.support(fan, idea.id).await.map_err(fail)?;
     }
+    // The customer drafts the repair kits with the partner, who sells them in the field.
+    let (customer, partner) = (&everyone[3], &everyone[4]);
+    app.invite_co_author(customer, idea.id, &partner.email)
+        .await
+        .map_err(fail)?;
+    app.accept_co_author(partner, idea.id).await.map_err(fail)?;
+    // Something for the moderators' queue.
+    let off_topic = app
+        .add_comment(
+            &everyone[2],
+            Subject::Idea(idea.id),
+            None,
+            "Selling my old stove, barely used. Message me!",
+        )
+        .await
+        .map_err(fail)?;
+    app.flag(
+        customer,
+        ContentKind::Comment,
+        off_topic.id,
+        "Off-topic: selling gear, not an idea.",
+    )
+    .await
+    .map_err(fail)?;
     app.refresh_ranks().await.map_err(fail)?;
     Ok(())
 }

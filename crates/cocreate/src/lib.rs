@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
-use cocreate_app::{AccountInput, App, GENERATED_PASSWORD, GeneratePlan, Worker};
+use cocreate_app::{
+    AccountInput, App, AppError, GENERATED_PASSWORD, GeneratePlan, Worker, read_export,
+    write_export,
+};
 use cocreate_core::{AccountKind, OrgRole, SystemClock};
 use cocreate_store::Store;
 use cocreate_store_postgres::PostgresStore;
@@ -60,6 +63,21 @@ pub enum Command {
     /// `.before-restore`.
     Restore {
         /// A file written by `cocreate backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Write the whole organisation (every table and file) as JSON, from one consistent
+    /// snapshot while Cocreate keeps running. The file holds password and token hashes: it is
+    /// created readable by its owner only.
+    Export {
+        /// The file to create; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Load an export into an empty database (either backend) and its file store: the way to
+    /// move an organisation from SQLite to PostgreSQL. Everything loads, or nothing does.
+    Import {
+        /// A file written by `cocreate export`.
         #[arg(long)]
         from: PathBuf,
     },
@@ -184,6 +202,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(command) => admin(&config, command).await,
         Command::Backup { to } => backup(&config, &to).await,
         Command::Restore { from } => restore(&config, &from).await,
+        Command::Export { to } => export(&config, &to).await,
+        Command::Import { from } => {
+            let _lock = lock_sqlite(&config)?;
+            import(&config, &from).await
+        }
     }
 }
 
@@ -293,6 +316,70 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
         from.display(),
         database.display(),
         kept.display()
+    );
+    Ok(())
+}
+
+/// An error from a use case, with the detail of an internal one (the operator may see it).
+fn operator_error(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Internal(why) => anyhow!("internal error: {why}"),
+        other => anyhow!("{other}"),
+    }
+}
+
+async fn export(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    if to.exists() {
+        return Err(anyhow!("{} exists already; name a new file", to.display()));
+    }
+    let app = build_app(config).await?;
+    let export = app.export_organisation().await.map_err(operator_error)?;
+    // Written beside the target and renamed into place, so no half-written export is left.
+    let partial = with_suffix(to, ".partial");
+    remove_if_present(&partial)?;
+    let written = config::create_private(&partial)
+        .map(std::io::BufWriter::new)
+        .and_then(|mut out| {
+            write_export(&export, &mut out)?;
+            out.into_inner()?.sync_all()
+        });
+    if let Err(error) = written {
+        remove_if_present(&partial)?;
+        return Err(error).with_context(|| format!("cannot write {}", partial.display()));
+    }
+    std::fs::rename(&partial, to)
+        .with_context(|| format!("cannot move {} into place", partial.display()))?;
+    println!(
+        "exported {} rows in {} tables and {} files from {} to {}",
+        export.row_count(),
+        export.tables.len(),
+        export.files.len(),
+        app.store().backend(),
+        to.display()
+    );
+    Ok(())
+}
+
+async fn import(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::open(from).with_context(|| format!("cannot open {}", from.display()))?;
+    let export = read_export(std::io::BufReader::new(file))
+        .map_err(|e| anyhow!("{}: {}", from.display(), operator_error(e)))?;
+    let app = build_app(config).await?;
+    app.import_organisation(&export).await.map_err(|e| {
+        anyhow!(
+            "{}: {}; nothing was imported",
+            from.display(),
+            operator_error(e)
+        )
+    })?;
+    println!(
+        "imported {} rows and {} files from {} into {}; passwords work as before, and sessions, \
+         API tokens and invitation links do too where the secret key is the one the export came from",
+        export.row_count(),
+        export.files.len(),
+        from.display(),
+        app.store().backend()
     );
     Ok(())
 }

@@ -97,7 +97,7 @@ fn help_lists_every_command() {
     assert!(output.status.success());
     let help = text(&output);
     for command in [
-        "serve", "migrate", "demo", "generate", "admin", "backup", "restore",
+        "serve", "migrate", "demo", "generate", "admin", "backup", "restore", "export", "import",
     ] {
         assert!(help.contains(command), "{help}");
     }
@@ -561,17 +561,7 @@ fn debug_logs_hold_no_secrets() {
             .unwrap()
             .1
             .to_owned();
-        let page = browser
-            .post(format!("{base}/profile/tokens"))
-            .form(&[("name", "logs")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = page.find("id=\"new-token\">").unwrap() + "id=\"new-token\">".len();
-        let api_token = page[start..start + page[start..].find('<').unwrap()].to_owned();
+        let api_token = token_from_profile(&browser, &base, "logs").await;
         browser
             .post(format!("{base}/reset"))
             .form(&[("email", "op@example.org")])
@@ -640,4 +630,218 @@ fn debug_logs_hold_no_secrets() {
         assert!(secret.len() >= 20, "{secret:?} is a real secret");
         assert!(!logged.contains(secret), "the log holds a secret: {secret}");
     }
+}
+
+/// Creates an API token through the profile form of a signed-in client; returns its secret.
+async fn token_from_profile(client: &reqwest::Client, base: &str, name: &str) -> String {
+    let page = client
+        .post(format!("{base}/profile/tokens"))
+        .form(&[("name", name)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+    page[start..start + page[start..].find('<').unwrap()].to_owned()
+}
+
+/// One of the demo's pictures, as the binary embeds it.
+fn demo_asset(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn export_to(mut command: Command, to: &std::path::Path) -> Vec<u8> {
+    let output = command.arg("export").arg("--to").arg(to).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    std::fs::read(to).unwrap()
+}
+
+fn import_from(mut command: Command, from: &std::path::Path) -> Output {
+    command
+        .arg("import")
+        .arg("--from")
+        .arg(from)
+        .output()
+        .unwrap()
+}
+
+/// The demo organisation, with what only visitors make (a session, an API token, a reset link,
+/// an idempotent request), moves from SQLite to PostgreSQL and on to a second SQLite: every
+/// table and file comes through, each re-export is byte-for-byte the same, and the moved
+/// organisation serves, keeps its API token working and takes new writes.
+#[test]
+fn export_and_import_move_an_organisation_between_backends() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(postgres) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else {
+        return;
+    };
+    let source = tempfile::tempdir().unwrap();
+    let (mut demo, base, _) = start(cocreate(source.path()), &["demo"]);
+    let token = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let signed_in = client
+            .post(format!("{base}/signin"))
+            .form(&[
+                ("email", "customer@demo.cocreate.example"),
+                ("password", "cocreate-demo"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 303);
+        let token = token_from_profile(&client, &base, "move test").await;
+        let reset = client
+            .post(format!("{base}/reset"))
+            .form(&[("email", "partner@demo.cocreate.example")])
+            .send()
+            .await
+            .unwrap();
+        assert!(reset.status().is_success() || reset.status() == 303);
+        let created = client
+            .post(format!("{base}/api/v1/spaces/product-ideas/ideas"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "move-test-1")
+            .json(&serde_json::json!({"title": "Mesh pockets that dry fast", "body": "So wet socks dry on the way."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        token
+    });
+    assert!(terminate(&mut demo).success());
+
+    let exported = source.path().join("export.json");
+    let first = export_to(cocreate(source.path()), &exported);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&exported).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the export holds hashes: owner only");
+    }
+    let document: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    for table in document["tables"].as_array().unwrap() {
+        assert!(
+            !table["rows"].as_array().unwrap().is_empty(),
+            "the demo and the visit leave rows in every table: {} has none",
+            table["name"]
+        );
+    }
+    assert_eq!(
+        document["files"].as_array().unwrap().len(),
+        2,
+        "cover and attachment"
+    );
+
+    // Into PostgreSQL, with the same secret key so sessions and API tokens carry over.
+    let target = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        source.path().join("secret.key"),
+        target.path().join("secret.key"),
+    )
+    .unwrap();
+    let on_postgres = || {
+        let mut command = cocreate(target.path());
+        command.env("COCREATE_DATABASE_URL", &postgres);
+        command
+    };
+    let imported = import_from(on_postgres(), &exported);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        text(&imported).contains("into postgres"),
+        "{}",
+        text(&imported)
+    );
+    let again = target.path().join("export.json");
+    assert!(
+        export_to(on_postgres(), &again) == first,
+        "the PostgreSQL re-export must equal the SQLite export byte for byte"
+    );
+    // A second import into the now filled database is refused and changes nothing.
+    let refused = import_from(on_postgres(), &exported);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("already holds accounts")
+            && text(&refused).contains("nothing was imported"),
+        "{}",
+        text(&refused)
+    );
+
+    // And back into a new SQLite database: a broken export first, which leaves nothing behind.
+    let back = tempfile::tempdir().unwrap();
+    let broken = back.path().join("broken.json");
+    let text_of_first = String::from_utf8(first.clone()).unwrap();
+    std::fs::write(
+        &broken,
+        text_of_first.replacen("\"Casey Customer\"", "42", 1),
+    )
+    .unwrap();
+    let refused = import_from(cocreate(back.path()), &broken);
+    assert!(
+        text(&refused).contains("accounts row 4, column name: expected text or null"),
+        "{}",
+        text(&refused)
+    );
+    let imported = import_from(cocreate(back.path()), &again);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(export_to(cocreate(back.path()), &back.path().join("export.json")) == first);
+
+    // The moved organisation serves: pages, logo, cover, the old API token, and new ids.
+    let mut command = on_postgres();
+    command.env("COCREATE_LOG", "warn");
+    let (mut server, base, _) = start(command, &["serve"]);
+    let (status, home) = get(&format!("{base}/"));
+    assert_eq!(status, 200);
+    assert!(home.contains("Northwind Outdoor Co."), "{home}");
+    runtime.block_on(async {
+        let logo = reqwest::get(format!("{base}/logo")).await.unwrap();
+        assert_eq!(logo.bytes().await.unwrap(), demo_asset("demo-logo.png"));
+        let cover = reqwest::get(format!("{base}/challenges/1/cover")).await.unwrap();
+        assert_eq!(cover.status(), 200);
+        assert_eq!(cover.bytes().await.unwrap(), demo_asset("demo-cover.png"));
+        let client = reqwest::Client::new();
+        let me: serde_json::Value = client
+            .get(format!("{base}/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["email"], "customer@demo.cocreate.example");
+        let created = client
+            .post(format!("{base}/api/v1/spaces/product-ideas/ideas"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"title": "Reflective zip pulls", "body": "Find the door at night."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201, "new rows take ids after the imported ones");
+        let idea: serde_json::Value = created.json().await.unwrap();
+        let largest = document["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "ideas")
+            .unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[0].as_i64().unwrap())
+            .max()
+            .unwrap();
+        assert!(idea["id"].as_i64().unwrap() > largest, "{idea}");
+    });
+    assert!(terminate(&mut server).success());
 }

@@ -100,6 +100,15 @@ impl_sql_store! {
     unindex_idea = "",
     rebuild_search = "",
     push_search = crate::push_search,
+    // An export reads one snapshot of every table.
+    snapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    list_tables = "SELECT table_name::text AS name FROM information_schema.tables \
+                   WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'",
+    list_columns = "SELECT column_name::text AS name FROM information_schema.columns \
+                    WHERE table_schema = current_schema() AND table_name = $1",
+    // Identity columns continue after the largest loaded id.
+    continue_ids = "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                    COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
 }
 
 /// tsvector matching with a GIN index, ranked by ts_rank (negated, so lower sorts first as

@@ -198,6 +198,15 @@ impl_sql_store! {
     // Bulk loads skip the per-row index and rebuild it once at the end.
     rebuild_search = "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')",
     push_search = crate::push_search,
+    // A deferred transaction reads one snapshot from its first read.
+    snapshot = "",
+    // Search indexes (`*_fts*`) are rebuilt from the tables they index.
+    list_tables = "SELECT name FROM sqlite_master WHERE type = 'table' \
+                   AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' \
+                   AND name NOT LIKE '%\\_fts%' ESCAPE '\\'",
+    list_columns = "SELECT name FROM pragma_table_info($1)",
+    // AUTOINCREMENT keeps track of the largest id inserted by itself.
+    continue_ids = "",
 }
 
 /// FTS5 matching over the target's `<table>_fts`, ranked by bm25 (titles weigh most). Terms are letters and digits

@@ -42,6 +42,19 @@ macro_rules! conformance_suite {
             edits_keep_revisions_and_the_search_index,
             co_authors_are_invited_then_accept,
         );
+        $crate::conformance_suite!(@pairs $fresh;
+            export_and_import_reproduce_every_table,
+        );
+    };
+    (@pairs $fresh:path; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                if let (Some(store), Some(empty)) = ($fresh().await, $fresh().await) {
+                    $crate::conformance::$case(store, empty).await;
+                }
+            }
+        )+
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
         $(
@@ -1573,4 +1586,123 @@ pub async fn co_authors_are_invited_then_accept(store: Arc<dyn Store>) {
     assert!(!tx.remove_co_author(id, eve.id).await.unwrap());
     tx.commit().await.unwrap();
     assert!(store.co_authors(id).await.unwrap().is_empty());
+}
+
+/// Loads `store`'s export into `empty` and reads it back: ids, bytes, self-references that point
+/// forward, search and id generators all come through, and a load that breaks the schema leaves
+/// nothing behind.
+pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empty: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let eve = account(&*store, "eve@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let older = idea(&*store, space_id, ada.id, "Solar lantern", "", T0).await;
+    let newer = idea(&*store, space_id, eve.id, "Sun lamp", ",light,", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_organisation_logo(
+        Some(&Logo {
+            content_type: "image/png".into(),
+            bytes: vec![0x89, b'P', b'N', b'G', 0, 255],
+        }),
+        T0,
+    )
+    .await
+    .unwrap();
+    tx.lock_ideas(&[older, newer]).await.unwrap();
+    tx.add_supports(&[(older, eve.id)], T0).await.unwrap();
+    // Merged into an idea with a larger id: the reference points forward.
+    tx.merge_idea(older, newer, T0).await.unwrap();
+    let first = tx
+        .insert_comment(&NewComment {
+            subject: Subject::Idea(newer),
+            parent_id: None,
+            depth: 0,
+            author_id: eve.id,
+            body: "Brighter, please",
+            body_html: "<p>Brighter, please</p>",
+            official: false,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.insert_comment(&NewComment {
+        subject: Subject::Idea(newer),
+        parent_id: Some(first),
+        depth: 1,
+        author_id: ada.id,
+        body: "Agreed",
+        body_html: "<p>Agreed</p>",
+        official: true,
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let exported = store.export_tables().await.unwrap();
+    let names: Vec<_> = exported.iter().map(|t| t.spec.name).collect();
+    let expected: Vec<_> = transfer::TABLES.iter().map(|t| t.name).collect();
+    assert_eq!(names, expected);
+    let rows = |name: &str| {
+        exported
+            .iter()
+            .find(|t| t.spec.name == name)
+            .unwrap()
+            .rows
+            .len()
+    };
+    assert_eq!(
+        (rows("accounts"), rows("ideas"), rows("comments")),
+        (2, 2, 2)
+    );
+
+    // A row pointing at an account that is not there fails the whole load.
+    let mut broken = exported.clone();
+    let supports = broken
+        .iter_mut()
+        .find(|t| t.spec.name == "supports")
+        .unwrap();
+    supports.rows[0][1] = transfer::Value::Int(999);
+    match empty.import_tables(&broken).await {
+        Err(StoreError::Corrupt(why)) => assert!(why.starts_with("supports"), "{why}"),
+        other => panic!("a broken reference must fail the load: {other:?}"),
+    }
+    assert_eq!(
+        empty.count_accounts().await.unwrap(),
+        0,
+        "nothing is left behind"
+    );
+    assert_eq!(empty.organisation().await.unwrap().name, "Cocreate");
+
+    empty.import_tables(&exported).await.unwrap();
+    assert_eq!(empty.export_tables().await.unwrap(), exported);
+    assert_eq!(empty.miscounted_ideas().await.unwrap(), 0);
+    assert_eq!(
+        empty.idea(older).await.unwrap().unwrap().merged_into,
+        Some(newer)
+    );
+    assert_eq!(
+        empty.organisation_logo().await.unwrap().unwrap().bytes,
+        [0x89, b'P', b'N', b'G', 0, 255]
+    );
+    let hits = empty
+        .search_ideas(&SearchQuery {
+            space_ids: vec![space_id],
+            terms: vec!["lamp".into()],
+            any: false,
+            challenge_id: None,
+            stage: None,
+            tag: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(hits.iter().map(|h| h.idea.id).collect::<Vec<_>>(), [newer]);
+    // New rows take ids after the loaded ones.
+    let zoe = account(&*empty, "zoe@example.org").await;
+    assert!(zoe.id > eve.id);
+    // A second load into the now filled database is refused.
+    match empty.import_tables(&exported).await {
+        Err(StoreError::NotEmpty { table }) => assert_eq!(table, "accounts"),
+        other => panic!("a filled database must refuse a load: {other:?}"),
+    }
 }

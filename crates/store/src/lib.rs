@@ -7,6 +7,7 @@
 pub mod conformance;
 mod records;
 pub mod sql;
+pub mod transfer;
 
 use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
@@ -27,6 +28,9 @@ pub enum StoreError {
     /// The disk holding the database is full: the write was not made; reads still work.
     #[error("the database's disk is full")]
     StorageFull,
+    /// The database must be empty for this (a load of a whole organisation), but `table` has rows.
+    #[error("the database already holds {table}: load an organisation only into an empty database")]
+    NotEmpty { table: &'static str },
     /// A stored value does not parse as its domain type.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -145,6 +149,14 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a bulk load: indexes the loaded ideas for search where the index is kept apart, and
     /// refreshes the planner's statistics.
     async fn finish_load(&self) -> StoreResult<()>;
+    /// Every table of [`transfer::TABLES`] read in one consistent snapshot, rows in key order.
+    /// Fails with `Corrupt` when the database holds a table or column the export does not know.
+    async fn export_tables(&self) -> StoreResult<Vec<transfer::TableRows>>;
+    /// Loads exported tables, given in [`transfer::TABLES`] order, into this database in one
+    /// transaction, ids included; id generators continue after the loaded ids. Fails with
+    /// `NotEmpty` unless the database holds nothing yet but its initial organisation row, and
+    /// with `Corrupt` (naming the table) when a row breaks a rule of the schema.
+    async fn import_tables(&self, tables: &[transfer::TableRows]) -> StoreResult<()>;
 
     /// Newest first, strictly before `before_id` (use `i64::MAX` for the first page).
     async fn audit_log(&self, before_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;

@@ -20,7 +20,11 @@ macro_rules! impl_sql_store {
         index_idea = $index_idea:literal,
         unindex_idea = $unindex_idea:literal,
         rebuild_search = $rebuild_search:literal,
-        push_search = $push_search:path $(,)?
+        push_search = $push_search:path,
+        snapshot = $snapshot:literal,
+        list_tables = $list_tables:literal,
+        list_columns = $list_columns:literal,
+        continue_ids = $continue_ids:literal $(,)?
     ) => {
         mod sql_store_impl {
             use super::$store;
@@ -324,6 +328,93 @@ macro_rules! impl_sql_store {
 
             fn all<T>(rows: Vec<DbRow>, one: fn(&DbRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
                 rows.iter().map(one).collect()
+            }
+
+            /// Reads column `index` of an exported row as its kind says.
+            fn export_value(row: &DbRow, index: usize, kind: transfer::ColumnKind) -> StoreResult<transfer::Value> {
+                use transfer::{ColumnKind, Value};
+                let value = match kind {
+                    ColumnKind::Int => row.try_get::<Option<i64>, _>(index).map(|v| v.map(Value::Int)),
+                    ColumnKind::Text => row.try_get::<Option<String>, _>(index).map(|v| v.map(Value::Text)),
+                    ColumnKind::Bytes => row.try_get::<Option<Vec<u8>>, _>(index).map(|v| v.map(Value::Bytes)),
+                };
+                Ok(value.map_err(map_err)?.unwrap_or(Value::Null))
+            }
+
+            /// Fails unless the database's tables and columns are exactly those the export knows
+            /// (besides derived ones), so a migration cannot add data an export would leave out.
+            async fn check_export_covers(connection: &mut <$db as ::sqlx::Database>::Connection) -> StoreResult<()> {
+                use ::sqlx::Executor as _;
+                let unknown = |what: String| StoreError::Corrupt(format!("{what} is not part of the export: add it to cocreate_store::transfer::TABLES"));
+                for row in (&mut *connection).fetch_all($list_tables).await.map_err(map_err)? {
+                    let name: String = get(&row, "name")?;
+                    let Some(spec) = transfer::table_spec(&name) else {
+                        return Err(unknown(format!("the table {name}")));
+                    };
+                    let columns = (&mut *connection).fetch_all(::sqlx::query($list_columns).bind(spec.name)).await.map_err(map_err)?;
+                    for column in columns {
+                        let column: String = get(&column, "name")?;
+                        if !transfer::DERIVED_COLUMNS.contains(&column.as_str()) && !spec.column_names().any(|c| c == column) {
+                            return Err(unknown(format!("the column {name}.{column}")));
+                        }
+                    }
+                }
+                Ok(())
+            }
+
+            /// Loads one table's rows with their ids, leaving its self-references for later.
+            async fn load_table(tx: &mut <$db as ::sqlx::Database>::Connection, table: &transfer::TableRows) -> StoreResult<()> {
+                use ::sqlx::Executor as _;
+                use transfer::{ColumnKind, Value};
+                let spec = table.spec;
+                for (number, row) in table.rows.iter().enumerate() {
+                    let fits = row.len() == spec.columns.len()
+                        && row.iter().zip(spec.columns).all(|(value, (_, kind))| value.kind().is_none_or(|k| k == *kind));
+                    if !fits {
+                        return Err(StoreError::Corrupt(format!("row {} of {} does not match its columns", number + 1, spec.name)));
+                    }
+                }
+                let columns = spec.column_names().collect::<Vec<_>>().join(", ");
+                // Well under both backends' limit of bound values per statement.
+                let rows_per_statement = 8000 / spec.columns.len();
+                for chunk in table.rows.chunks(rows_per_statement) {
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO {} ({columns}) ", spec.name));
+                    sql.push_values(chunk, |mut bound, row| {
+                        for (value, (name, kind)) in row.iter().zip(spec.columns) {
+                            let value = if spec.self_references.contains(name) { &Value::Null } else { value };
+                            match (value, kind) {
+                                (Value::Int(v), _) => bound.push_bind(*v),
+                                (Value::Text(v), _) => bound.push_bind(v.clone()),
+                                (Value::Bytes(v), _) => bound.push_bind(v.clone()),
+                                (Value::Null, ColumnKind::Int) => bound.push_bind(None::<i64>),
+                                (Value::Null, ColumnKind::Text) => bound.push_bind(None::<String>),
+                                (Value::Null, ColumnKind::Bytes) => bound.push_bind(None::<Vec<u8>>),
+                            };
+                        }
+                    });
+                    (&mut *tx).execute(sql.build()).await.map_err(|e| in_table(spec.name, e))?;
+                }
+                for column in spec.self_references {
+                    let position = spec.column_names().position(|c| c == *column).unwrap_or_default();
+                    for row in &table.rows {
+                        if let (Value::Int(id), Value::Int(target)) = (&row[0], &row[position]) {
+                            let sql = format!("UPDATE {} SET {column} = $1 WHERE id = $2", spec.name);
+                            (&mut *tx).execute(::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(*target).bind(*id))
+                                .await
+                                .map_err(|e| in_table(spec.name, e))?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+
+            /// A failed load, naming the table it failed in.
+            fn in_table(table: &str, error: ::sqlx::Error) -> StoreError {
+                match map_err(error) {
+                    StoreError::Database(why) | StoreError::Corrupt(why) => StoreError::Corrupt(format!("{table}: {why}")),
+                    StoreError::Conflict { field } => StoreError::Corrupt(format!("{table}: two rows share one {field}")),
+                    other => other,
+                }
             }
 
             #[::async_trait::async_trait]
@@ -975,6 +1066,62 @@ macro_rules! impl_sql_store {
                     }
                     ::sqlx::query("ANALYZE").execute(&self.pool).await.map_err(map_err)?;
                     Ok(())
+                }
+
+                async fn export_tables(&self) -> StoreResult<Vec<transfer::TableRows>> {
+                    use ::sqlx::Executor as _;
+                    let mut tx = self.pool.begin().await.map_err(map_err)?;
+                    if !$snapshot.is_empty() {
+                        (&mut *tx).execute($snapshot).await.map_err(map_err)?;
+                    }
+                    check_export_covers(&mut tx).await?;
+                    let mut tables = Vec::with_capacity(transfer::TABLES.len());
+                    for spec in transfer::TABLES {
+                        let sql = format!(
+                            "SELECT {} FROM {} ORDER BY {}",
+                            spec.column_names().collect::<Vec<_>>().join(", "),
+                            spec.name,
+                            spec.key.join(", ")
+                        );
+                        let rows = (&mut *tx).fetch_all(::sqlx::query(::sqlx::AssertSqlSafe(sql))).await.map_err(map_err)?;
+                        let rows = rows
+                            .iter()
+                            .map(|row| spec.columns.iter().enumerate().map(|(i, (_, kind))| export_value(row, i, *kind)).collect())
+                            .collect::<StoreResult<Vec<_>>>()?;
+                        let mut table = transfer::TableRows { spec, rows };
+                        table.sort();
+                        tables.push(table);
+                    }
+                    tx.commit().await.map_err(map_err)?;
+                    Ok(tables)
+                }
+
+                async fn import_tables(&self, tables: &[transfer::TableRows]) -> StoreResult<()> {
+                    use ::sqlx::Executor as _;
+                    let mut tx = self.open_tx().await?;
+                    for spec in transfer::TABLES.iter().filter(|spec| spec.name != "organisation") {
+                        let sql = format!("SELECT 1 AS found FROM {} LIMIT 1", spec.name);
+                        if tx.maybe(::sqlx::query(::sqlx::AssertSqlSafe(sql))).await?.is_some() {
+                            return Err(StoreError::NotEmpty { table: spec.name });
+                        }
+                    }
+                    // The organisation's one row, made at migration, is replaced by the loaded one.
+                    tx.exec(::sqlx::query("DELETE FROM organisation")).await?;
+                    for table in tables {
+                        load_table(&mut tx.tx, table).await?;
+                        if !$continue_ids.is_empty() && table.spec.generates_ids() {
+                            let sql = $continue_ids.replace("{table}", table.spec.name);
+                            tx.one(::sqlx::query(::sqlx::AssertSqlSafe(sql))).await?;
+                        }
+                    }
+                    if !$rebuild_search.is_empty() {
+                        tx.exec(::sqlx::query($rebuild_search)).await?;
+                    }
+                    let orphans = tx.one(::sqlx::query("SELECT COUNT(*) AS n FROM organisation")).await?;
+                    if get::<i64>(&orphans, "n")? != 1 {
+                        return Err(StoreError::Corrupt("the organisation must have exactly one row".into()));
+                    }
+                    Tx::commit(Box::new(tx)).await
                 }
             }
 
