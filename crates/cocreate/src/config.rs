@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use cocreate_app::{AppConfig, SmtpSecurity, SmtpSettings};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use rand::RngCore;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,9 @@ pub struct Config {
     pub auth_requests_per_minute: u32,
     /// Writing requests per minute per client address.
     pub write_requests_per_minute: u32,
+    /// Reverse proxies (addresses or networks, e.g. `127.0.0.1` or `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` header names the client; the rate limits then count the client's address.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,6 +81,7 @@ impl Default for Config {
             sign_in_attempts_per_minute: 10,
             auth_requests_per_minute: 30,
             write_requests_per_minute: 600,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -134,6 +139,23 @@ impl Config {
             bail!("base_url must start with http:// or https:// (got {raw:?})");
         }
         Ok(url)
+    }
+
+    /// The trusted proxies as networks (a bare address is a network of one).
+    pub fn trusted_proxy_networks(&self) -> anyhow::Result<Vec<IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "trusted_proxies: {entry:?} is not an IP address or network (e.g. 10.0.0.0/8)"
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// The secret key: configured, or read from (or generated into) `<data_dir>/secret.key`.
@@ -307,6 +329,28 @@ mod tests {
             assert_eq!(config.data_dir, PathBuf::from("/tmp/y"));
             assert_eq!(config.smtp.as_ref().unwrap().host, "mail.example.org");
             assert_eq!(config.smtp.as_ref().unwrap().port, 587);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "COCREATE_TRUSTED_PROXIES",
+                "[127.0.0.1, \"10.0.0.0/8\", \"::1\"]",
+            );
+            let config = Config::load(Path::new("cocreate.toml")).unwrap();
+            let networks = config.trusted_proxy_networks().unwrap();
+            let shown: Vec<String> = networks.iter().map(ToString::to_string).collect();
+            assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+            jail.set_env("COCREATE_TRUSTED_PROXIES", "[\"proxy.example.org\"]");
+            let config = Config::load(Path::new("cocreate.toml")).unwrap();
+            let err = config.trusted_proxy_networks().unwrap_err().to_string();
+            assert!(
+                err.contains("\"proxy.example.org\" is not an IP address"),
+                "{err}"
+            );
             Ok(())
         });
     }

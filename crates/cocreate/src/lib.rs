@@ -476,6 +476,7 @@ async fn serve_app(config: &Config, app: Arc<App>) -> anyhow::Result<()> {
     let options = WebOptions {
         auth_requests_per_minute: config.auth_requests_per_minute,
         write_requests_per_minute: config.write_requests_per_minute,
+        trusted_proxies: config.trusted_proxy_networks()?,
         ..WebOptions::default()
     };
     let router = cocreate_web::router(app.clone(), &options);

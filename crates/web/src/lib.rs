@@ -38,6 +38,9 @@ pub struct WebOptions {
     pub auth_requests_per_minute: u32,
     /// Unsafe (writing) requests per minute per client address.
     pub write_requests_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the peer's
+    /// address is the client's).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for WebOptions {
@@ -47,6 +50,7 @@ impl Default for WebOptions {
             request_timeout: Duration::from_secs(30),
             auth_requests_per_minute: 30,
             write_requests_per_minute: 600,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -3,14 +3,16 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
 
 use crate::error::{HttpError, problem_response};
 use crate::pages::error_page;
@@ -114,7 +116,14 @@ pub struct Limits {
     auth: DefaultKeyedRateLimiter<IpAddr>,
     writes: DefaultKeyedRateLimiter<IpAddr>,
     max_body_bytes: usize,
+    trusted_proxies: Vec<IpNet>,
+    /// When the budgets last forgot the addresses they no longer need (ms since `started`).
+    last_pruned_ms: AtomicU64,
+    started: Instant,
 }
+
+/// How often the budgets forget addresses whose budget is full again.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 fn per_minute(n: u32) -> Quota {
     let n = NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -129,6 +138,67 @@ impl Limits {
             auth: RateLimiter::keyed(per_minute(options.auth_requests_per_minute)),
             writes: RateLimiter::keyed(per_minute(options.write_requests_per_minute)),
             max_body_bytes: options.max_body_bytes,
+            trusted_proxies: options.trusted_proxies.clone(),
+            last_pruned_ms: AtomicU64::new(0),
+            started: Instant::now(),
+        }
+    }
+
+    /// The address a request comes from: the peer's, or, when the peer is a trusted proxy, the
+    /// right-most address in `X-Forwarded-For` that is not itself a trusted proxy (addresses
+    /// further left were written by the client and prove nothing).
+    pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let trusted =
+            |address: &IpAddr| self.trusted_proxies.iter().any(|net| net.contains(address));
+        if !trusted(&peer) {
+            return peer;
+        }
+        let mut client = peer;
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect::<Vec<_>>();
+        for hop in forwarded.iter().rev() {
+            let Ok(address) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            client = address;
+            if !trusted(&address) {
+                break;
+            }
+        }
+        client
+    }
+
+    /// How many addresses the budgets remember.
+    pub fn remembered(&self) -> usize {
+        self.auth.len() + self.writes.len()
+    }
+
+    /// Forgets the addresses whose budgets are full again (they behave as if never seen), and
+    /// reports how many are left in `/metrics`.
+    pub fn prune(&self) {
+        self.auth.retain_recent();
+        self.writes.retain_recent();
+        self.auth.shrink_to_fit();
+        self.writes.shrink_to_fit();
+        metrics::gauge!("cocreate_rate_limit_addresses").set(self.remembered() as f64);
+    }
+
+    /// Prunes at most once per [`PRUNE_EVERY`], so memory stays bounded by recent addresses.
+    fn prune_when_due(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_pruned_ms.load(Ordering::Relaxed);
+        let due = now.saturating_sub(last) >= PRUNE_EVERY.as_millis() as u64;
+        if due
+            && self
+                .last_pruned_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.prune();
         }
     }
 }
@@ -145,18 +215,23 @@ const AUTH_PATHS: &[&str] = &[
 /// Applies the per-address budgets: a stricter one on the forms that guess or create accounts,
 /// and a general one on every write.
 pub async fn rate_limit(State(state): State<WebState>, request: Request, next: Next) -> Response {
-    let address = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let limits = &state.limits;
+    let address = limits.client_address(peer, request.headers());
     let path = request.uri().path();
     let unsafe_method = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let auth = unsafe_method && AUTH_PATHS.iter().any(|p| path.starts_with(p));
-    let limited = (auth && state.limits.auth.check_key(&address).is_err())
-        || (unsafe_method && state.limits.writes.check_key(&address).is_err());
+    let limited = (auth && limits.auth.check_key(&address).is_err())
+        || (unsafe_method && limits.writes.check_key(&address).is_err());
+    if unsafe_method {
+        limits.prune_when_due();
+    }
     if limited {
         metrics::counter!("cocreate_rate_limited_total").increment(1);
         return reject(
@@ -313,4 +388,78 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
         tracing::warn!(%error, "could not record an idempotent response");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(trusted: &[&str]) -> Limits {
+        Limits::new(&WebOptions {
+            trusted_proxies: trusted
+                .iter()
+                .map(|t| t.parse().unwrap_or_else(|e| panic!("{t}: {e}")))
+                .collect(),
+            ..WebOptions::default()
+        })
+    }
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_str(value).unwrap_or_else(|e| panic!("{e}")),
+        );
+        headers
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let peer = ip("10.0.0.5");
+        let header = forwarded("203.0.113.9, 198.51.100.7, 10.0.0.2");
+        // Nobody trusted: the header is anyone's to write.
+        assert_eq!(limits(&[]).client_address(peer, &header), peer);
+        // Behind the proxies of 10/8: the right-most address they did not write.
+        let behind = limits(&["10.0.0.0/8"]);
+        assert_eq!(behind.client_address(peer, &header), ip("198.51.100.7"));
+        assert_eq!(behind.client_address(peer, &HeaderMap::new()), peer);
+        assert_eq!(
+            behind.client_address(peer, &forwarded("not an address")),
+            peer
+        );
+        // A peer outside the trusted networks is the client, whatever it claims.
+        assert_eq!(
+            behind.client_address(ip("192.0.2.1"), &header),
+            ip("192.0.2.1")
+        );
+        assert_eq!(
+            limits(&["::1/128"]).client_address(ip("::1"), &forwarded("2001:db8::7")),
+            ip("2001:db8::7")
+        );
+    }
+
+    #[test]
+    fn budgets_forget_addresses_once_their_budget_is_full_again() {
+        let limits = Limits::new(&WebOptions {
+            write_requests_per_minute: 6000,
+            auth_requests_per_minute: 6000,
+            ..WebOptions::default()
+        });
+        for n in 0..1000u32 {
+            let address = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n));
+            assert!(limits.writes.check_key(&address).is_ok());
+            assert!(limits.auth.check_key(&address).is_ok());
+        }
+        assert_eq!(limits.remembered(), 2000);
+        limits.prune();
+        assert_eq!(limits.remembered(), 2000, "a spent budget is remembered");
+        // 6000 a minute: one request's share comes back after 10 ms.
+        std::thread::sleep(Duration::from_millis(50));
+        limits.prune();
+        assert_eq!(limits.remembered(), 0);
+    }
 }

@@ -1,13 +1,14 @@
 //! Access and abuse, on both backends: every object endpoint of an idea in an invite-only space
-//! answers 404 to an outsider exactly as to a made-up id, and writes beyond the per-address
-//! budget are refused with 429 and change nothing.
+//! answers 404 to an outsider exactly as to a made-up id, writes beyond the per-address budget
+//! are refused with 429 and change nothing, and `X-Forwarded-For` names the client only when a
+//! trusted proxy sent it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use cocreate_core::{AccountKind, Audience, OrgRole};
-use cocreate_testkit::{Backend, ServerOptions, spawn, spawn_with};
+use cocreate_testkit::{Backend, ServerOptions, TestServer, spawn, spawn_with};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -15,6 +16,7 @@ use serde_json::json;
 on_both_backends!(
     invite_only_ideas_are_not_found_by_outsiders,
     writes_beyond_the_budget_are_refused,
+    forwarded_addresses_count_only_behind_trusted_proxies,
 );
 
 async fn invite_only_ideas_are_not_found_by_outsiders(backend: Backend) {
@@ -171,18 +173,23 @@ async fn invite_only_ideas_are_not_found_by_outsiders(backend: Backend) {
     );
 }
 
-async fn writes_beyond_the_budget_are_refused(backend: Backend) {
+/// A server allowing `per_minute` writes per client address, with an idea to comment on: returns
+/// the server, the idea, a customer's API token and the path of the idea's comments.
+async fn server_with_write_budget(
+    backend: Backend,
+    per_minute: u32,
+    trusted_proxies: Vec<ipnet::IpNet>,
+) -> Option<(TestServer, i64, String, String)> {
     let web = cocreate_web::WebOptions {
-        write_requests_per_minute: 3,
+        write_requests_per_minute: per_minute,
+        trusted_proxies,
         ..cocreate_web::WebOptions::default()
     };
     let options = ServerOptions {
         web: Some(web),
         ..ServerOptions::default()
     };
-    let Some(server) = spawn_with(backend, options).await else {
-        return;
-    };
+    let server = spawn_with(backend, options).await?;
     let (admin, _) = person(
         &server,
         "admin@example.org",
@@ -194,6 +201,15 @@ async fn writes_beyond_the_budget_are_refused(backend: Backend) {
     let idea = published_idea(&server, &admin, "ideas", "Quieter fans", "Fans are loud.").await;
     let (_, token) = customer(&server, "ada@example.org").await;
     let path = format!("/api/v1/ideas/{}/comments", idea.id);
+    Some((server, idea.id, token, path))
+}
+
+async fn writes_beyond_the_budget_are_refused(backend: Backend) {
+    let Some((server, idea_id, token, path)) =
+        server_with_write_budget(backend, 3, Vec::new()).await
+    else {
+        return;
+    };
     for n in 0..3 {
         let (status, body) = api(
             &server,
@@ -220,7 +236,70 @@ async fn writes_beyond_the_budget_are_refused(backend: Backend) {
     let (status, _) = api(&server, &token, "GET", &path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        server.store.idea(idea.id).await.unwrap().unwrap().comments,
+        server.store.idea(idea_id).await.unwrap().unwrap().comments,
         3
+    );
+}
+
+/// Sends a comment as if from `forwarded_for`; returns the status.
+async fn comment_from(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    forwarded_for: &str,
+) -> StatusCode {
+    client()
+        .post(server.url(path))
+        .bearer_auth(token)
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "body": format!("from {forwarded_for}") }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn forwarded_addresses_count_only_behind_trusted_proxies(backend: Backend) {
+    // Behind a trusted proxy on loopback, each client address has its own budget.
+    let loopback = vec!["127.0.0.1/32".parse().unwrap()];
+    let Some((server, _, token, path)) = server_with_write_budget(backend, 2, loopback).await
+    else {
+        return;
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            comment_from(&server, &token, &path, "198.51.100.7").await,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        comment_from(&server, &token, &path, "198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Addresses the client wrote itself in front of the proxy's entry do not help it.
+    assert_eq!(
+        comment_from(&server, &token, &path, "203.0.113.1, 198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        comment_from(&server, &token, &path, "198.51.100.8").await,
+        StatusCode::CREATED
+    );
+
+    // Without a trusted proxy the header is ignored: a new address in it buys nothing.
+    let Some((server, _, token, path)) = server_with_write_budget(backend, 2, Vec::new()).await
+    else {
+        return;
+    };
+    for n in 0..2 {
+        let claimed = format!("198.51.100.{n}");
+        assert_eq!(
+            comment_from(&server, &token, &path, &claimed).await,
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        comment_from(&server, &token, &path, "198.51.100.9").await,
+        StatusCode::TOO_MANY_REQUESTS
     );
 }
