@@ -828,14 +828,28 @@ impl App {
         // The same account may support the same idea twice in one batch (two tabs, a retry).
         accepted.sort_unstable();
         accepted.dedup();
+        let mut ranks = Vec::new();
         for (idea_id, count) in tx.add_supports(&accepted, now).await? {
             if let Some(idea) = ideas.get(&idea_id) {
+                // The ranks move with the supports that move them, in the same transaction, so
+                // the refresh is left with what time alone changes.
+                let gained = count - idea.supporters;
+                let hot = cocreate_core::ranks::hot(count, idea.comments, idea.created_at, now);
+                ranks.push((idea_id, hot, idea.trending + gained));
                 let updated = self
                     .apply_supporter_count(&mut *tx, idea, count, now)
                     .await?;
-                ideas.insert(idea_id, updated);
+                ideas.insert(
+                    idea_id,
+                    Idea {
+                        hot,
+                        trending: idea.trending + gained,
+                        ..updated
+                    },
+                );
             }
         }
+        tx.set_ranks(&ranks).await?;
         tx.commit().await?;
         Ok(results
             .into_iter()
@@ -1208,12 +1222,21 @@ impl App {
     /// Recomputes the hot and trending ranks of every idea whose ranks still move (created in the
     /// last 30 days, or supported in the trending window), in batches; returns how many.
     pub async fn refresh_ranks(&self) -> AppResult<usize> {
+        Ok(self.refresh_ranks_resting(0).await?.ideas)
+    }
+
+    /// [`App::refresh_ranks`], resting after each batch `rest` times as long as the batch took:
+    /// beside live traffic a refresh then takes at most `1 / (rest + 1)` of the time it runs,
+    /// instead of a burst that every request waits behind.
+    pub async fn refresh_ranks_resting(&self, rest: u32) -> AppResult<RanksRefreshed> {
         let now = self.now();
         let created_since = now.plus_minutes(-30 * 24 * 60);
         let recent_since = now.plus_minutes(-cocreate_core::ranks::TRENDING_DAYS * 24 * 60);
         let mut after = 0;
         let mut refreshed = 0;
+        let mut moved = 0;
         loop {
+            let batch_started = std::time::Instant::now();
             let batch = self
                 .store
                 .ideas_to_rank(created_since, recent_since, after, 500)
@@ -1231,11 +1254,17 @@ impl App {
                 })
                 .collect();
             let mut tx = self.store.begin().await?;
-            tx.set_ranks(&ranks).await?;
+            moved += tx.set_ranks(&ranks).await?;
             tx.commit().await?;
             refreshed += ranks.len();
+            if rest > 0 {
+                tokio::time::sleep(batch_started.elapsed() * rest).await;
+            }
         }
-        Ok(refreshed)
+        Ok(RanksRefreshed {
+            ideas: refreshed,
+            moved,
+        })
     }
 
     /// Expires every idea whose tier deadline has passed, telling authors and supporters.
@@ -1299,4 +1328,13 @@ impl App {
         }
         Ok(expired)
     }
+}
+
+/// What a refresh of the ranks did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RanksRefreshed {
+    /// Ideas whose ranks were computed.
+    pub ideas: usize,
+    /// Of those, the ideas whose stored ranks changed.
+    pub moved: u64,
 }

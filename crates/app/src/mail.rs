@@ -133,20 +133,16 @@ impl Worker {
         }
     }
 
-    /// Runs until the task is dropped: wakes when mail is enqueued, and at least every second.
+    /// Runs until the task is dropped: mail and overdue ideas (waking when mail is enqueued,
+    /// and at least every second), and beside them the idea ranks.
     pub async fn run(self) {
-        // Ranks are refreshed in batches, once a minute and at start.
-        const RANK_EVERY: Duration = Duration::from_secs(60);
-        let mut last_ranking = std::time::Instant::now() - RANK_EVERY;
+        tokio::join!(self.deliver_and_expire(), self.rank());
+    }
+
+    async fn deliver_and_expire(&self) {
         loop {
             if let Err(error) = self.app.expire_overdue_ideas().await {
                 tracing::warn!(%error, "could not expire overdue ideas");
-            }
-            if last_ranking.elapsed() >= RANK_EVERY {
-                last_ranking = std::time::Instant::now();
-                if let Err(error) = self.app.refresh_ranks().await {
-                    tracing::warn!(%error, "could not refresh idea ranks");
-                }
             }
             match self.deliver_mail().await {
                 Ok(n) if n > 0 => continue,
@@ -156,6 +152,28 @@ impl Worker {
             tokio::select! {
                 () = self.app.mail_wakeup.notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
+    /// Refreshes the ranks at start and then once a minute, resting between batches so the
+    /// refresh never takes more than a quarter of the time it runs.
+    async fn rank(&self) {
+        const RANK_EVERY: Duration = Duration::from_secs(60);
+        const REST: u32 = 3;
+        let mut every = tokio::time::interval(RANK_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let started = std::time::Instant::now();
+            match self.app.refresh_ranks_resting(REST).await {
+                Ok(refreshed) => tracing::debug!(
+                    ideas = refreshed.ideas,
+                    moved = refreshed.moved,
+                    ms = started.elapsed().as_millis() as u64,
+                    "idea ranks refreshed"
+                ),
+                Err(error) => tracing::warn!(%error, "could not refresh idea ranks"),
             }
         }
     }

@@ -24,11 +24,25 @@ const SUPPORTS: u64 = 3;
 /// run sent, so no account supports an idea twice.
 const PACED_OFFSET: u64 = 400;
 
+/// The kinds of request in the mix, as reported per window.
+const KINDS: [&str; 3] = ["reads", "supports", "comments and ideas"];
+
+/// Which of [`KINDS`] request `i` of a connection is.
+fn kind_of(i: u64) -> usize {
+    match i % CYCLE {
+        p if p < READS => 0,
+        p if p < READS + SUPPORTS => 1,
+        _ => 2,
+    }
+}
+
 /// One window of the paced run.
 pub(crate) struct Window {
     requests: u64,
     errors: u64,
     latency_us: Histogram<u64>,
+    /// The same latencies by kind of request.
+    by_kind: [Histogram<u64>; 3],
     /// Resident memory of this process (server, database caches and load generator) at the
     /// window's end, in MiB.
     resident_mib: f64,
@@ -36,9 +50,13 @@ pub(crate) struct Window {
     wal_mib: Option<f64>,
 }
 
+fn p99_ms(latency_us: &Histogram<u64>) -> f64 {
+    latency_us.value_at_quantile(0.99) as f64 / 1000.0
+}
+
 impl Window {
     fn p99_ms(&self) -> f64 {
-        self.latency_us.value_at_quantile(0.99) as f64 / 1000.0
+        p99_ms(&self.latency_us)
     }
 }
 
@@ -141,7 +159,21 @@ pub(crate) async fn sustained(
     })
 }
 
-type WorkerWindows = Vec<(u64, u64, Histogram<u64>)>;
+/// An empty window.
+fn window() -> anyhow::Result<Window> {
+    Ok(Window {
+        requests: 0,
+        errors: 0,
+        latency_us: latency_histogram()?,
+        by_kind: [
+            latency_histogram()?,
+            latency_histogram()?,
+            latency_histogram()?,
+        ],
+        resident_mib: 0.0,
+        wal_mib: None,
+    })
+}
 
 /// Sends `rate` requests a second in all over `connections` connections, each on a fixed
 /// schedule, for `length`. Latency is measured from when a request was due, not when it was
@@ -150,21 +182,21 @@ async fn paced(
     connections: usize,
     rate: f64,
     length: Duration,
-    window: Duration,
+    length_of_window: Duration,
     request: MakeRequest,
     wal: Option<std::path::PathBuf>,
 ) -> anyhow::Result<(Vec<Window>, Option<String>)> {
     let started = tokio::time::Instant::now() + Duration::from_millis(100);
-    let count = length.as_secs().div_ceil(window.as_secs().max(1)) as usize;
+    let count = length.as_secs().div_ceil(length_of_window.as_secs().max(1)) as usize;
     let interval = Duration::from_secs_f64(connections as f64 / rate);
     let mut workers = Vec::new();
     for worker in 0..connections {
         let request = request.clone();
         workers.push(tokio::spawn(async move {
             let client = connection_client()?;
-            let mut windows: WorkerWindows = (0..count)
-                .map(|_| latency_histogram().map(|h| (0, 0, h)))
-                .collect::<Result<_, _>>()?;
+            let mut windows = (0..count)
+                .map(|_| window())
+                .collect::<Result<Vec<_>, _>>()?;
             let offset = interval.mul_f64(worker as f64 / connections as f64);
             let mut first_error = None;
             for k in 0u64.. {
@@ -174,12 +206,16 @@ async fn paced(
                     break;
                 }
                 tokio::time::sleep_until(due).await;
-                let failure = failure_of(request(&client, worker, PACED_OFFSET * CYCLE + k)).await;
-                let slot = &mut windows[(since_start.as_secs() / window.as_secs().max(1)) as usize];
-                slot.0 += 1;
-                slot.2.saturating_record(due.elapsed().as_micros() as u64);
+                let i = PACED_OFFSET * CYCLE + k;
+                let failure = failure_of(request(&client, worker, i)).await;
+                let slot = &mut windows
+                    [(since_start.as_secs() / length_of_window.as_secs().max(1)) as usize];
+                let latency = due.elapsed().as_micros() as u64;
+                slot.requests += 1;
+                slot.latency_us.saturating_record(latency);
+                slot.by_kind[kind_of(i)].saturating_record(latency);
                 if failure.is_some() {
-                    slot.1 += 1;
+                    slot.errors += 1;
                     first_error = first_error.or(failure);
                 }
             }
@@ -190,7 +226,7 @@ async fn paced(
     let sampler = tokio::spawn(async move {
         let mut samples = Vec::new();
         for k in 1..=count {
-            tokio::time::sleep_until(started + window * k as u32).await;
+            tokio::time::sleep_until(started + length_of_window * k as u32).await;
             let wal_mib = wal
                 .as_ref()
                 .map(|path| std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1_048_576.0));
@@ -198,25 +234,20 @@ async fn paced(
         }
         samples
     });
-    let mut windows: Vec<Window> = (0..count)
-        .map(|_| {
-            latency_histogram().map(|latency_us| Window {
-                requests: 0,
-                errors: 0,
-                latency_us,
-                resident_mib: 0.0,
-                wal_mib: None,
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let mut windows = (0..count)
+        .map(|_| window())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut first_error = None;
     for worker in workers {
         let (worker_windows, error) = worker.await??;
         first_error = first_error.or(error);
-        for (total, (requests, errors, latency)) in windows.iter_mut().zip(worker_windows) {
-            total.requests += requests;
-            total.errors += errors;
-            total.latency_us.add(latency)?;
+        for (total, part) in windows.iter_mut().zip(worker_windows) {
+            total.requests += part.requests;
+            total.errors += part.errors;
+            total.latency_us.add(part.latency_us)?;
+            for (kind, latency) in total.by_kind.iter_mut().zip(part.by_kind) {
+                kind.add(latency)?;
+            }
         }
     }
     for (total, (resident, wal)) in windows.iter_mut().zip(sampler.await?) {
@@ -302,14 +333,15 @@ impl std::fmt::Display for SustainedReport {
         )?;
         writeln!(
             f,
-            "| window | requests | errors | req/s | p50 ms | p99 ms | memory MiB | WAL MiB |"
+            "| window | requests | errors | req/s | p50 ms | p99 ms | p99 {} ms | p99 {} ms | p99 {} ms | memory MiB | WAL MiB |",
+            KINDS[0], KINDS[1], KINDS[2]
         )?;
-        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
         let seconds = self.window.as_secs();
         for (k, w) in self.windows.iter().enumerate() {
             writeln!(
                 f,
-                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {} |",
+                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {} |",
                 k as u64 * seconds,
                 (k as u64 + 1) * seconds,
                 w.requests,
@@ -317,6 +349,9 @@ impl std::fmt::Display for SustainedReport {
                 w.requests as f64 / self.window.as_secs_f64(),
                 w.latency_us.value_at_quantile(0.5) as f64 / 1000.0,
                 w.p99_ms(),
+                p99_ms(&w.by_kind[0]),
+                p99_ms(&w.by_kind[1]),
+                p99_ms(&w.by_kind[2]),
                 w.resident_mib,
                 w.wal_mib.map_or("–".to_owned(), |mib| format!("{mib:.1}"))
             )?;

@@ -41,6 +41,7 @@ macro_rules! conformance_suite {
             flags_hide_and_resolve,
             edits_keep_revisions_and_the_search_index,
             co_authors_are_invited_then_accept,
+            ranks_are_written_only_when_they_move,
         );
         $crate::conformance_suite!(@pairs $fresh;
             export_and_import_reproduce_every_table,
@@ -1705,4 +1706,27 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
         Err(StoreError::NotEmpty { table }) => assert_eq!(table, "accounts"),
         other => panic!("a filled database must refuse a load: {other:?}"),
     }
+}
+
+/// A trending change is always written; a hot rank only when it moved by more than 1%.
+pub async fn ranks_are_written_only_when_they_move(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
+    let mut written = Vec::new();
+    for (hot, trending) in [
+        (1000, 0),
+        (1000, 0),
+        (1009, 0),
+        (1011, 0),
+        (1011, 1),
+        (0, 1),
+    ] {
+        let mut tx = store.begin().await.unwrap();
+        written.push(tx.set_ranks(&[(id, hot, trending)]).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(written, [1, 0, 0, 1, 1, 1]);
+    let stored = store.idea(id).await.unwrap().unwrap();
+    assert_eq!((stored.hot, stored.trending), (0, 1));
 }

@@ -386,7 +386,8 @@ pub trait Tx: Send {
         comments: &[NewComment<'_>],
     ) -> StoreResult<Vec<(i64, Subject)>>;
     /// Stores (id, hot, trending) for a batch of ideas.
-    async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()>;
+    /// Returns how many ideas' ranks moved (those unchanged are not written).
+    async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<u64>;
     /// Moves every support of `from` to `into` (one per account) and marks `from` merged;
     /// returns `into`'s new count.
     async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64>;

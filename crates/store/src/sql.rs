@@ -2082,9 +2082,12 @@ macro_rules! impl_sql_store {
                     Ok(ids)
                 }
 
-                async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<()> {
-                    // One statement per chunk, writing only the ranks that moved: the batch holds
-                    // the write lock briefly.
+                async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<u64> {
+                    // One statement per chunk, writing only the ranks that moved: a changed
+                    // trending count, or a hot rank more than 1% away from the stored one (with
+                    // age alone it drifts a little every minute; rewriting every idea for that
+                    // would cost a burst of writes each refresh for an order nobody sees change).
+                    let mut moved = 0;
                     for chunk in ranks.chunks(500) {
                         let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, hot, trending) AS (");
                         sql.push_values(chunk, |mut row, (id, hot, trending)| {
@@ -2092,11 +2095,11 @@ macro_rules! impl_sql_store {
                         });
                         sql.push(
                             ") UPDATE ideas SET hot = v.hot, trending = v.trending FROM v \
-                             WHERE ideas.id = v.id AND (ideas.hot <> v.hot OR ideas.trending <> v.trending)",
+                             WHERE ideas.id = v.id AND (ideas.trending <> v.trending OR abs(ideas.hot - v.hot) * 100 > ideas.hot)",
                         );
-                        self.exec(sql.build()).await?;
+                        moved += self.exec(sql.build()).await?;
                     }
-                    Ok(())
+                    Ok(moved)
                 }
 
                 async fn merge_idea(&mut self, from: i64, into: i64, now: Timestamp) -> StoreResult<i64> {

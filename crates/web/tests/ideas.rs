@@ -1570,6 +1570,11 @@ async fn hot_and_trending_lists_follow_recent_activity(backend: Backend) {
         )
         .await;
     }
+    // A support moves the idea's ranks in its own transaction, before any refresh.
+    let supported = w.server.store.idea(fresh).await.unwrap().unwrap();
+    let unsupported = w.server.store.idea(quiet).await.unwrap().unwrap();
+    assert_eq!(supported.trending, 2);
+    assert!(supported.hot > unsupported.hot, "{supported:?}");
     assert_eq!(w.server.app.refresh_ranks().await.unwrap(), 3);
     let ids = |list: &Value| {
         list["items"]
