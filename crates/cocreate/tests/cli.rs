@@ -537,11 +537,7 @@ fn debug_logs_hold_no_secrets() {
             assert!(started.elapsed() < Duration::from_secs(60), "did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let browser = browser_client();
         let signed_in = browser
             .post(format!("{base}/signin"))
             .form(&[("email", "op@example.org"), ("password", old_password)])
@@ -632,6 +628,16 @@ fn debug_logs_hold_no_secrets() {
     }
 }
 
+/// A client that keeps cookies and shows redirects instead of following them, as a browser's
+/// session is seen by the server.
+fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// Creates an API token through the profile form of a signed-in client; returns its secret.
 async fn token_from_profile(client: &reqwest::Client, base: &str, name: &str) -> String {
     let page = client
@@ -685,11 +691,7 @@ fn export_and_import_move_an_organisation_between_backends() {
     let source = tempfile::tempdir().unwrap();
     let (mut demo, base, _) = start(cocreate(source.path()), &["demo"]);
     let token = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = browser_client();
         let signed_in = client
             .post(format!("{base}/signin"))
             .form(&[

@@ -1117,8 +1117,8 @@ macro_rules! impl_sql_store {
                     if !$rebuild_search.is_empty() {
                         tx.exec(::sqlx::query($rebuild_search)).await?;
                     }
-                    let orphans = tx.one(::sqlx::query("SELECT COUNT(*) AS n FROM organisation")).await?;
-                    if get::<i64>(&orphans, "n")? != 1 {
+                    let organisations = tx.one(::sqlx::query("SELECT COUNT(*) AS n FROM organisation")).await?;
+                    if get::<i64>(&organisations, "n")? != 1 {
                         return Err(StoreError::Corrupt("the organisation must have exactly one row".into()));
                     }
                     Tx::commit(Box::new(tx)).await
