@@ -10,7 +10,7 @@ use cocreate_core::{
 };
 use cocreate_store::{
     Challenge, ChallengeFields, ChallengeHit, CommentHit, Idea, IdeaEvent, IdeaOrder, IdeaProgress,
-    IdeaQuery, NewIdea, NewIdeaEvent, SearchHit, SearchQuery, Tx,
+    IdeaQuery, NewIdea, NewIdeaEvent, SearchHit, SearchQuery, SupporterCount, Tx,
 };
 
 use crate::secrets::{open_cursor, sign_cursor};
@@ -828,28 +828,38 @@ impl App {
         // The same account may support the same idea twice in one batch (two tabs, a retry).
         accepted.sort_unstable();
         accepted.dedup();
-        let mut ranks = Vec::new();
-        for (idea_id, count) in tx.add_supports(&accepted, now).await? {
+        let mut counts = Vec::new();
+        for (idea_id, gained) in tx.add_supports(&accepted, now).await? {
             if let Some(idea) = ideas.get(&idea_id) {
-                // The ranks move with the supports that move them, in the same transaction, so
-                // the refresh is left with what time alone changes.
-                let gained = count - idea.supporters;
-                let hot = cocreate_core::ranks::hot(count, idea.comments, idea.created_at, now);
-                ranks.push((idea_id, hot, idea.trending + gained));
+                // The rows are locked, so the count is the stored one plus the supports just
+                // recorded. The ranks move with it, in the same write, so the refresh is left
+                // with what time alone changes.
+                let count = SupporterCount {
+                    idea_id,
+                    supporters: idea.supporters + gained,
+                    hot: cocreate_core::ranks::hot(
+                        idea.supporters + gained,
+                        idea.comments,
+                        idea.created_at,
+                        now,
+                    ),
+                    trending: idea.trending + gained,
+                };
                 let updated = self
-                    .apply_supporter_count(&mut *tx, idea, count, now)
+                    .apply_supporter_count(&mut *tx, idea, count.supporters, now)
                     .await?;
                 ideas.insert(
                     idea_id,
                     Idea {
-                        hot,
-                        trending: idea.trending + gained,
+                        hot: count.hot,
+                        trending: count.trending,
                         ..updated
                     },
                 );
+                counts.push(count);
             }
         }
-        tx.set_ranks(&ranks).await?;
+        tx.set_supporters(&counts, now).await?;
         tx.commit().await?;
         Ok(results
             .into_iter()

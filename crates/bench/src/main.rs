@@ -136,6 +136,15 @@ impl Served {
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut admin)
                     .await?;
+                let autovacuum: String = sqlx::query_scalar("SHOW autovacuum")
+                    .fetch_one(&mut admin)
+                    .await?;
+                if autovacuum != "on" {
+                    // Without it dead row versions pile up and a long run slows for that alone.
+                    eprintln!(
+                        "  note: this PostgreSQL server runs with autovacuum {autovacuum}, unlike a production one"
+                    );
+                }
                 let mut url = url::Url::parse(&args.postgres_url)?;
                 url.set_path(&name);
                 let store = PostgresStore::connect(url.as_str())

@@ -95,7 +95,7 @@ impl_sql_store! {
     // Concurrent supports of one idea wait for each other on its row.
     lock_idea_clause = " FOR UPDATE OF i",
     lock_rows_clause = " FOR UPDATE",
-    // The tsvector is a generated column: nothing to index by hand.
+    // Search vectors are kept in `<table>_search` by triggers: nothing to index by hand.
     index_idea = "",
     unindex_idea = "",
     rebuild_search = "",
@@ -103,7 +103,8 @@ impl_sql_store! {
     // An export reads one snapshot of every table.
     snapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     list_tables = "SELECT table_name::text AS name FROM information_schema.tables \
-                   WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'",
+                   WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%' \
+                   AND table_name NOT LIKE '%\\_search'",
     list_columns = "SELECT column_name::text AS name FROM information_schema.columns \
                     WHERE table_schema = current_schema() AND table_name = $1",
     // Identity columns continue after the largest loaded id.
@@ -143,11 +144,12 @@ fn push_search(
     ));
     sql.push_bind(expression.clone());
     sql.push(format!(
-        "), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank({alias}.search, to_tsquery('english', "
+        "), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank({table}_search.search, to_tsquery('english', "
     ));
     sql.push_bind(expression.clone());
     sql.push(format!(
-        ")) AS rank FROM {table} {alias}{joins} WHERE {alias}.search @@ to_tsquery('english', "
+        ")) AS rank FROM {table} {alias} JOIN {table}_search ON {table}_search.id = {alias}.id{joins} \
+         WHERE {table}_search.search @@ to_tsquery('english', "
     ));
     sql.push_bind(expression);
     sql.push(")");

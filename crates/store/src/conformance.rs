@@ -680,16 +680,47 @@ async fn idea(
     id
 }
 
+/// A search of one space for every idea, comment or challenge holding `word`.
+pub fn word_search(space_id: i64, word: &str) -> SearchQuery {
+    SearchQuery {
+        space_ids: vec![space_id],
+        terms: vec![word.to_owned()],
+        any: false,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        limit: 10,
+    }
+}
+
 async fn support(
     store: &dyn Store,
     idea_id: i64,
     account_id: i64,
 ) -> Result<Option<i64>, StoreError> {
     let mut tx = store.begin().await?;
-    tx.lock_ideas(&[idea_id]).await?;
-    let counts = tx.add_supports(&[(idea_id, account_id)], T0).await?;
+    let locked = tx.lock_ideas(&[idea_id]).await?;
+    let gained = tx.add_supports(&[(idea_id, account_id)], T0).await?;
+    let counts = supporter_counts(&locked, &gained);
+    tx.set_supporters(&counts, T0).await?;
     tx.commit().await?;
-    Ok(counts.first().map(|&(_, count)| count))
+    Ok(counts.first().map(|count| count.supporters))
+}
+
+/// The counts after `gained` supports of `locked` ideas, as the app computes them.
+fn supporter_counts(locked: &[Idea], gained: &[(i64, i64)]) -> Vec<SupporterCount> {
+    gained
+        .iter()
+        .filter_map(|&(idea_id, gained)| {
+            let idea = locked.iter().find(|i| i.id == idea_id)?;
+            Some(SupporterCount {
+                idea_id,
+                supporters: idea.supporters + gained,
+                hot: idea.hot + 10 * gained,
+                trending: idea.trending + gained,
+            })
+        })
+        .collect()
 }
 
 pub async fn challenges_are_kept_and_edited(store: Arc<dyn Store>) {
@@ -895,25 +926,36 @@ pub async fn supports_are_one_per_account(store: Arc<dyn Store>) {
         locked.iter().map(|i| i.id).collect::<Vec<_>>(),
         vec![id.min(other), id.max(other)]
     );
-    let mut counts = tx
+    let mut gained = tx
         .add_supports(
             &[(id, ada.id), (id, bob.id), (other, bob.id), (other, ada.id)],
             T0,
         )
         .await
         .unwrap();
-    counts.sort_unstable();
-    let mut expected = vec![(id, 2), (other, 2)];
+    gained.sort_unstable();
+    let mut expected = vec![(id, 2), (other, 1)];
     expected.sort_unstable();
-    assert_eq!(counts, expected);
+    assert_eq!(gained, expected);
     assert!(
         tx.add_supports(&[(id, ada.id)], T0)
             .await
             .unwrap()
             .is_empty()
     );
+    let later = Timestamp(T0.millis() + 1_000);
+    tx.set_supporters(&supporter_counts(&locked, &gained), later)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.idea(id).await.unwrap().unwrap().supporters, 2);
+    let stored = store.idea(id).await.unwrap().unwrap();
+    let before = locked.iter().find(|i| i.id == id).unwrap();
+    assert_eq!(
+        (stored.supporters, stored.hot, stored.trending),
+        (2, before.hot + 20, before.trending + 2)
+    );
+    assert_eq!(stored.updated_at, later);
+    assert_eq!(store.idea(other).await.unwrap().unwrap().supporters, 2);
     assert_eq!(store.miscounted_ideas().await.unwrap(), 0);
 }
 
@@ -1527,15 +1569,7 @@ pub async fn edits_keep_revisions_and_the_search_index(store: Arc<dyn Store>) {
         ),
         ("Canoe rack", "Ada Lovelace")
     );
-    let search = |word: &str| SearchQuery {
-        space_ids: vec![space_id],
-        terms: vec![word.to_owned()],
-        any: false,
-        challenge_id: None,
-        stage: None,
-        tag: None,
-        limit: 10,
-    };
+    let search = |word: &str| word_search(space_id, word);
     assert_eq!(
         store.search_ideas(&search("canoe")).await.unwrap().len(),
         1,
@@ -1608,8 +1642,11 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
     )
     .await
     .unwrap();
-    tx.lock_ideas(&[older, newer]).await.unwrap();
-    tx.add_supports(&[(older, eve.id)], T0).await.unwrap();
+    let locked = tx.lock_ideas(&[older, newer]).await.unwrap();
+    let gained = tx.add_supports(&[(older, eve.id)], T0).await.unwrap();
+    tx.set_supporters(&supporter_counts(&locked, &gained), T0)
+        .await
+        .unwrap();
     // Merged into an idea with a larger id: the reference points forward.
     tx.merge_idea(older, newer, T0).await.unwrap();
     let first = tx

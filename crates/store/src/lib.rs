@@ -299,12 +299,19 @@ pub trait Tx: Send {
     /// The ideas with these ids, locked in id order (so concurrent batches cannot deadlock).
     async fn lock_ideas(&mut self, ids: &[i64]) -> StoreResult<Vec<Idea>>;
     /// Records many (idea, account) supports at once, skipping those already recorded; returns
-    /// the new count of each idea that gained supporters.
+    /// how many supporters each idea gained. The ideas' rows are left for
+    /// [`Tx::set_supporters`], so each idea is rewritten once with its count and ranks.
     async fn add_supports(
         &mut self,
         supports: &[(i64, i64)],
         now: Timestamp,
     ) -> StoreResult<Vec<(i64, i64)>>;
+    /// Writes each idea's new supporter count with the ranks it moves, in one statement.
+    async fn set_supporters(
+        &mut self,
+        counts: &[SupporterCount],
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// Removes the account's support; returns the new count, or `None` if it had none.
     async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>>;
     async fn set_idea_progress(

@@ -433,6 +433,15 @@ pub struct IdeaProgress {
     pub tier_deadline: Option<Timestamp>,
 }
 
+/// An idea's supporter count after new supports, with the ranks it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupporterCount {
+    pub idea_id: i64,
+    pub supporters: i64,
+    pub hot: i64,
+    pub trending: i64,
+}
+
 /// A full-text search over ideas.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {

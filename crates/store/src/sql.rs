@@ -342,7 +342,8 @@ macro_rules! impl_sql_store {
             }
 
             /// Fails unless the database's tables and columns are exactly those the export knows
-            /// (besides derived ones), so a migration cannot add data an export would leave out.
+            /// (search indexes, rebuilt from the tables, aside), so a migration cannot add data an
+            /// export would leave out.
             async fn check_export_covers(connection: &mut <$db as ::sqlx::Database>::Connection) -> StoreResult<()> {
                 use ::sqlx::Executor as _;
                 let unknown = |what: String| StoreError::Corrupt(format!("{what} is not part of the export: add it to cocreate_store::transfer::TABLES"));
@@ -354,7 +355,7 @@ macro_rules! impl_sql_store {
                     let columns = (&mut *connection).fetch_all(::sqlx::query($list_columns).bind(spec.name)).await.map_err(map_err)?;
                     for column in columns {
                         let column: String = get(&column, "name")?;
-                        if !transfer::DERIVED_COLUMNS.contains(&column.as_str()) && !spec.column_names().any(|c| c == column) {
+                        if !spec.column_names().any(|c| c == column) {
                             return Err(unknown(format!("the column {name}.{column}")));
                         }
                     }
@@ -1697,18 +1698,27 @@ macro_rules! impl_sql_store {
                     for row in self.many(sql.build()).await? {
                         *added.entry(get(&row, "idea_id")?).or_default() += 1;
                     }
-                    if added.is_empty() {
-                        return Ok(Vec::new());
+                    Ok(added.into_iter().collect())
+                }
+
+                async fn set_supporters(&mut self, counts: &[SupporterCount], now: Timestamp) -> StoreResult<()> {
+                    if counts.is_empty() {
+                        return Ok(());
                     }
-                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, added) AS (");
-                    sql.push_values(&added, |mut row, (idea_id, count)| {
-                        row.push_bind(*idea_id).push_bind(*count);
+                    // One rewrite of each row: on PostgreSQL every rewrite of an indexed column
+                    // is a new row version with an entry in each of the table's indexes.
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, supporters, hot, trending) AS (");
+                    sql.push_values(counts, |mut row, count| {
+                        row.push_bind(count.idea_id)
+                            .push_bind(count.supporters)
+                            .push_bind(count.hot)
+                            .push_bind(count.trending);
                     });
-                    sql.push(") UPDATE ideas SET supporters = supporters + v.added, updated_at = ")
+                    sql.push(") UPDATE ideas SET supporters = v.supporters, hot = v.hot, trending = v.trending, updated_at = ")
                         .push_bind(now.millis())
-                        .push(" FROM v WHERE ideas.id = v.id RETURNING ideas.id, ideas.supporters");
-                    let rows = self.many(sql.build()).await?;
-                    rows.iter().map(|row| Ok((get(row, "id")?, get(row, "supporters")?))).collect()
+                        .push(" FROM v WHERE ideas.id = v.id");
+                    self.exec(sql.build()).await?;
+                    Ok(())
                 }
 
                 async fn remove_support(&mut self, idea_id: i64, account_id: i64) -> StoreResult<Option<i64>> {

@@ -36,9 +36,6 @@ impl TableSpec {
     }
 }
 
-/// Columns computed by the database from others (PostgreSQL's search vectors): never exported.
-pub const DERIVED_COLUMNS: &[&str] = &["search"];
-
 /// Columns holding the key of a file in the file store, which an export carries with the rows.
 pub const FILE_COLUMNS: &[(&str, &str)] =
     &[("attachments", "storage_key"), ("challenges", "cover_key")];

@@ -35,7 +35,8 @@ fn first_word(text: &str) -> String {
 }
 
 /// The tables a migration leaves behind: a table built only to replace another (SQLite's way of
-/// changing a column, renamed at once) is not a new one.
+/// changing a column, renamed at once) is not a new one, and search indexes are each engine's own
+/// (FTS5 virtual tables on SQLite, `<table>_search` tables on PostgreSQL).
 fn created_tables(sql: &str) -> Vec<String> {
     let renamed: Vec<String> = sql
         .lines()
@@ -47,7 +48,7 @@ fn created_tables(sql: &str) -> Vec<String> {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("CREATE TABLE "))
         .map(first_word)
-        .filter(|table| !renamed.contains(table))
+        .filter(|table| !renamed.contains(table) && !table.ends_with("_search"))
         .collect();
     tables.sort();
     tables
