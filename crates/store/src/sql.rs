@@ -690,10 +690,14 @@ macro_rules! impl_sql_store {
                     if idea_ids.is_empty() {
                         return Ok(Vec::new());
                     }
-                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("SELECT idea_id FROM supports WHERE account_id = ");
-                    sql.push_bind(account_id).push(" AND idea_id IN (");
+                    // One (idea, account) lookup per listed idea, so the cost does not grow with
+                    // how many ideas the account supports: asked for `account_id = ? AND idea_id
+                    // IN (…)`, PostgreSQL reads all of the account's supports and filters them.
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("SELECT i.id AS idea_id FROM ideas i WHERE i.id IN (");
                     push_list(&mut sql, idea_ids.iter().copied());
-                    sql.push(")");
+                    sql.push(") AND (SELECT COUNT(*) FROM supports s WHERE s.idea_id = i.id AND s.account_id = ")
+                        .push_bind(account_id)
+                        .push(") > 0");
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter().map(|row| get(row, "idea_id")).collect()
                 }
