@@ -834,15 +834,11 @@ impl App {
                 // The rows are locked, so the count is the stored one plus the supports just
                 // recorded. The ranks move with it, in the same write, so the refresh is left
                 // with what time alone changes.
+                let supporters = idea.supporters + gained;
                 let count = SupporterCount {
                     idea_id,
-                    supporters: idea.supporters + gained,
-                    hot: cocreate_core::ranks::hot(
-                        idea.supporters + gained,
-                        idea.comments,
-                        idea.created_at,
-                        now,
-                    ),
+                    supporters,
+                    hot: cocreate_core::ranks::hot(supporters, idea.comments, idea.created_at, now),
                     trending: idea.trending + gained,
                 };
                 let updated = self
