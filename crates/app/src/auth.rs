@@ -1,6 +1,6 @@
 //! Accounts and sessions: sign up, sign in and out, passwords, resets and e-mail changes.
 
-use cocreate_core::{AccountKind, DisplayName, Email, OrgRole, Password, Timestamp};
+use cocreate_core::{AccountKind, DisplayName, Email, OrgRole, Password};
 use cocreate_store::{Account, AccountToken, NewAccount, NewMail, Session, TokenPurpose, Tx};
 
 use crate::secrets::{hash_password, hash_token, new_token, verify_password};
@@ -183,29 +183,13 @@ impl App {
         Ok(found.map(|(session, account)| Actor::from_account(&account, Some(session.token_hash))))
     }
 
-    /// The actor behind a bearer API token, if it is live; records when it was last used.
+    /// The actor behind a bearer API token, if it is live; notes when it was last used.
     pub async fn actor_from_api_token(&self, token: &str) -> AppResult<Option<Actor>> {
         let Some((api_token, account)) = self.store.api_token(&self.hash(token)).await? else {
             return Ok(None);
         };
-        let now = self.now();
-        // One write per minute per token is enough to show "last used".
-        let stale = api_token
-            .last_used_at
-            .is_none_or(|used| now.millis() - used.millis() > 60_000);
-        // "Last used" is bookkeeping: failing to record it (on a full disk, say) must not turn
-        // away a request that may only read.
-        if stale && let Err(error) = self.touch_api_token(api_token.id, now).await {
-            tracing::warn!(%error, "could not record when an API token was last used");
-        }
+        self.note_token_use(&api_token);
         Ok(Some(Actor::from_account(&account, None)))
-    }
-
-    async fn touch_api_token(&self, token_id: i64, now: Timestamp) -> AppResult<()> {
-        let mut tx = self.store.begin().await?;
-        tx.touch_api_token(token_id, now).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Stores a new one-time token for the account and returns it (to be mailed, never kept).

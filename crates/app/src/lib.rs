@@ -126,6 +126,7 @@ pub struct App {
     /// The organisation as last read, and when: every page shows it and it rarely changes.
     organisation: std::sync::RwLock<Option<(std::time::Instant, cocreate_store::Organisation)>>,
     supports: group_commit::SupportQueue,
+    token_uses: Arc<api_tokens::TokenUses>,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -148,6 +149,7 @@ impl App {
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
             supports: group_commit::SupportQueue::default(),
+            token_uses: Arc::default(),
         })
     }
 

@@ -27,9 +27,15 @@ const PACED_OFFSET: u64 = 400;
 /// The kinds of request in the mix, as reported per window.
 const KINDS: [&str; 3] = ["reads", "supports", "comments and ideas"];
 
-/// Which of [`KINDS`] request `i` of a connection is.
-fn kind_of(i: u64) -> usize {
-    match i % CYCLE {
+/// Where request `i` of connection `worker` sits in the cycle. Each connection starts at its
+/// own place, so the writes of all connections do not arrive together in one burst a cycle.
+fn position(worker: usize, i: u64) -> u64 {
+    (i + worker as u64) % CYCLE
+}
+
+/// Which of [`KINDS`] the request at `position` of the cycle is.
+fn kind_of(position: u64) -> usize {
+    match position {
         p if p < READS => 0,
         p if p < READS + SUPPORTS => 1,
         _ => 2,
@@ -77,10 +83,10 @@ fn mix(served: &Served, slug: &str, ideas: Arc<Vec<i64>>, tokens: Arc<Vec<String
     let base = served.url("");
     let propose = served.url(&format!("/api/v1/spaces/{slug}/ideas"));
     Arc::new(move |client, worker, i| {
-        let (cycle, position) = (i / CYCLE, i % CYCLE);
+        let cycle = i / CYCLE;
         let token = &tokens[worker];
         let any_idea = ideas[(worker * 7_919 + i as usize * 104_729) % ideas.len()];
-        match position {
+        match position(worker, i) {
             0..4 => client.get(&hot),
             4..8 => client.get(&hot).bearer_auth(token),
             8..12 => client.get(format!("{base}/ideas/{any_idea}")),
@@ -175,9 +181,19 @@ fn window() -> anyhow::Result<Window> {
     })
 }
 
+/// One answered request of the paced run.
+struct Sample {
+    window: usize,
+    kind: usize,
+    latency_us: u64,
+    failure: Option<String>,
+}
+
 /// Sends `rate` requests a second in all over `connections` connections, each on a fixed
 /// schedule, for `length`. Latency is measured from when a request was due, not when it was
-/// sent, so a server that falls behind shows it (no coordinated omission).
+/// sent, so a server that falls behind shows it (no coordinated omission). The clients exist
+/// before the schedule starts, and one collector keeps the windows, so the load generator's own
+/// set-up and memory stay out of the figures.
 async fn paced(
     connections: usize,
     rate: f64,
@@ -186,19 +202,20 @@ async fn paced(
     request: MakeRequest,
     wal: Option<std::path::PathBuf>,
 ) -> anyhow::Result<(Vec<Window>, Option<String>)> {
-    let started = tokio::time::Instant::now() + Duration::from_millis(100);
-    let count = length.as_secs().div_ceil(length_of_window.as_secs().max(1)) as usize;
+    let seconds_per_window = length_of_window.as_secs().max(1);
+    let count = length.as_secs().div_ceil(seconds_per_window) as usize;
     let interval = Duration::from_secs_f64(connections as f64 / rate);
+    let clients = (0..connections)
+        .map(|_| connection_client())
+        .collect::<Result<Vec<_>, _>>()?;
+    let (record, mut samples) = tokio::sync::mpsc::unbounded_channel::<Sample>();
+    let started = tokio::time::Instant::now() + Duration::from_millis(100);
     let mut workers = Vec::new();
-    for worker in 0..connections {
+    for (worker, client) in clients.into_iter().enumerate() {
         let request = request.clone();
+        let record = record.clone();
         workers.push(tokio::spawn(async move {
-            let client = connection_client()?;
-            let mut windows = (0..count)
-                .map(|_| window())
-                .collect::<Result<Vec<_>, _>>()?;
             let offset = interval.mul_f64(worker as f64 / connections as f64);
-            let mut first_error = None;
             for k in 0u64.. {
                 let due = started + offset + interval.mul_f64(k as f64);
                 let since_start = due - started;
@@ -208,20 +225,36 @@ async fn paced(
                 tokio::time::sleep_until(due).await;
                 let i = PACED_OFFSET * CYCLE + k;
                 let failure = failure_of(request(&client, worker, i)).await;
-                let slot = &mut windows
-                    [(since_start.as_secs() / length_of_window.as_secs().max(1)) as usize];
-                let latency = due.elapsed().as_micros() as u64;
-                slot.requests += 1;
-                slot.latency_us.saturating_record(latency);
-                slot.by_kind[kind_of(i)].saturating_record(latency);
-                if failure.is_some() {
-                    slot.errors += 1;
-                    first_error = first_error.or(failure);
+                let sample = Sample {
+                    window: (since_start.as_secs() / seconds_per_window) as usize,
+                    kind: kind_of(position(worker, i)),
+                    latency_us: due.elapsed().as_micros() as u64,
+                    failure,
+                };
+                if record.send(sample).is_err() {
+                    break;
                 }
             }
-            anyhow::Ok((windows, first_error))
         }));
     }
+    drop(record);
+    let collector = tokio::spawn(async move {
+        let mut windows = (0..count)
+            .map(|_| window())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut first_error = None;
+        while let Some(sample) = samples.recv().await {
+            let slot = &mut windows[sample.window];
+            slot.requests += 1;
+            slot.latency_us.saturating_record(sample.latency_us);
+            slot.by_kind[sample.kind].saturating_record(sample.latency_us);
+            if sample.failure.is_some() {
+                slot.errors += 1;
+                first_error = first_error.or(sample.failure);
+            }
+        }
+        anyhow::Ok((windows, first_error))
+    });
     // Memory and the WAL's size at the end of each window.
     let sampler = tokio::spawn(async move {
         let mut samples = Vec::new();
@@ -234,22 +267,10 @@ async fn paced(
         }
         samples
     });
-    let mut windows = (0..count)
-        .map(|_| window())
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut first_error = None;
     for worker in workers {
-        let (worker_windows, error) = worker.await??;
-        first_error = first_error.or(error);
-        for (total, part) in windows.iter_mut().zip(worker_windows) {
-            total.requests += part.requests;
-            total.errors += part.errors;
-            total.latency_us.add(part.latency_us)?;
-            for (kind, latency) in total.by_kind.iter_mut().zip(part.by_kind) {
-                kind.add(latency)?;
-            }
-        }
+        worker.await?;
     }
+    let (mut windows, first_error) = collector.await??;
     for (total, (resident, wal)) in windows.iter_mut().zip(sampler.await?) {
         total.resident_mib = resident;
         total.wal_mib = wal;

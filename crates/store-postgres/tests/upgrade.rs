@@ -1,27 +1,31 @@
 //! A database written before the search vectors moved to tables of their own (migration 15) is
-//! brought up to date with every row still found by search, and later edits keep it in step.
+//! brought up to date with every row still found by search, and later edits keep it in step; the
+//! per-table triggers of migration 16 write the same vectors as the shared one of 15.
+
+#![allow(clippy::unwrap_used)]
 
 use cocreate_core::Timestamp;
 use cocreate_store::conformance::word_search;
 use cocreate_store::{IdeaText, Store, SupporterCount};
 use cocreate_store_postgres::PostgresStore;
 use cocreate_testkit::fresh_postgres_url;
+use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 const BEFORE_SEARCH_TABLES: i64 = 14;
+const SHARED_SEARCH_TRIGGER: i64 = 15;
 
-#[tokio::test]
-async fn search_survives_the_move_of_its_vectors() {
-    let Some(url) = fresh_postgres_url().await else {
-        return;
-    };
+/// A new database migrated up to `version`, holding an account, a space, a challenge, an idea and
+/// a comment written with that version's schema.
+async fn seeded_at(version: i64) -> Option<(String, PgPool)> {
+    let url = fresh_postgres_url().await?;
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .connect(&url)
         .await
         .unwrap();
     sqlx::migrate!("./migrations")
-        .run_to(BEFORE_SEARCH_TABLES, &pool)
+        .run_to(version, &pool)
         .await
         .unwrap();
     for statement in [
@@ -38,6 +42,14 @@ async fn search_survives_the_move_of_its_vectors() {
     ] {
         sqlx::query(statement).execute(&pool).await.unwrap();
     }
+    Some((url, pool))
+}
+
+#[tokio::test]
+async fn search_survives_the_move_of_its_vectors() {
+    let Some((url, pool)) = seeded_at(BEFORE_SEARCH_TABLES).await else {
+        return;
+    };
 
     let store = PostgresStore::connect(&url).await.unwrap();
     let found = |hits: Vec<i64>| hits == [1];
@@ -117,4 +129,43 @@ async fn search_survives_the_move_of_its_vectors() {
     assert!(ideas("carbon").await.is_empty());
     assert!(found(ideas("aluminium").await));
     assert_ne!(vector_version().await, before);
+}
+
+/// Migration 16's per-table trigger functions write the same vectors as migration 15's shared
+/// one: rows indexed before it and indexed again after it carry equal vectors.
+#[tokio::test]
+async fn per_table_search_triggers_write_the_same_vectors() {
+    let Some((_, pool)) = seeded_at(SHARED_SEARCH_TRIGGER).await else {
+        return;
+    };
+    let vectors = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT search::text FROM ideas_search UNION ALL SELECT search::text FROM comments_search \
+             UNION ALL SELECT search::text FROM challenges_search",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let before = vectors().await;
+    assert_eq!(before.len(), 3);
+    assert!(
+        before[0].contains(":1A"),
+        "titles are weighted A: {}",
+        before[0]
+    );
+
+    // Forget every vector, then have the new triggers write them again.
+    sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+    for statement in [
+        "DELETE FROM ideas_search",
+        "DELETE FROM comments_search",
+        "DELETE FROM challenges_search",
+        "UPDATE ideas SET title = title, body = body",
+        "UPDATE comments SET body = body",
+        "UPDATE challenges SET title = title, problem = problem",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    assert_eq!(vectors().await, before);
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cocreate_core::{AccountKind, OrgRole};
+use cocreate_core::{AccountKind, Clock, OrgRole};
 use cocreate_testkit::{Backend, ServerOptions, spawn, spawn_with};
 use common::*;
 use reqwest::{StatusCode, header};
@@ -21,6 +21,7 @@ on_both_backends!(
     email_change_needs_confirmation,
     sessions_rotate_and_tampered_cookies_are_anonymous,
     api_tokens_are_shown_once_and_revocable,
+    a_token_request_does_not_wait_to_note_its_use,
     sign_in_is_throttled_per_address,
     data_survives_a_restart,
 );
@@ -731,6 +732,54 @@ async fn api_tokens_are_shown_once_and_revocable(backend: Backend) {
             .status(),
         StatusCode::OK
     );
+}
+
+/// Noting when a token was last used is bookkeeping: the request does not wait for that write,
+/// even while another transaction holds SQLite's one writer; the time shows in the token list
+/// at once and is stored as soon as the writer is free.
+async fn a_token_request_does_not_wait_to_note_its_use(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let ada = account(
+        &server,
+        "ada@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let token = api_token(&server, &ada).await;
+    let api = client();
+    let held = server.store.begin().await.unwrap();
+    let me = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        api.get(server.url("/api/v1/me")).bearer_auth(&token).send(),
+    )
+    .await
+    .expect("the request does not wait for the writer")
+    .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let account_id = me.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let listed: Value = api
+        .get(server.url("/api/v1/tokens"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+    drop(held);
+    let mut stored = None;
+    for _ in 0..100 {
+        stored = server.store.api_tokens(account_id).await.unwrap()[0].last_used_at;
+        if stored.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored, Some(server.clock.now()), "the use is stored");
 }
 
 async fn sign_in_is_throttled_per_address(backend: Backend) {
