@@ -219,6 +219,7 @@ impl App {
             .await?;
         if let Subject::Idea(idea_id) = subject {
             tx.set_following(idea_id, actor.id, true, now).await?;
+            crate::ranks::rerank(&mut *tx, &[idea_id], now).await?;
         }
         for (account_id, text) in readers {
             tx.insert_notification(&NewNotification {
@@ -278,16 +279,16 @@ impl App {
         if by_moderator && !can_moderate {
             return Err(AppError::Forbidden);
         }
+        let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.delete_comment(id, self.now()).await?;
+        if tx.delete_comment(id, now).await?
+            && let Subject::Idea(idea_id) = comment.subject
+        {
+            crate::ranks::rerank(&mut *tx, &[idea_id], now).await?;
+        }
         // Its flags need no more attention.
-        tx.resolve_flags(
-            cocreate_store::ContentKind::Comment,
-            id,
-            actor.id,
-            self.now(),
-        )
-        .await?;
+        tx.resolve_flags(cocreate_store::ContentKind::Comment, id, actor.id, now)
+            .await?;
         if by_moderator {
             self.audit(
                 &mut *tx,

@@ -2,7 +2,7 @@
 //! public space with challenges, many accounts, ideas, supports and threaded comments, loaded in
 //! bulk with every counter, tier and rank computed exactly as the use cases would.
 
-use cocreate_core::ranks::{TRENDING_DAYS, hot};
+use cocreate_core::ranks::{hot, trending_since};
 use cocreate_core::{
     AccountKind, Audience, OrgRole, Stage, SupportRules, TierOutcome, Timestamp, markdown,
 };
@@ -321,17 +321,12 @@ impl App {
                     stage,
                     tiers,
                     tier_deadline,
+                    hot: hot(idea.supporters(), idea.comments as i64, idea.created_at),
                     created_at: idea.created_at,
                 },
                 supporters: idea.supporters(),
                 comments: idea.comments as i64,
                 tier,
-                hot: hot(
-                    idea.supporters(),
-                    idea.comments as i64,
-                    idea.created_at,
-                    now,
-                ),
                 trending: idea.trending(now),
             });
         }
@@ -429,7 +424,7 @@ impl GeneratedIdea {
     }
 
     fn trending(&self, now: Timestamp) -> i64 {
-        let since = now.plus_millis(-TRENDING_DAYS * DAY);
+        let since = trending_since(now);
         self.supports.iter().filter(|(_, at)| *at >= since).count() as i64
     }
 }

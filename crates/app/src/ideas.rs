@@ -428,6 +428,7 @@ impl App {
                 stage,
                 tiers: &rules.to_string(),
                 tier_deadline: deadline,
+                hot: cocreate_core::ranks::hot(0, 0, now),
                 created_at: now,
             })
             .await?;
@@ -838,7 +839,7 @@ impl App {
                 let count = SupporterCount {
                     idea_id,
                     supporters,
-                    hot: cocreate_core::ranks::hot(supporters, idea.comments, idea.created_at, now),
+                    hot: cocreate_core::ranks::hot(supporters, idea.comments, idea.created_at),
                     trending: idea.trending + gained,
                 };
                 let updated = self
@@ -953,6 +954,7 @@ impl App {
         let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
         Self::ensure_gathering(&idea, now)?;
         tx.remove_support(id, actor.id).await?;
+        crate::ranks::rerank(&mut *tx, &[id], now).await?;
         tx.commit().await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
@@ -1211,6 +1213,7 @@ impl App {
         // The supporters that moved count toward the target's tiers at once.
         self.apply_supporter_count(&mut *tx, &target, count, now)
             .await?;
+        crate::ranks::rerank(&mut *tx, &[id, into], now).await?;
         let note = format!("Merged into #{into}: {}", rationale.as_str());
         self.record_stage(
             &mut *tx,
@@ -1223,54 +1226,6 @@ impl App {
         .await?;
         tx.commit().await?;
         self.store.idea(into).await?.ok_or(AppError::NotFound)
-    }
-
-    /// Recomputes the hot and trending ranks of every idea whose ranks still move (created in the
-    /// last 30 days, or supported in the trending window), in batches; returns how many.
-    pub async fn refresh_ranks(&self) -> AppResult<usize> {
-        Ok(self.refresh_ranks_resting(0).await?.ideas)
-    }
-
-    /// [`App::refresh_ranks`], resting after each batch `rest` times as long as the batch took:
-    /// beside live traffic a refresh then takes at most `1 / (rest + 1)` of the time it runs,
-    /// instead of a burst that every request waits behind.
-    pub async fn refresh_ranks_resting(&self, rest: u32) -> AppResult<RanksRefreshed> {
-        let now = self.now();
-        let created_since = now.plus_minutes(-30 * 24 * 60);
-        let recent_since = now.plus_minutes(-cocreate_core::ranks::TRENDING_DAYS * 24 * 60);
-        let mut after = 0;
-        let mut refreshed = 0;
-        let mut moved = 0;
-        loop {
-            let batch_started = std::time::Instant::now();
-            let batch = self
-                .store
-                .ideas_to_rank(created_since, recent_since, after, 500)
-                .await?;
-            let Some(last) = batch.last() else { break };
-            after = last.id;
-            let ranks: Vec<(i64, i64, i64)> = batch
-                .iter()
-                .map(|i| {
-                    (
-                        i.id,
-                        cocreate_core::ranks::hot(i.supporters, i.comments, i.created_at, now),
-                        i.recent_supporters,
-                    )
-                })
-                .collect();
-            let mut tx = self.store.begin().await?;
-            moved += tx.set_ranks(&ranks).await?;
-            tx.commit().await?;
-            refreshed += ranks.len();
-            if rest > 0 {
-                tokio::time::sleep(batch_started.elapsed() * rest).await;
-            }
-        }
-        Ok(RanksRefreshed {
-            ideas: refreshed,
-            moved,
-        })
     }
 
     /// Expires every idea whose tier deadline has passed, telling authors and supporters.
@@ -1334,13 +1289,4 @@ impl App {
         }
         Ok(expired)
     }
-}
-
-/// What a refresh of the ranks did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RanksRefreshed {
-    /// Ideas whose ranks were computed.
-    pub ideas: usize,
-    /// Of those, the ideas whose stored ranks changed.
-    pub moved: u64,
 }

@@ -15,6 +15,7 @@ mod ideas;
 mod idempotency;
 mod mail;
 mod moderation;
+mod ranks;
 mod secrets;
 mod spaces;
 mod transfer;
@@ -44,6 +45,7 @@ pub use ideas::{
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
+pub use ranks::RanksRefreshed;
 pub use spaces::{SpaceInput, SpaceView};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 

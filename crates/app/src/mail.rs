@@ -156,23 +156,33 @@ impl Worker {
         }
     }
 
-    /// Refreshes the ranks at start and then once a minute, resting between batches so the
-    /// refresh never takes more than a quarter of the time it runs.
+    /// Checks every idea's ranks at start, then once a minute recounts the trending ranks of the
+    /// ideas whose supports left the week, resting between batches so a refresh never takes more
+    /// than a quarter of the time it runs. After a failure the next refresh covers the missed
+    /// minutes too.
     async fn rank(&self) {
         const RANK_EVERY: Duration = Duration::from_secs(60);
         const REST: u32 = 3;
         let mut every = tokio::time::interval(RANK_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut as_of = None;
         loop {
             every.tick().await;
             let started = std::time::Instant::now();
-            match self.app.refresh_ranks_resting(REST).await {
-                Ok(refreshed) => tracing::debug!(
-                    ideas = refreshed.ideas,
-                    moved = refreshed.moved,
-                    ms = started.elapsed().as_millis() as u64,
-                    "idea ranks refreshed"
-                ),
+            let refreshed = match as_of {
+                None => self.app.refresh_ranks_resting(REST).await,
+                Some(as_of) => self.app.refresh_trending_resting(as_of, REST).await,
+            };
+            match refreshed {
+                Ok(refreshed) => {
+                    as_of = Some(refreshed.as_of);
+                    tracing::debug!(
+                        ideas = refreshed.ideas,
+                        moved = refreshed.moved,
+                        ms = started.elapsed().as_millis() as u64,
+                        "idea ranks refreshed"
+                    );
+                }
                 Err(error) => tracing::warn!(%error, "could not refresh idea ranks"),
             }
         }

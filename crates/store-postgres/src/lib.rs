@@ -92,8 +92,11 @@ impl_sql_store! {
     backend = "postgres",
     // Several server processes may poll the outbox at once: each skips rows another has locked.
     lease_clause = " FOR UPDATE SKIP LOCKED",
-    // Concurrent supports of one idea wait for each other on its row.
-    lock_idea_clause = " FOR UPDATE OF i",
+    // Concurrent supports of one idea wait for each other on its row. No key of an idea ever
+    // changes, so the lock leaves alone the key-share locks that inserting a comment or support
+    // takes on its idea (a full `FOR UPDATE` after the comment's own insert deadlocked two
+    // comments of one idea, each waiting on the other's key-share).
+    lock_idea_clause = " FOR NO KEY UPDATE OF i",
     lock_rows_clause = " FOR UPDATE",
     // Search vectors are kept in `<table>_search` by triggers: nothing to index by hand.
     index_idea = "",

@@ -42,6 +42,7 @@ macro_rules! conformance_suite {
             edits_keep_revisions_and_the_search_index,
             co_authors_are_invited_then_accept,
             ranks_are_written_only_when_they_move,
+            rank_inputs_count_supports_by_time,
         );
         $crate::conformance_suite!(@pairs $fresh;
             export_and_import_reproduce_every_table,
@@ -672,6 +673,7 @@ async fn idea(
             stage: Stage::Gathering,
             tiers: "3/10, 5/10",
             tier_deadline: Some(at.plus_minutes(60)),
+            hot: 0,
             created_at: at,
         })
         .await
@@ -1121,6 +1123,7 @@ pub async fn search_finds_published_ideas_best_first(store: Arc<dyn Store>) {
                     stage,
                     tiers: "3/10",
                     tier_deadline: None,
+                    hot: 0,
                     created_at: T0,
                 })
                 .await
@@ -1745,25 +1748,77 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
     }
 }
 
-/// A trending change is always written; a hot rank only when it moved by more than 1%.
+/// Only ranks that moved are written.
 pub async fn ranks_are_written_only_when_they_move(store: Arc<dyn Store>) {
     let ada = account(&*store, "ada@example.org").await;
     let space_id = space(&*store, ada.id).await;
     let id = idea(&*store, space_id, ada.id, "Idea", "", T0).await;
     let mut written = Vec::new();
-    for (hot, trending) in [
-        (1000, 0),
-        (1000, 0),
-        (1009, 0),
-        (1011, 0),
-        (1011, 1),
-        (0, 1),
-    ] {
+    for (hot, trending) in [(1000, 0), (1000, 0), (1001, 0), (1001, 1), (0, 1)] {
         let mut tx = store.begin().await.unwrap();
         written.push(tx.set_ranks(&[(id, hot, trending)]).await.unwrap());
         tx.commit().await.unwrap();
     }
-    assert_eq!(written, [1, 0, 0, 1, 1, 1]);
+    assert_eq!(written, [1, 0, 1, 1, 1]);
     let stored = store.idea(id).await.unwrap().unwrap();
     assert_eq!((stored.hot, stored.trending), (0, 1));
+}
+
+/// What the rank refresh reads: every idea with its stored ranks and recent supporters, the
+/// ideas with a support made in a span of time, and recent supporters per idea in a transaction.
+pub async fn rank_inputs_count_supports_by_time(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let bob = account(&*store, "bob@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let early = idea(&*store, space_id, ada.id, "Early", "", T0).await;
+    let late = idea(&*store, space_id, ada.id, "Late", "", T0).await;
+    let quiet = idea(&*store, space_id, ada.id, "Quiet", "", T0).await;
+    let at = |seconds: i64| T0.plus_millis(seconds * 1000);
+    for (idea_id, account_id, when) in [
+        (early, ada.id, at(10)),
+        (early, bob.id, at(20)),
+        (late, ada.id, at(30)),
+    ] {
+        let mut tx = store.begin().await.unwrap();
+        tx.add_supports(&[(idea_id, account_id)], when)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let between = |from, to, after| {
+        let store = store.clone();
+        async move {
+            store
+                .ideas_supported_between(at(from), at(to), after, 10)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        between(0, 10, 0).await,
+        Vec::<i64>::new(),
+        "the end is left out"
+    );
+    assert_eq!(between(10, 11, 0).await, [early]);
+    assert_eq!(between(10, 31, 0).await, [early, late], "each idea once");
+    assert_eq!(between(10, 31, early).await, [late], "after an id");
+    assert_eq!(between(31, 100, 0).await, Vec::<i64>::new());
+
+    let mut tx = store.begin().await.unwrap();
+    let mut recent = tx
+        .recent_supporters(&[early, late, quiet], at(20))
+        .await
+        .unwrap();
+    recent.sort_unstable();
+    assert_eq!(recent, [(early, 1), (late, 1)]);
+    tx.commit().await.unwrap();
+
+    let inputs = store.ideas_to_rank(at(15), early, 10).await.unwrap();
+    assert_eq!(
+        inputs
+            .iter()
+            .map(|i| (i.id, i.recent_supporters, i.hot, i.trending))
+            .collect::<Vec<_>>(),
+        [(late, 1, 0, 0), (quiet, 0, 0, 0)]
+    );
 }

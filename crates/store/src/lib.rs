@@ -121,15 +121,23 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<Notification>>;
     async fn unread_notifications(&self, account_id: i64) -> StoreResult<i64>;
-    /// Ideas created since `created_since` or supported since `recent_since`, in id order after
-    /// `after_id`: the ones whose ranks move.
+    /// Every idea after `after_id`, in id order, with its stored ranks and the supporters it
+    /// gained since `recent_since`: what a full check of the ranks reads.
     async fn ideas_to_rank(
         &self,
-        created_since: Timestamp,
         recent_since: Timestamp,
         after_id: i64,
         limit: i64,
     ) -> StoreResult<Vec<RankInput>>;
+    /// The ideas, in id order after `after_id`, that have a support recorded in `[from, to)`:
+    /// those whose trending count drops when the window's start moves from `from` to `to`.
+    async fn ideas_supported_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<i64>>;
     /// Open flags in the given spaces, oldest first.
     async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>>;
     /// Published ideas matching the query, best first (drafts are never found).
@@ -392,6 +400,13 @@ pub trait Tx: Send {
         &mut self,
         comments: &[NewComment<'_>],
     ) -> StoreResult<Vec<(i64, Subject)>>;
+    /// How many supporters each of these ideas gained since `since` (ideas with none are left
+    /// out).
+    async fn recent_supporters(
+        &mut self,
+        ids: &[i64],
+        since: Timestamp,
+    ) -> StoreResult<Vec<(i64, i64)>>;
     /// Stores (id, hot, trending) for a batch of ideas.
     /// Returns how many ideas' ranks moved (those unchanged are not written).
     async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<u64>;

@@ -364,6 +364,8 @@ pub struct NewIdea<'a> {
     pub stage: cocreate_core::Stage,
     pub tiers: &'a str,
     pub tier_deadline: Option<Timestamp>,
+    /// Its hot rank (`cocreate_core::ranks::hot`).
+    pub hot: i64,
     pub created_at: Timestamp,
 }
 
@@ -373,7 +375,6 @@ pub struct LoadedIdea<'a> {
     pub supporters: i64,
     pub comments: i64,
     pub tier: i64,
-    pub hot: i64,
     pub trending: i64,
 }
 
@@ -690,6 +691,9 @@ pub struct RankInput {
     pub created_at: Timestamp,
     /// Supporters gained since the trending window began.
     pub recent_supporters: i64,
+    /// The ranks as stored.
+    pub hot: i64,
+    pub trending: i64,
 }
 
 /// One version of an idea's text.

@@ -857,15 +857,12 @@ macro_rules! impl_sql_store {
                     get(&row, "n")
                 }
 
-                async fn ideas_to_rank(&self, created_since: Timestamp, recent_since: Timestamp, after_id: i64, limit: i64) -> StoreResult<Vec<RankInput>> {
+                async fn ideas_to_rank(&self, recent_since: Timestamp, after_id: i64, limit: i64) -> StoreResult<Vec<RankInput>> {
                     let rows = ::sqlx::query(
-                        "SELECT i.id, i.supporters, i.comments, i.created_at, \
-                         (SELECT COUNT(*) FROM supports s WHERE s.idea_id = i.id AND s.created_at >= $2) AS recent \
-                         FROM ideas i WHERE i.id > $3 AND (i.created_at >= $1 OR i.trending > 0 \
-                         OR EXISTS (SELECT 1 FROM supports s WHERE s.idea_id = i.id AND s.created_at >= $2)) \
-                         ORDER BY i.id LIMIT $4",
+                        "SELECT i.id, i.supporters, i.comments, i.created_at, i.hot, i.trending, \
+                         (SELECT COUNT(*) FROM supports s WHERE s.idea_id = i.id AND s.created_at >= $1) AS recent \
+                         FROM ideas i WHERE i.id > $2 ORDER BY i.id LIMIT $3",
                     )
-                    .bind(created_since.millis())
                     .bind(recent_since.millis())
                     .bind(after_id)
                     .bind(limit)
@@ -880,9 +877,26 @@ macro_rules! impl_sql_store {
                                 comments: get(row, "comments")?,
                                 created_at: ts(row, "created_at")?,
                                 recent_supporters: get(row, "recent")?,
+                                hot: get(row, "hot")?,
+                                trending: get(row, "trending")?,
                             })
                         })
                         .collect()
+                }
+
+                async fn ideas_supported_between(&self, from: Timestamp, to: Timestamp, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
+                    let rows = ::sqlx::query(
+                        "SELECT DISTINCT idea_id FROM supports WHERE created_at >= $1 AND created_at < $2 AND idea_id > $3 \
+                         ORDER BY idea_id LIMIT $4",
+                    )
+                    .bind(from.millis())
+                    .bind(to.millis())
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                    rows.iter().map(|row| get(row, "idea_id")).collect()
                 }
 
                 async fn open_flags(&self, space_ids: &[i64], limit: i64) -> StoreResult<Vec<Flag>> {
@@ -1560,8 +1574,8 @@ macro_rules! impl_sql_store {
                         .one(
                             ::sqlx::query(
                                 "INSERT INTO ideas (space_id, challenge_id, title, body, body_html, tags, author_id, stage, supporters, \
-                                 tiers, tier, tier_deadline, created_at, updated_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, $11, $11) RETURNING id",
+                                 tiers, tier, tier_deadline, hot, created_at, updated_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, $11, $12, $12) RETURNING id",
                             )
                             .bind(new.space_id)
                             .bind(new.challenge_id)
@@ -1573,6 +1587,7 @@ macro_rules! impl_sql_store {
                             .bind(new.stage.as_str())
                             .bind(new.tiers)
                             .bind(new.tier_deadline.map(Timestamp::millis))
+                            .bind(new.hot)
                             .bind(new.created_at.millis()),
                         )
                         .await?;
@@ -2034,7 +2049,7 @@ macro_rules! impl_sql_store {
                                 .push_bind(i.tiers.to_owned())
                                 .push_bind(l.tier)
                                 .push_bind(i.tier_deadline.map(Timestamp::millis))
-                                .push_bind(l.hot)
+                                .push_bind(i.hot)
                                 .push_bind(l.trending)
                                 .push_bind(i.created_at.millis())
                                 .push_bind(i.created_at.millis());
@@ -2096,11 +2111,21 @@ macro_rules! impl_sql_store {
                     Ok(ids)
                 }
 
+                async fn recent_supporters(&mut self, ids: &[i64], since: Timestamp) -> StoreResult<Vec<(i64, i64)>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = ::sqlx::QueryBuilder::<$db>::new("SELECT idea_id, COUNT(*) AS n FROM supports WHERE created_at >= ");
+                    sql.push_bind(since.millis()).push(" AND idea_id IN (");
+                    push_list(&mut sql, ids.iter().copied());
+                    sql.push(") GROUP BY idea_id");
+                    let rows = self.many(sql.build()).await?;
+                    rows.iter().map(|row| Ok((get(row, "idea_id")?, get(row, "n")?))).collect()
+                }
+
                 async fn set_ranks(&mut self, ranks: &[(i64, i64, i64)]) -> StoreResult<u64> {
-                    // One statement per chunk, writing only the ranks that moved: a changed
-                    // trending count, or a hot rank more than 1% away from the stored one (with
-                    // age alone it drifts a little every minute; rewriting every idea for that
-                    // would cost a burst of writes each refresh for an order nobody sees change).
+                    // One statement per chunk, writing only the ranks that moved: on PostgreSQL
+                    // every rewrite of an indexed column is a new row version.
                     let mut moved = 0;
                     for chunk in ranks.chunks(500) {
                         let mut sql = ::sqlx::QueryBuilder::<$db>::new("WITH v (id, hot, trending) AS (");
@@ -2109,7 +2134,7 @@ macro_rules! impl_sql_store {
                         });
                         sql.push(
                             ") UPDATE ideas SET hot = v.hot, trending = v.trending FROM v \
-                             WHERE ideas.id = v.id AND (ideas.trending <> v.trending OR abs(ideas.hot - v.hot) * 100 > ideas.hot)",
+                             WHERE ideas.id = v.id AND (ideas.trending <> v.trending OR ideas.hot <> v.hot)",
                         );
                         moved += self.exec(sql.build()).await?;
                     }

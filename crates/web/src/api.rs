@@ -1088,7 +1088,8 @@ pub struct IdeaListOut {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IdeaListQuery {
-    /// `new` (default), `top`, `hot` or `trending` (ranks refreshed every minute).
+    /// `new` (default), `top` (most supporters), `hot` (supporters and comments, each weighing
+    /// half as much per day of the idea's age) or `trending` (supporters gained in the last week).
     sort: Option<String>,
     stage: Option<Stage>,
     tag: Option<String>,

@@ -1575,7 +1575,10 @@ async fn hot_and_trending_lists_follow_recent_activity(backend: Backend) {
     let unsupported = w.server.store.idea(quiet).await.unwrap().unwrap();
     assert_eq!(supported.trending, 2);
     assert!(supported.hot > unsupported.hot, "{supported:?}");
-    assert_eq!(w.server.app.refresh_ranks().await.unwrap(), 3);
+    // Every write kept its ranks true but one: the old favourite's supports left the week.
+    let checked = w.server.app.refresh_ranks().await.unwrap();
+    assert_eq!((checked.ideas, checked.moved), (3, 1), "{checked:?}");
+    assert_eq!(w.server.store.idea(old).await.unwrap().unwrap().trending, 0);
     let ids = |list: &Value| {
         list["items"]
             .as_array()
@@ -1615,10 +1618,47 @@ async fn hot_and_trending_lists_follow_recent_activity(backend: Backend) {
     )
     .await;
     assert_eq!(ids(&top)[0], old, "top counts all time");
+
+    // A comment and a withdrawal move the ranks in their own writes.
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        &format!("/api/v1/ideas/{quiet}/comments"),
+        Some(json!({"body": "Worth a look"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let commented = w.server.store.idea(quiet).await.unwrap().unwrap();
+    assert!(commented.hot > unsupported.hot, "{commented:?}");
+    let (status, _) = api(
+        &w.server,
+        &fans[0],
+        "DELETE",
+        &format!("/api/v1/ideas/{fresh}/support"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let withdrawn = w.server.store.idea(fresh).await.unwrap().unwrap();
+    assert_eq!(withdrawn.trending, 1);
+    assert!(withdrawn.hot < supported.hot, "{withdrawn:?}");
+
+    // Time alone changes only trending; the minute's refresh recounts just the ideas whose
+    // supports left the week since the last one.
     w.server.clock.advance_minutes(8 * 24 * 60);
-    w.server.app.refresh_ranks().await.unwrap();
+    let refreshed = w
+        .server
+        .app
+        .refresh_trending_resting(checked.as_of, 0)
+        .await
+        .unwrap();
+    assert_eq!((refreshed.ideas, refreshed.moved), (1, 1), "{refreshed:?}");
     let fresh_now = w.server.store.idea(fresh).await.unwrap().unwrap();
     assert_eq!(fresh_now.trending, 0, "a week later it no longer trends");
+    assert_eq!(fresh_now.hot, withdrawn.hot, "hot does not move with time");
+    let checked = w.server.app.refresh_ranks().await.unwrap();
+    assert_eq!(checked.moved, 0, "nothing left wrong: {checked:?}");
     let page = client()
         .get(w.server.url("/spaces/ideas?sort=hot"))
         .send()
