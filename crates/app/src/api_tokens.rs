@@ -35,6 +35,12 @@ impl TokenUses {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The uses not stored yet. A use leaves this map only once its write has committed, so
+    /// taking this before reading stored tokens misses no use that happens in between.
+    fn unstored(&self) -> HashMap<i64, Timestamp> {
+        self.pending().clone()
+    }
+
     /// When `token` was last used, counting uses not stored yet.
     fn last_used(&self, token: &ApiToken) -> Option<Timestamp> {
         let pending = self.pending().get(&token.id).copied();
@@ -118,9 +124,10 @@ impl App {
 
     /// The actor's own tokens, revoked ones included.
     pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
+        let unstored = self.token_uses.unstored();
         let mut tokens = self.store.api_tokens(actor.id).await?;
         for token in &mut tokens {
-            token.last_used_at = self.token_uses.last_used(token);
+            token.last_used_at = token.last_used_at.max(unstored.get(&token.id).copied());
         }
         Ok(tokens)
     }
