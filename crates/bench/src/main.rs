@@ -218,6 +218,16 @@ impl Served {
         format!("http://{}{path}", self.address)
     }
 
+    /// The PostgreSQL database this server uses, if that is the backend.
+    fn postgres_database(&self) -> anyhow::Result<Option<String>> {
+        let Some((admin_url, name)) = &self.drop_database else {
+            return Ok(None);
+        };
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(name);
+        Ok(Some(url.to_string()))
+    }
+
     async fn stop(self) -> anyhow::Result<()> {
         let Self {
             app,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use hdrhistogram::Histogram;
 use serde_json::json;
+use sqlx::Connection;
 
 use crate::{
     Args, BackendChoice, MakeRequest, Served, connection_client, failure_of, first_space,
@@ -54,6 +55,125 @@ pub(crate) struct Window {
     resident_mib: f64,
     /// Size of SQLite's write-ahead log at the window's end, in MiB (none on PostgreSQL).
     wal_mib: Option<f64>,
+    /// PostgreSQL's own work during the window that competes with requests (none on SQLite).
+    postgres: Option<PostgresWork>,
+    /// What the machine's cores did during the window: a stall in a window where they had no
+    /// idle time, or where the hypervisor took time from them, is the machine's, not the server's.
+    cpu: CpuShares,
+}
+
+/// What the database was doing, read at the end of each window.
+enum DatabaseWatch {
+    Sqlite { wal: std::path::PathBuf },
+    Postgres { connection: sqlx::PgConnection },
+}
+
+/// PostgreSQL's counts of the work it does beside the requests: checkpoints (after one starts,
+/// the first change to each page writes the whole page to the WAL) and vacuums and analyzes of
+/// `ideas`, the table every support and comment rewrites.
+#[derive(Clone, Copy, Default, PartialEq, Debug)]
+struct PostgresWork {
+    checkpoints: i64,
+    idea_vacuums: i64,
+    idea_analyzes: i64,
+}
+
+impl PostgresWork {
+    async fn read(connection: &mut sqlx::PgConnection) -> sqlx::Result<Self> {
+        let (checkpoints, idea_vacuums, idea_analyzes) = sqlx::query_as(
+            "SELECT (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter),
+                    COALESCE(SUM(vacuum_count + autovacuum_count), 0)::bigint,
+                    COALESCE(SUM(analyze_count + autoanalyze_count), 0)::bigint
+             FROM pg_stat_user_tables WHERE relname = 'ideas'",
+        )
+        .fetch_one(connection)
+        .await?;
+        Ok(Self {
+            checkpoints,
+            idea_vacuums,
+            idea_analyzes,
+        })
+    }
+
+    fn since(&self, earlier: &Self) -> Self {
+        Self {
+            checkpoints: self.checkpoints - earlier.checkpoints,
+            idea_vacuums: self.idea_vacuums - earlier.idea_vacuums,
+            idea_analyzes: self.idea_analyzes - earlier.idea_analyzes,
+        }
+    }
+}
+
+impl std::fmt::Display for PostgresWork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let work: Vec<String> = [
+            (self.checkpoints, "checkpoint"),
+            (self.idea_vacuums, "vacuum"),
+            (self.idea_analyzes, "analyze"),
+        ]
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!("{what} ×{count}"))
+        .collect();
+        if work.is_empty() {
+            f.write_str("–")
+        } else {
+            f.write_str(&work.join(", "))
+        }
+    }
+}
+
+/// Shares of the machine's CPU time over a span, in percent of all cores' time.
+#[derive(Clone, Copy, Default)]
+struct CpuShares {
+    /// Running anything (this process, the database server, anything else on the machine).
+    busy: f64,
+    /// Taken by the hypervisor for other virtual machines.
+    steal: f64,
+}
+
+/// The machine's CPU time since boot, in ticks, from the first line of /proc/stat.
+#[derive(Clone, Copy, Default)]
+struct CpuTicks {
+    busy: u64,
+    steal: u64,
+    total: u64,
+}
+
+impl CpuTicks {
+    /// Now, or zeros where there is no /proc/stat.
+    fn now() -> Self {
+        Self::parse(&std::fs::read_to_string("/proc/stat").unwrap_or_default())
+    }
+
+    fn parse(stat: &str) -> Self {
+        // cpu user nice system idle iowait irq softirq steal (guest time is counted in user).
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .take(8)
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        let [user, nice, system, idle, iowait, irq, softirq, steal] = ticks[..] else {
+            return Self::default();
+        };
+        Self {
+            busy: user + nice + system + irq + softirq,
+            steal,
+            total: user + nice + system + idle + iowait + irq + softirq + steal,
+        }
+    }
+
+    fn shares_since(&self, earlier: &Self) -> CpuShares {
+        let total = self.total.saturating_sub(earlier.total).max(1) as f64;
+        CpuShares {
+            busy: self.busy.saturating_sub(earlier.busy) as f64 * 100.0 / total,
+            steal: self.steal.saturating_sub(earlier.steal) as f64 * 100.0 / total,
+        }
+    }
 }
 
 fn p99_ms(latency_us: &Histogram<u64>) -> f64 {
@@ -142,9 +262,15 @@ pub(crate) async fn sustained(
         length.as_secs()
     );
     let window = Duration::from_secs(args.sustained_window);
-    let wal =
-        (backend == BackendChoice::Sqlite).then(|| served.data.path().join("cocreate.db-wal"));
-    let (windows, first_error) = paced(n, rate, length, window, request, wal).await?;
+    let watch = match served.postgres_database()? {
+        Some(url) => DatabaseWatch::Postgres {
+            connection: sqlx::PgConnection::connect(&url).await?,
+        },
+        None => DatabaseWatch::Sqlite {
+            wal: served.data.path().join("cocreate.db-wal"),
+        },
+    };
+    let (windows, first_error) = paced(n, rate, length, window, request, watch).await?;
     let miscounted = served
         .app
         .store()
@@ -178,6 +304,8 @@ fn window() -> anyhow::Result<Window> {
         ],
         resident_mib: 0.0,
         wal_mib: None,
+        postgres: None,
+        cpu: CpuShares::default(),
     })
 }
 
@@ -200,7 +328,7 @@ async fn paced(
     length: Duration,
     length_of_window: Duration,
     request: MakeRequest,
-    wal: Option<std::path::PathBuf>,
+    mut watch: DatabaseWatch,
 ) -> anyhow::Result<(Vec<Window>, Option<String>)> {
     let seconds_per_window = length_of_window.as_secs().max(1);
     let count = length.as_secs().div_ceil(seconds_per_window) as usize;
@@ -255,25 +383,49 @@ async fn paced(
         }
         anyhow::Ok((windows, first_error))
     });
-    // Memory and the WAL's size at the end of each window.
+    // Memory, the CPU time and what the database did, at the end of each window.
     let sampler = tokio::spawn(async move {
         let mut samples = Vec::new();
+        tokio::time::sleep_until(started).await;
+        let mut cpu = CpuTicks::now();
+        let mut postgres = match &mut watch {
+            DatabaseWatch::Postgres { connection } => PostgresWork::read(connection).await?,
+            DatabaseWatch::Sqlite { .. } => PostgresWork::default(),
+        };
         for k in 1..=count {
             tokio::time::sleep_until(started + length_of_window * k as u32).await;
-            let wal_mib = wal
-                .as_ref()
-                .map(|path| std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1_048_576.0));
-            samples.push((resident_mib(), wal_mib));
+            let (wal_mib, postgres_work) = match &mut watch {
+                DatabaseWatch::Sqlite { wal } => (
+                    Some(std::fs::metadata(wal).map_or(0.0, |m| m.len() as f64 / 1_048_576.0)),
+                    None,
+                ),
+                DatabaseWatch::Postgres { connection } => {
+                    let now = PostgresWork::read(connection).await?;
+                    let work = now.since(&postgres);
+                    postgres = now;
+                    (None, Some(work))
+                }
+            };
+            let cpu_now = CpuTicks::now();
+            samples.push((
+                resident_mib(),
+                wal_mib,
+                postgres_work,
+                cpu_now.shares_since(&cpu),
+            ));
+            cpu = cpu_now;
         }
-        samples
+        anyhow::Ok(samples)
     });
     for worker in workers {
         worker.await?;
     }
     let (mut windows, first_error) = collector.await??;
-    for (total, (resident, wal)) in windows.iter_mut().zip(sampler.await?) {
+    for (total, (resident, wal, postgres, cpu)) in windows.iter_mut().zip(sampler.await??) {
         total.resident_mib = resident;
         total.wal_mib = wal;
+        total.postgres = postgres;
+        total.cpu = cpu;
     }
     Ok((windows, first_error))
 }
@@ -354,15 +506,18 @@ impl std::fmt::Display for SustainedReport {
         )?;
         writeln!(
             f,
-            "| window | requests | errors | req/s | p50 ms | p99 ms | p99 {} ms | p99 {} ms | p99 {} ms | memory MiB | WAL MiB |",
+            "| window | requests | errors | req/s | p50 ms | p99 ms | p99 {} ms | p99 {} ms | p99 {} ms | memory MiB | WAL MiB | PostgreSQL work | CPU busy % | CPU steal % |",
             KINDS[0], KINDS[1], KINDS[2]
         )?;
-        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(
+            f,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+        )?;
         let seconds = self.window.as_secs();
         for (k, w) in self.windows.iter().enumerate() {
             writeln!(
                 f,
-                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {} |",
+                "| {}–{} s | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {} | {} | {:.0} | {:.1} |",
                 k as u64 * seconds,
                 (k as u64 + 1) * seconds,
                 w.requests,
@@ -374,7 +529,10 @@ impl std::fmt::Display for SustainedReport {
                 p99_ms(&w.by_kind[1]),
                 p99_ms(&w.by_kind[2]),
                 w.resident_mib,
-                w.wal_mib.map_or("–".to_owned(), |mib| format!("{mib:.1}"))
+                w.wal_mib.map_or("–".to_owned(), |mib| format!("{mib:.1}")),
+                w.postgres.map_or("–".to_owned(), |work| work.to_string()),
+                w.cpu.busy,
+                w.cpu.steal
             )?;
         }
         if let Some(error) = &self.first_error {
@@ -387,5 +545,45 @@ impl std::fmt::Display for SustainedReport {
             writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_shares_count_idle_and_steal_apart() {
+        let before = CpuTicks::parse("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n");
+        let after = CpuTicks::parse("cpu  250 10 100 1050 50 20 20 100 40 0\ncpu0 1 2 3\n");
+        let shares = after.shares_since(&before);
+        // 600 ticks in all: 250 busy, 250 idle, 100 stolen; guest time is inside user's.
+        assert!((shares.busy - 250.0 * 100.0 / 600.0).abs() < 1e-9);
+        assert!((shares.steal - 100.0 * 100.0 / 600.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn postgres_work_names_what_happened_in_the_window() {
+        let before = PostgresWork {
+            checkpoints: 4,
+            idea_vacuums: 2,
+            idea_analyzes: 7,
+        };
+        let after = PostgresWork {
+            checkpoints: 5,
+            idea_vacuums: 2,
+            idea_analyzes: 9,
+        };
+        assert_eq!(
+            after.since(&before).to_string(),
+            "checkpoint ×1, analyze ×2"
+        );
+        assert_eq!(after.since(&after).to_string(), "–");
+    }
+
+    #[test]
+    fn cpu_ticks_of_an_unreadable_stat_are_zero() {
+        let shares = CpuTicks::parse("").shares_since(&CpuTicks::parse("cpu 1 2"));
+        assert_eq!((shares.busy, shares.steal), (0.0, 0.0));
     }
 }
