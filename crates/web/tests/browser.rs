@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cocreate_app::{AccountInput, SpaceInput};
-use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_app::{AccountInput, Resolution, SpaceInput};
+use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
+use cocreate_store::ContentKind;
 use cocreate_testkit::{Backend, TestServer, in_ci, spawn};
 use thirtyfour::prelude::*;
 
@@ -840,9 +841,34 @@ for (const e of document.querySelectorAll('iframe, object, embed, base, meta[htt
 return found;
 "#;
 
-/// Puts every payload through every field people type into (names, space and challenge texts,
-/// idea titles, bodies and tags, comments, flag reasons, file names), then opens every page that
-/// shows them: no dialog may open and nothing that could run script may be on any page.
+/// `path?key=value`, the value percent-encoded.
+fn with_query(path: &str, key: &str, value: &str) -> String {
+    let mut url = reqwest::Url::parse("http://cocreate.invalid").unwrap();
+    url.set_path(path);
+    url.query_pairs_mut().append_pair(key, value);
+    format!("{}?{}", url.path(), url.query().unwrap_or_default())
+}
+
+/// Fails if the current page opened a dialog or holds anything that could run script.
+async fn assert_no_script(driver: &WebDriver, page: &str) -> Outcome {
+    // Handlers such as onerror fire after the load.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    if let Ok(text) = driver.get_alert_text().await {
+        return Err(format!("{page} opened a dialog: {text}").into());
+    }
+    let danger = driver.execute(DANGER_ON_PAGE, Vec::new()).await?;
+    let danger: Vec<String> = danger.convert()?;
+    ensure(
+        danger.is_empty(),
+        format!("{page} holds script: {danger:?}"),
+    )
+}
+
+/// Puts every payload through every field people type into (names, the organisation's name and
+/// description, space and challenge texts, idea titles, bodies and tags, comments and their
+/// edits, flag, stage, merge and moderation reasons, token and file names, search and list
+/// queries), some through the browser's own forms, then opens every page that shows them: no
+/// dialog may open and nothing that could run script may be on any page.
 async fn hostile_text_never_runs_as_script(backend: Backend) {
     run(
         "hostile_text_never_runs_as_script",
@@ -912,6 +938,7 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
             )
             .await?;
             let mut ideas = Vec::new();
+            let mut comments = Vec::new();
             for (k, payload) in HOSTILE.iter().enumerate() {
                 let mut input = cocreate_app::IdeaInput {
                     title: payload,
@@ -944,14 +971,10 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                     &all,
                 )
                 .await?;
-                app.flag(
-                    &customer,
-                    cocreate_store::ContentKind::Comment,
-                    comment.id,
-                    payload,
-                )
-                .await?;
+                app.flag(&customer, ContentKind::Comment, comment.id, payload)
+                    .await?;
                 ideas.push(idea.id);
+                comments.push(comment.id);
             }
             app.edit_idea(&admin, ideas[0], HOSTILE[4], &format!("{all}\n\nmore"), "")
                 .await?;
@@ -960,6 +983,28 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                 ideas[0],
                 "<img src=x onerror=alert(1)>.png",
                 ONE_PIXEL_PNG.to_vec(),
+            )
+            .await?;
+            // Texts shown beside the content: the organisation's name (on every page) and
+            // description, a token's name, a flag on an idea, an edited comment, the public
+            // rationale of a stage change and of a merge, and a moderator's reasons for hiding.
+            // Names are one line each, so they get a few payloads in a row; the rest gets all.
+            let short = HOSTILE[..3].concat();
+            app.update_organisation(&admin, &short, &all).await?;
+            app.create_api_token(&admin, &short).await?;
+            app.flag(&customer, ContentKind::Idea, ideas[1], &all)
+                .await?;
+            app.edit_comment(&customer, comments[1], &all).await?;
+            app.move_idea(&admin, ideas[1], Stage::Review, &all).await?;
+            app.merge_idea(&admin, ideas[2], ideas[3], &all).await?;
+            app.moderate(&admin, ContentKind::Idea, ideas[4], Resolution::Hide, &all)
+                .await?;
+            app.moderate(
+                &admin,
+                ContentKind::Comment,
+                comments[5],
+                Resolution::Hide,
+                &all,
             )
             .await?;
 
@@ -978,23 +1023,51 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                 "/admin/audit".to_owned(),
                 "/admin/members".to_owned(),
                 "/profile".to_owned(),
+                "/admin/organisation".to_owned(),
             ];
+            // Query text that pages show back.
+            for payload in &HOSTILE[..4] {
+                pages.push(with_query("/spaces/hostile", "tag", payload));
+                pages.push(with_query("/search", "q", payload));
+                pages.push(with_query("/search", "tag", payload));
+                pages.push(with_query("/spaces/hostile/similar", "title", payload));
+            }
             pages.extend(ideas.iter().map(|id| format!("/ideas/{id}")));
             sign_in(&driver, &server, "admin@xss.example").await?;
             for page in &pages {
                 driver.goto(server.url(page)).await?;
-                // Handlers such as onerror fire after the load.
-                tokio::time::sleep(Duration::from_millis(150)).await;
-                if let Ok(text) = driver.get_alert_text().await {
-                    return Err(format!("{page} opened a dialog: {text}").into());
-                }
-                let danger = driver.execute(DANGER_ON_PAGE, Vec::new()).await?;
-                let danger: Vec<String> = danger.convert()?;
-                ensure(
-                    danger.is_empty(),
-                    format!("{page} holds script: {danger:?}"),
-                )?;
+                assert_no_script(&driver, page).await?;
             }
+            // Through the forms too. Typing a title fills the similar-ideas box with the
+            // server's HTML, the one place a script inserts markup; then the idea is proposed.
+            driver.goto(server.url("/spaces/hostile")).await?;
+            fill(&driver, "idea-title", "alert onerror").await?;
+            let started = Instant::now();
+            while driver
+                .find_all(By::Css("#similar-ideas a"))
+                .await?
+                .is_empty()
+            {
+                ensure(
+                    started.elapsed() < Duration::from_secs(10),
+                    "no similar ideas shown",
+                )?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert_no_script(&driver, "the similar ideas").await?;
+            fill(&driver, "idea-title", HOSTILE[22]).await?;
+            fill(&driver, "idea-body", &all).await?;
+            submit(&driver, "/spaces/hostile/ideas").await?;
+            let proposed = driver.current_url().await?;
+            ensure(
+                proposed.path().starts_with("/ideas/"),
+                format!("proposed through the form: {proposed}"),
+            )?;
+            assert_no_script(&driver, proposed.path()).await?;
+            ensure(
+                page_text(&driver).await?.contains(HOSTILE[22]),
+                "the proposed title is shown as text",
+            )?;
             // The payloads were shown as text, not dropped: they went all the way through.
             driver
                 .goto(server.url(&format!("/ideas/{}", ideas[0])))
