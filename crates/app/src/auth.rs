@@ -227,6 +227,10 @@ impl App {
             .account_by_id(actor.id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // A stolen session must not become a way to guess the password faster than sign-in.
+        if self.sign_in_limiter.check_key(&account.email).is_err() {
+            return Err(AppError::Throttled);
+        }
         if verify_password(password.to_owned(), account.password_hash.clone()).await? {
             Ok(account)
         } else {
@@ -234,7 +238,8 @@ impl App {
         }
     }
 
-    /// Changes the password after checking the current one; every other session ends.
+    /// Changes the password after checking the current one; every other session ends, and so
+    /// does every reset or e-mail change link still open.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> AppResult<()> {
         let new = Password::parse_field("new_password", new)?;
         let account = self
@@ -245,6 +250,9 @@ impl App {
         tx.set_password_hash(actor.id, &hash).await?;
         tx.delete_sessions_of(actor.id, actor.session_hash.as_deref())
             .await?;
+        // Links mailed before the change (to reset it, or to move the account to another
+        // address) must not outlive it.
+        tx.revoke_account_tokens(actor.id, self.now()).await?;
         self.enqueue_mail(
             &mut *tx,
             &account.email,
@@ -257,13 +265,20 @@ impl App {
         Ok(())
     }
 
-    /// Mails a reset link when the address has an account. Says nothing either way, so the
-    /// form cannot be used to find out who has an account.
+    /// Mails a reset link when the address has an account, at most [`crate::RESET_MAILS_PER_HOUR`] an
+    /// hour. Says nothing either way, so the form cannot be used to find out who has an account.
     pub async fn request_password_reset(&self, email: &str) -> AppResult<()> {
         let email = Email::parse(email)?;
         let Some(account) = self.store.account_by_email(email.as_str()).await? else {
             return Ok(());
         };
+        if self.reset_mail_limiter.check_key(&account.email).is_err() {
+            tracing::info!(
+                account = account.id,
+                "reset link not sent: the hour's budget is spent"
+            );
+            return Ok(());
+        }
         let mut tx = self.store.begin().await?;
         let token = self
             .issue_account_token(
@@ -286,7 +301,8 @@ impl App {
         Ok(())
     }
 
-    /// Sets a new password with a reset token (once), ends all sessions and signs in anew.
+    /// Sets a new password with a reset token (once), ends all sessions and open links, and signs
+    /// in anew.
     pub async fn reset_password(&self, token: &str, new: &str) -> AppResult<SignedIn> {
         let new = Password::parse_field("new_password", new)?;
         let hash = hash_password(new.expose().to_owned()).await?;
@@ -301,6 +317,7 @@ impl App {
             .ok_or(AppError::InvalidToken)?;
         tx.set_password_hash(account.id, &hash).await?;
         tx.delete_sessions_of(account.id, None).await?;
+        tx.revoke_account_tokens(account.id, self.now()).await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
         tx.commit().await?;
         Ok(signed_in)
@@ -377,6 +394,8 @@ impl App {
                 ),
                 other => other.into(),
             })?;
+        // Reset links went to the old address: they must not reach the account any more.
+        tx.revoke_account_tokens(account.id, self.now()).await?;
         let body = format!(
             "Your Cocreate account now uses {new_email} instead of this address. If this was not you, contact your administrator.\n"
         );

@@ -55,6 +55,9 @@ pub type AppResult<T> = Result<T, AppError>;
 pub const SESSION_DAYS: i64 = 30;
 /// How long a password-reset link works.
 pub const RESET_MINUTES: i64 = 60;
+/// Reset links mailed to one address in an hour; further requests are answered as usual and
+/// send nothing.
+pub const RESET_MAILS_PER_HOUR: u32 = 3;
 /// How long an e-mail change confirmation link works.
 pub const EMAIL_CHANGE_MINUTES: i64 = 24 * 60;
 /// How long an invitation link works.
@@ -122,7 +125,11 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    /// Guesses at an account's password, by e-mail address: sign-in, and the forms that ask for
+    /// the current password again.
     sign_in_limiter: DefaultKeyedRateLimiter<String>,
+    /// Reset links mailed to an address, so nobody can flood someone's inbox with them.
+    reset_mail_limiter: DefaultKeyedRateLimiter<String>,
     mail_wakeup: tokio::sync::Notify,
     unknown_account_hash: tokio::sync::OnceCell<String>,
     /// The organisation as last read, and when: every page shows it and it rarely changes.
@@ -147,12 +154,24 @@ impl App {
             clock,
             config,
             sign_in_limiter: RateLimiter::keyed(quota),
+            reset_mail_limiter: RateLimiter::keyed(Quota::per_hour(
+                NonZeroU32::new(RESET_MAILS_PER_HOUR).unwrap_or(NonZeroU32::MIN),
+            )),
             mail_wakeup: tokio::sync::Notify::new(),
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
         })
+    }
+
+    /// Forgets the addresses whose attempt budgets are full again, so the throttles hold only
+    /// recent addresses however many are tried.
+    pub fn forget_idle_throttles(&self) {
+        for limiter in [&self.sign_in_limiter, &self.reset_mail_limiter] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

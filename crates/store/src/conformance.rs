@@ -22,6 +22,7 @@ macro_rules! conformance_suite {
             accounts_page_in_id_order,
             sessions_expire_and_end,
             account_tokens_are_single_use,
+            account_tokens_are_revoked_together,
             invitations_accept_once,
             api_tokens_revoke_and_touch,
             spaces_and_members,
@@ -282,6 +283,50 @@ pub async fn account_tokens_are_single_use(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(change.new_email.as_deref(), Some("new@example.org"));
+    tx.commit().await.unwrap();
+}
+
+pub async fn account_tokens_are_revoked_together(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let bob = account(&*store, "bob@example.org").await;
+    let token = |hash: &str, account_id: i64, purpose: TokenPurpose| AccountToken {
+        token_hash: hash.into(),
+        account_id,
+        purpose,
+        new_email: None,
+        created_at: T0,
+        expires_at: T0.plus_minutes(30),
+    };
+    let mut tx = store.begin().await.unwrap();
+    for open in [
+        token("ada-reset-1", ada.id, TokenPurpose::PasswordReset),
+        token("ada-reset-2", ada.id, TokenPurpose::PasswordReset),
+        token("ada-change", ada.id, TokenPurpose::EmailChange),
+        token("bob-reset", bob.id, TokenPurpose::PasswordReset),
+    ] {
+        tx.insert_account_token(&open).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    tx.consume_account_token("ada-reset-1", TokenPurpose::PasswordReset, T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let revoked = tx.revoke_account_tokens(ada.id, T0).await.unwrap();
+    assert_eq!(revoked, 2, "the used token is not counted again");
+    for (hash, purpose) in [
+        ("ada-reset-2", TokenPurpose::PasswordReset),
+        ("ada-change", TokenPurpose::EmailChange),
+    ] {
+        let used = tx.consume_account_token(hash, purpose, T0).await.unwrap();
+        assert!(used.is_none(), "{hash} no longer works");
+    }
+    let other = tx
+        .consume_account_token("bob-reset", TokenPurpose::PasswordReset, T0)
+        .await
+        .unwrap();
+    assert!(other.is_some(), "another account's link still works");
     tx.commit().await.unwrap();
 }
 

@@ -214,6 +214,9 @@ pub trait Tx: Send {
         purpose: TokenPurpose,
         now: Timestamp,
     ) -> StoreResult<Option<AccountToken>>;
+    /// Marks every open token of the account used (reset and e-mail change links alike); returns
+    /// how many were open.
+    async fn revoke_account_tokens(&mut self, account_id: i64, now: Timestamp) -> StoreResult<u64>;
 
     async fn insert_invitation(
         &mut self,

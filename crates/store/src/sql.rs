@@ -1348,6 +1348,15 @@ macro_rules! impl_sql_store {
                     row.as_ref().map(account_token).transpose()
                 }
 
+                async fn revoke_account_tokens(&mut self, account_id: i64, now: Timestamp) -> StoreResult<u64> {
+                    self.exec(
+                        ::sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+                            .bind(now.millis())
+                            .bind(account_id),
+                    )
+                    .await
+                }
+
                 async fn insert_invitation(&mut self, new: &NewInvitation<'_>) -> StoreResult<Invitation> {
                     let row = self
                         .one(

@@ -187,24 +187,28 @@ impl Limits {
         metrics::gauge!("cocreate_rate_limit_addresses").set(self.remembered() as f64);
     }
 
-    /// Prunes at most once per [`PRUNE_EVERY`], so memory stays bounded by recent addresses.
-    fn prune_when_due(&self) {
+    /// Prunes at most once per [`PRUNE_EVERY`], so memory stays bounded by recent addresses;
+    /// returns whether it pruned.
+    fn prune_when_due(&self) -> bool {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let last = self.last_pruned_ms.load(Ordering::Relaxed);
         let due = now.saturating_sub(last) >= PRUNE_EVERY.as_millis() as u64;
-        if due
+        let pruning = due
             && self
                 .last_pruned_ms
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+                .is_ok();
+        if pruning {
             self.prune();
         }
+        pruning
     }
 }
 
 const AUTH_PATHS: &[&str] = &[
     "/signin",
+    "/profile/password",
+    "/profile/email",
     "/signup",
     "/reset",
     "/invitations",
@@ -229,8 +233,8 @@ pub async fn rate_limit(State(state): State<WebState>, request: Request, next: N
     let auth = unsafe_method && AUTH_PATHS.iter().any(|p| path.starts_with(p));
     let limited = (auth && limits.auth.check_key(&address).is_err())
         || (unsafe_method && limits.writes.check_key(&address).is_err());
-    if unsafe_method {
-        limits.prune_when_due();
+    if unsafe_method && limits.prune_when_due() {
+        state.app.forget_idle_throttles();
     }
     if limited {
         metrics::counter!("cocreate_rate_limited_total").increment(1);

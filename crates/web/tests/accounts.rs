@@ -6,7 +6,7 @@
 mod common;
 
 use cocreate_core::{AccountKind, Clock, OrgRole};
-use cocreate_testkit::{Backend, ServerOptions, spawn, spawn_with};
+use cocreate_testkit::{Backend, ServerOptions, TestServer, spawn, spawn_with};
 use common::*;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
@@ -18,6 +18,8 @@ on_both_backends!(
     password_reset_works_once,
     expired_reset_links_are_refused,
     password_change_ends_other_sessions,
+    a_new_password_ends_every_open_link_and_session,
+    reset_mails_are_limited_per_address,
     email_change_needs_confirmation,
     sessions_rotate_and_tampered_cookies_are_anonymous,
     api_tokens_are_shown_once_and_revocable,
@@ -354,23 +356,14 @@ async fn password_reset_works_once(backend: Backend) {
             .unwrap()
             .contains("invalid, used or expired")
     );
-    let old = post_form(
-        &client(),
-        server.url("/signin"),
-        &[("email", "ada@example.org"), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    let new = post_form(
-        &client(),
-        server.url("/signin"),
-        &[
-            ("email", "ada@example.org"),
-            ("password", "a brand new password"),
-        ],
-    )
-    .await;
-    assert_eq!(new.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in_status(&server, "ada@example.org", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in_status(&server, "ada@example.org", "a brand new password").await,
+        StatusCode::SEE_OTHER
+    );
 
     // Through the API, a used token is 410 Gone.
     let token = link.trim_start_matches("/reset/");
@@ -568,6 +561,170 @@ async fn email_change_needs_confirmation(backend: Backend) {
     );
     let reused = post_form(&ada, server.url(&link), &[]).await;
     assert_eq!(reused.status(), StatusCode::GONE);
+}
+
+/// Asks for a reset link for `email` through the form; returns the newest link mailed there.
+async fn reset_link(server: &TestServer, email: &str) -> String {
+    let asked = post_form(&client(), server.url("/reset"), &[("email", email)]).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    server.link_in_mail(email, "/reset/").await
+}
+
+/// The status a fresh browser gets when signing in with `password`: 303 when it is right.
+async fn sign_in_status(server: &TestServer, email: &str, password: &str) -> StatusCode {
+    post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", email), ("password", password)],
+    )
+    .await
+    .status()
+}
+
+/// The status a fresh browser gets when choosing a new password through a reset `link`.
+async fn reset_status(server: &TestServer, link: &str, password: &str) -> StatusCode {
+    post_form(&client(), server.url(link), &[("password", password)])
+        .await
+        .status()
+}
+
+async fn is_signed_in(server: &TestServer, session: &reqwest::Client) -> bool {
+    let profile = session.get(server.url("/profile")).send().await.unwrap();
+    profile.status() == StatusCode::OK
+}
+
+/// A reset ends every session, and both a reset and a change of password end every link mailed
+/// before: another reset link, and a pending move of the account to a new address (which would
+/// otherwise hand the account to whoever asked for it, after the owner took it back).
+async fn a_new_password_ends_every_open_link_and_session(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let ada = client();
+    sign_up(&server, &ada, "ada@example.org", "Ada").await;
+    let elsewhere = client();
+    let signed_in = post_form(
+        &elsewhere,
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let earlier = reset_link(&server, "ada@example.org").await;
+    let asked = post_form(
+        &elsewhere,
+        server.url("/profile/email"),
+        &[("email", "eve@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let move_away = server
+        .link_in_mail("eve@example.org", "/email/confirm/")
+        .await;
+    let latest = reset_link(&server, "ada@example.org").await;
+    assert_ne!(earlier, latest);
+
+    let browser = client();
+    let reset = post_form(
+        &browser,
+        server.url(&latest),
+        &[("password", "a brand new password")],
+    )
+    .await;
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+    assert!(is_signed_in(&server, &browser).await, "the reset signs in");
+    for session in [&ada, &elsewhere] {
+        assert!(!is_signed_in(&server, session).await, "older sessions end");
+    }
+    assert_eq!(
+        reset_status(&server, &earlier, "the attacker's password").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let moved = post_form(&client(), server.url(&move_away), &[]).await;
+    assert_eq!(moved.status(), StatusCode::GONE);
+    assert!(
+        server
+            .store
+            .account_by_email("ada@example.org")
+            .await
+            .unwrap()
+            .is_some(),
+        "the account keeps its address"
+    );
+
+    // A change of password through the profile does the same to links still open.
+    let pending = reset_link(&server, "ada@example.org").await;
+    let changed = post_form(
+        &browser,
+        server.url("/profile/password"),
+        &[
+            ("current_password", "a brand new password"),
+            ("new_password", "yet another password"),
+        ],
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        reset_status(&server, &pending, "the attacker's password").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        sign_in_status(&server, "ada@example.org", "yet another password").await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Asking again and again for a reset link sends a few, then nothing, with the same answer each
+/// time: nobody can flood someone's inbox, and the answer still does not tell who has an account.
+async fn reset_mails_are_limited_per_address(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    sign_up(&server, &client(), "bob@example.org", "Bob").await;
+    let reset_mails = |to: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .mails()
+                .await
+                .iter()
+                .filter(|m| m.to_address == to && m.body.contains("/reset/"))
+                .count()
+        }
+    };
+    let mut answers = Vec::new();
+    for _ in 0..cocreate_app::RESET_MAILS_PER_HOUR + 2 {
+        let asked = post_form(
+            &client(),
+            server.url("/reset"),
+            &[("email", "ada@example.org")],
+        )
+        .await;
+        answers.push((asked.status(), asked.text().await.unwrap()));
+    }
+    assert_eq!(
+        reset_mails("ada@example.org").await,
+        cocreate_app::RESET_MAILS_PER_HOUR as usize
+    );
+    assert!(
+        answers.windows(2).all(|pair| pair[0] == pair[1]),
+        "every answer is the same"
+    );
+    assert_eq!(answers[0].0, StatusCode::OK);
+    let api = client()
+        .post(server.url("/api/v1/password-resets"))
+        .json(&json!({"email": "ada@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        reset_mails("ada@example.org").await,
+        cocreate_app::RESET_MAILS_PER_HOUR as usize
+    );
+    // Other addresses still get theirs.
+    reset_link(&server, "bob@example.org").await;
 }
 
 async fn sessions_rotate_and_tampered_cookies_are_anonymous(backend: Backend) {
@@ -816,6 +973,56 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
             .await
             .unwrap()
             .contains("too many attempts")
+    );
+    // The forms that ask a signed-in person for the current password count as guesses too, so a
+    // stolen session is no faster way to find the password.
+    let bea = client();
+    sign_up(&server, &bea, "bea@example.org", "Bea").await;
+    let before = server
+        .store
+        .account_by_email("bea@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    for _ in 0..3 {
+        let wrong = post_form(
+            &bea,
+            server.url("/profile/password"),
+            &[
+                ("current_password", "guess guess guess"),
+                ("new_password", "a brand new password"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for (path, fields) in [
+        (
+            "/profile/password",
+            [
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new password"),
+            ],
+        ),
+        (
+            "/profile/email",
+            [("email", "bea@new.example.org"), ("password", PASSWORD)],
+        ),
+    ] {
+        let throttled = post_form(&bea, server.url(path), &fields).await;
+        assert_eq!(
+            throttled.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        let text = throttled.text().await.unwrap();
+        assert!(text.contains("too many attempts"), "{path}: {text}");
+    }
+    let after = server.store.account_by_email("bea@example.org").await;
+    assert_eq!(
+        after.unwrap().unwrap().password_hash,
+        before.password_hash,
+        "the throttled change did not happen"
     );
     // Other addresses are not affected.
     let other = post_form(
