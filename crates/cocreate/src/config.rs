@@ -14,7 +14,7 @@ use rand::RngCore;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address and port to listen on.
@@ -59,6 +59,58 @@ pub struct SmtpConfig {
     pub timeout_seconds: u64,
 }
 
+/// Printed without secrets: the key and the SMTP password are redacted by their type, and the
+/// database URL's password here.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(without_password),
+            )
+            .field("base_url", &self.base_url)
+            .field("data_dir", &self.data_dir)
+            .field("secret_key", &self.secret_key)
+            .field("smtp", &self.smtp)
+            .field(
+                "sign_in_attempts_per_minute",
+                &self.sign_in_attempts_per_minute,
+            )
+            .field("auth_requests_per_minute", &self.auth_requests_per_minute)
+            .field("write_requests_per_minute", &self.write_requests_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish()
+    }
+}
+
+/// `url` with its password, in the user part or as a `password` parameter, replaced.
+fn without_password(url: &str) -> String {
+    const HIDDEN: &str = "REDACTED";
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Whatever it holds cannot be told apart from a secret.
+        return HIDDEN.to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some(HIDDEN));
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(key, value)| {
+            let value = if key.eq_ignore_ascii_case("password") {
+                HIDDEN.to_owned()
+            } else {
+                value.into_owned()
+            };
+            (key.into_owned(), value)
+        })
+        .collect();
+    if !pairs.is_empty() {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
 fn default_smtp_port() -> u16 {
     587
 }
@@ -87,7 +139,14 @@ impl Default for Config {
 }
 
 /// `COCREATE_*` variables that are not settings of this file (read elsewhere), lower-cased.
-const NOT_SETTINGS: &[&str] = &["config", "log", "new_password", "test_postgres_url"];
+const NOT_SETTINGS: &[&str] = &[
+    "config",
+    "log",
+    "new_password",
+    "test_postgres_url",
+    "bench_postgres_url",
+    "crash_kills",
+];
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,5 +422,31 @@ mod tests {
             assert!(format!("{err:#}").contains("bnd"), "{err:#}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let config = Config {
+            database_url: Some(
+                "postgres://cocreate:hunter2@db.example.org/cocreate?password=hunter3&sslmode=require"
+                    .into(),
+            ),
+            secret_key: Some(SecretString::from("the-secret-key")),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        for secret in ["hunter2", "hunter3", "the-secret-key"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("cocreate:REDACTED@db.example.org"),
+            "{shown}"
+        );
+        assert!(shown.contains("sslmode=require"), "{shown}");
+        assert_eq!(
+            without_password("sqlite://data/cocreate.db"),
+            "sqlite://data/cocreate.db"
+        );
+        assert_eq!(without_password("not a url: hunter2"), "REDACTED");
     }
 }

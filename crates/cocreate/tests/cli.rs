@@ -564,52 +564,54 @@ fn debug_logs_hold_no_secrets() {
             .send()
             .await
             .unwrap();
-        // No SMTP is configured: once the worker has passed, the reset mail is kept in the
-        // outbox with its link, for the admin to relay.
-        let started = Instant::now();
-        let reset_token = loop {
-            let outbox = browser
-                .get(format!("{base}/api/v1/outbox"))
-                .bearer_auth(&api_token)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            if let Some(at) = outbox.find("/reset/") {
-                let token: String = outbox[at + "/reset/".len()..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                if !token.is_empty() {
-                    break token;
-                }
-            }
-            assert!(started.elapsed() < Duration::from_secs(20), "{outbox}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let reset_token = token_in_outbox(&browser, &base, &api_token, "/reset/").await;
         let reset_page = browser
             .get(format!("{base}/reset/{reset_token}"))
             .send()
             .await
             .unwrap();
         assert_eq!(reset_page.status(), 200);
-        let reset = browser
-            .post(format!("{base}/reset/{reset_token}"))
-            .form(&[("password", new_password)])
+        // Reset the password, sign in with the new one, ask to move to a new address.
+        for (path, fields) in [
+            (
+                format!("/reset/{reset_token}"),
+                vec![("password", new_password)],
+            ),
+            (
+                "/signin".to_owned(),
+                vec![("email", "op@example.org"), ("password", new_password)],
+            ),
+            (
+                "/profile/email".to_owned(),
+                vec![("email", "op@new.example.org"), ("password", new_password)],
+            ),
+        ] {
+            let status = form_status(&browser, format!("{base}{path}"), &fields).await;
+            assert!(status.is_redirection(), "{path}: {status}");
+        }
+        let change_token =
+            token_in_outbox(&browser, &base, &api_token, "/email/confirm/").await;
+        let confirmed =
+            form_status(&browser, format!("{base}/email/confirm/{change_token}"), &[]).await;
+        assert_eq!(confirmed, 200);
+        let invited = browser
+            .post(format!("{base}/api/v1/invitations"))
+            .bearer_auth(&api_token)
+            .json(&serde_json::json!({"email": "new@example.org", "kind": "employee", "role": "member"}))
             .send()
             .await
             .unwrap();
-        assert!(reset.status().is_redirection(), "{}", reset.status());
-        let again = browser
-            .post(format!("{base}/signin"))
-            .form(&[("email", "op@example.org"), ("password", new_password)])
-            .send()
-            .await
-            .unwrap();
-        assert!(again.status().is_redirection());
-        [cookie, api_token, reset_token]
+        assert_eq!(invited.status(), 201);
+        let invitation_token =
+            token_in_outbox(&browser, &base, &api_token, "/invitations/").await;
+        let accepted = form_status(
+            &browser_client(),
+            format!("{base}/invitations/{invitation_token}"),
+            &[("name", "Newcomer"), ("password", new_password)],
+        )
+        .await;
+        assert!(accepted.is_redirection(), "{accepted}");
+        [cookie, api_token, reset_token, change_token, invitation_token]
     });
     assert!(terminate(&mut server).success());
 
@@ -618,13 +620,55 @@ fn debug_logs_hold_no_secrets() {
         logged.contains("route=\"/reset/{token}\""),
         "requests are logged with their route: {logged}"
     );
+    let key = std::fs::read_to_string(dir.path().join("secret.key")).unwrap();
     for secret in secrets
         .iter()
         .map(String::as_str)
-        .chain([old_password, new_password])
+        .chain([old_password, new_password, key.trim()])
     {
         assert!(secret.len() >= 20, "{secret:?} is a real secret");
         assert!(!logged.contains(secret), "the log holds a secret: {secret}");
+    }
+}
+
+async fn form_status(
+    client: &reqwest::Client,
+    url: String,
+    fields: &[(&str, &str)],
+) -> reqwest::StatusCode {
+    client.post(url).form(fields).send().await.unwrap().status()
+}
+
+/// The token of the newest one-time link under `prefix` in the outbox. No SMTP is configured:
+/// once the worker has passed, mail is kept in the outbox with its link, for the admin to relay.
+async fn token_in_outbox(
+    client: &reqwest::Client,
+    base: &str,
+    api_token: &str,
+    prefix: &str,
+) -> String {
+    let started = Instant::now();
+    loop {
+        let outbox = client
+            .get(format!("{base}/api/v1/outbox"))
+            .bearer_auth(api_token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if let Some(at) = outbox.find(prefix) {
+            let token: String = outbox[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if !token.is_empty() {
+                return token;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{outbox}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
