@@ -1,6 +1,7 @@
-//! Every create and update input, as JSON through the API and as a form through the pages, and
-//! the query strings of lists and search (cursors included), sent through the real router to a
-//! real SQLite database: whatever the bytes, the answer is never a 500.
+//! Every create and update input, as JSON through the API and as a form through the pages (files
+//! as multipart), and the query strings of pages, lists and search (cursors included), sent
+//! through the real router to a real SQLite database: whatever the bytes, the answer is never a
+//! 500.
 
 #![no_main]
 
@@ -22,43 +23,76 @@ const TARGETS: &[(&str, &str)] = &[
     ("POST", "/api/v1/accounts"),
     ("POST", "/api/v1/password-resets"),
     ("POST", "/api/v1/password-resets/not-a-token"),
+    ("PUT", "/api/v1/organisation"),
     ("POST", "/api/v1/spaces"),
     ("PUT", "/api/v1/spaces/fuzz"),
+    ("POST", "/api/v1/spaces/fuzz/members"),
+    ("PUT", "/api/v1/members/2"),
+    ("POST", "/api/v1/invitations"),
+    ("POST", "/api/v1/tokens"),
     ("POST", "/api/v1/spaces/fuzz/challenges"),
     ("PUT", "/api/v1/challenges/1"),
+    ("POST", "/api/v1/challenges/1/cover"),
     ("POST", "/api/v1/spaces/fuzz/ideas"),
     ("PUT", "/api/v1/ideas/1"),
+    ("POST", "/api/v1/ideas/1/transitions"),
+    ("POST", "/api/v1/ideas/1/merge"),
+    ("POST", "/api/v1/ideas/1/co-authors"),
+    ("POST", "/api/v1/ideas/1/attachments"),
     ("POST", "/api/v1/ideas/1/comments"),
     ("POST", "/api/v1/challenges/1/comments"),
     ("PUT", "/api/v1/comments/1"),
-    ("POST", "/api/v1/ideas/1/transitions"),
-    ("POST", "/api/v1/ideas/1/merge"),
     ("POST", "/api/v1/flags"),
-    ("POST", "/api/v1/invitations"),
-    ("POST", "/api/v1/tokens"),
-    ("PUT", "/api/v1/organisation"),
-    ("POST", "/api/v1/ideas/1/co-authors"),
-    ("POST", "/api/v1/spaces/fuzz/members"),
+    ("POST", "/api/v1/moderation/comment/1/hide"),
     ("GET", "/api/v1/spaces/fuzz/ideas?"),
     ("GET", "/api/v1/search?"),
     ("GET", "/api/v1/search/comments?"),
+    ("GET", "/api/v1/search/challenges?"),
     ("GET", "/api/v1/spaces/fuzz/similar?"),
     ("GET", "/api/v1/notifications?"),
+    ("GET", "/api/v1/members?"),
+    ("GET", "/api/v1/audit-log?"),
+    ("GET", "/api/v1/outbox?"),
     ("POST", "/signup"),
     ("POST", "/signin"),
     ("POST", "/reset"),
-    ("POST", "/profile"),
+    ("POST", "/profile/password"),
+    ("POST", "/profile/email"),
+    ("POST", "/profile/tokens"),
+    ("POST", "/admin/organisation"),
+    ("POST", "/admin/organisation/logo"),
+    ("POST", "/admin/members/2"),
+    ("POST", "/admin/invitations"),
+    ("POST", "/spaces"),
+    ("POST", "/spaces/fuzz"),
+    ("POST", "/spaces/fuzz/members"),
     ("POST", "/spaces/fuzz/ideas"),
     ("POST", "/spaces/fuzz/challenges"),
-    ("POST", "/ideas/1/comments"),
+    ("POST", "/challenges/1"),
+    ("POST", "/challenges/1/ideas"),
+    ("POST", "/challenges/1/comments"),
+    ("POST", "/challenges/1/cover"),
     ("POST", "/ideas/1/edit"),
     ("POST", "/ideas/1/stage"),
+    ("POST", "/ideas/1/merge"),
+    ("POST", "/ideas/1/co-authors"),
+    ("POST", "/ideas/1/attachments"),
+    ("POST", "/ideas/1/comments"),
     ("POST", "/comments/1/edit"),
     ("POST", "/flags"),
+    ("POST", "/moderation/comment/1/hide"),
     ("GET", "/spaces/fuzz?"),
+    ("GET", "/challenges/1?"),
+    ("GET", "/ideas/1?"),
     ("GET", "/search?"),
     ("GET", "/notifications?"),
+    ("GET", "/admin/members?"),
+    ("GET", "/admin/audit?"),
 ];
+
+/// The paths that take a file: their body is multipart, with this boundary.
+const UPLOADS: &[&str] = &["/attachments", "/cover", "/logo"];
+const BOUNDARY: &str = "fuzz";
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,
@@ -99,6 +133,15 @@ fn fixture() -> &'static Fixture {
                 .await
                 .expect("admin");
             let admin = Actor::from_account(&account, None);
+            // Account 2, whose access the member routes change: the admin's stays as it is.
+            let member = AccountInput {
+                email: "member@fuzz.example",
+                name: "Fuzz Member",
+                password: "fuzz-password-long",
+            };
+            app.create_account_as_operator(&member, AccountKind::Customer, OrgRole::Member)
+                .await
+                .expect("member");
             let space = SpaceInput {
                 name: "Fuzz",
                 slug: "fuzz",
@@ -167,14 +210,14 @@ fuzz_target!(|data: &[u8]| {
         builder = builder.uri(format!("{path}{}", String::from_utf8_lossy(rest)).replace(' ', "+"));
         Body::empty()
     } else {
-        builder = builder.uri(path).header(
-            header::CONTENT_TYPE,
-            if path.starts_with("/api/") {
-                "application/json"
-            } else {
-                "application/x-www-form-urlencoded"
-            },
-        );
+        let content_type = if UPLOADS.iter().any(|end| path.ends_with(end)) {
+            format!("multipart/form-data; boundary={BOUNDARY}")
+        } else if path.starts_with("/api/") {
+            "application/json".to_owned()
+        } else {
+            "application/x-www-form-urlencoded".to_owned()
+        };
+        builder = builder.uri(path).header(header::CONTENT_TYPE, content_type);
         Body::from(rest.to_vec())
     };
     let authenticated = if path.starts_with("/api/") {
