@@ -252,14 +252,15 @@ impl App {
     }
 
     /// Accepts an invitation: a signed-in account with the invited address takes on the offered
-    /// kind and role; otherwise a new account is made with the given name and password.
+    /// kind and role, in a new session that replaces the one it had (new rights, new session);
+    /// otherwise a new account is made with the given name and password, and signed in.
     pub async fn accept_invitation(
         &self,
         token: &str,
         actor: Option<&Actor>,
         name: &str,
         password: &str,
-    ) -> AppResult<Option<SignedIn>> {
+    ) -> AppResult<SignedIn> {
         let now = self.now();
         let invitation = self
             .store
@@ -271,12 +272,15 @@ impl App {
             Some(actor) if actor.email == invitation.email => {
                 tx.set_kind(actor.id, invitation.kind).await?;
                 tx.set_role(actor.id, invitation.role).await?;
-                let account = self
-                    .store
+                let account = tx
                     .account_by_id(actor.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                (account, None)
+                if let Some(old_session) = &actor.session_hash {
+                    tx.delete_session(old_session).await?;
+                }
+                let signed_in = self.open_session(&mut *tx, &account).await?;
+                (account, signed_in)
             }
             Some(_) => {
                 return Err(AppError::conflict(
@@ -311,7 +315,7 @@ impl App {
                     .insert_account(&mut *tx, &input, invitation.kind, invitation.role)
                     .await?;
                 let signed_in = self.open_session(&mut *tx, &account).await?;
-                (account, Some(signed_in))
+                (account, signed_in)
             }
         };
         if !tx.accept_invitation(invitation.id, account.id, now).await? {

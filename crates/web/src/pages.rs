@@ -1289,8 +1289,14 @@ async fn accept_invitation(
         .accept_invitation(&token, actor.get(), &form.name, &form.password)
         .await
     {
-        Ok(Some(signed_in)) => Ok(signed_in_redirect(&state, &signed_in, "/?done=welcome")),
-        Ok(None) => Ok(Redirect::to("/?done=saved").into_response()),
+        Ok(signed_in) => {
+            let notice = if actor.get().is_some() {
+                "/?done=saved"
+            } else {
+                "/?done=welcome"
+            };
+            Ok(signed_in_redirect(&state, &signed_in, notice))
+        }
         Err(error) => {
             let invitation = state.app.invitation(&token).await?;
             refused(&InvitationPage {

@@ -17,6 +17,7 @@ on_both_backends!(
     admin_creates_internal_space_a_customer_cannot_find,
     space_members_and_bad_input,
     admin_invites_an_employee_who_accepts,
+    accepting_an_invitation_signed_in_starts_a_new_session,
     roles_change_and_the_last_admin_stays,
     admin_area_is_not_found_for_others,
     organisation_profile_and_logo,
@@ -617,6 +618,23 @@ async fn admin_invites_an_employee_who_accepts(backend: Backend) {
             .status(),
         StatusCode::GONE
     );
+    let before = count_accounts(&server).await;
+    let late = post_form(
+        &client(),
+        server.url(&late_link),
+        &[("name", "Late"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        late.status(),
+        StatusCode::GONE,
+        "an expired link cannot be accepted"
+    );
+    assert_eq!(
+        count_accounts(&server).await,
+        before,
+        "and makes no account"
+    );
     // Admins see it all in the audit log and the outbox.
     let audit: Value = client()
         .get(server.url("/api/v1/audit-log"))
@@ -656,6 +674,81 @@ async fn admin_invites_an_employee_who_accepts(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2);
+}
+
+/// The session cookie a response sets, as `name=value`.
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// A customer who is invited to become an employee, and accepts while signed in, gets the new
+/// rights in a new session: the session from before the change ends.
+async fn accepting_an_invitation_signed_in_starts_a_new_session(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (_, admin_token) = person(
+        &server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let signed_up = post_form(
+        &client(),
+        server.url("/signup"),
+        &[
+            ("email", "cara@example.org"),
+            ("name", "Cara"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let before = session_cookie(&signed_up);
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "POST",
+        "/api/v1/invitations",
+        Some(json!({"email": "cara@example.org", "kind": "employee", "role": "member"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = server
+        .link_in_mail("cara@example.org", "/invitations/")
+        .await;
+    let accepted = client()
+        .post(server.url(&link))
+        .header(header::COOKIE, &before)
+        .form(&[("name", ""), ("password", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (accepted.status(), location(&accepted)),
+        (StatusCode::SEE_OTHER, "/?done=saved")
+    );
+    let after = session_cookie(&accepted);
+    assert_ne!(before, after);
+    let profile = |cookie: String| {
+        client()
+            .get(server.url("/profile"))
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+    assert_eq!(
+        profile(before).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(profile(after).await.unwrap().status(), StatusCode::OK);
+    let cara = server
+        .store
+        .account_by_email("cara@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cara.kind, AccountKind::Employee);
 }
 
 async fn roles_change_and_the_last_admin_stays(backend: Backend) {
@@ -1030,6 +1123,31 @@ async fn writes_are_rate_limited_per_address(backend: Backend) {
         .unwrap();
     assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(api.json::<Value>().await.unwrap()["code"], "rate_limited");
+    // Every form that guesses or creates accounts shares the budget: trying one password on
+    // many addresses is refused as surely as many passwords on one.
+    let attempts: [(&str, &[(&str, &str)]); 5] = [
+        (
+            "/signin",
+            &[("email", "u5@example.org"), ("password", PASSWORD)],
+        ),
+        ("/reset", &[("email", "u1@example.org")]),
+        (
+            "/invitations/made-up-token",
+            &[("name", "U"), ("password", PASSWORD)],
+        ),
+        (
+            "/profile/password",
+            &[("current_password", PASSWORD), ("new_password", PASSWORD)],
+        ),
+        (
+            "/profile/email",
+            &[("email", "new@example.org"), ("password", PASSWORD)],
+        ),
+    ];
+    for (path, fields) in attempts {
+        let refused = post_form(&client(), server.url(path), fields).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+    }
     assert_eq!(count_accounts(&server).await, 3);
     // Reading is not limited.
     assert_eq!(
