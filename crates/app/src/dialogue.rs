@@ -313,17 +313,53 @@ impl App {
         Ok(())
     }
 
-    /// The actor's notifications, newest first, before `before_id`.
+    /// The actor's notifications, newest first, before `before_id`. One about an idea or a
+    /// challenge the actor can no longer see (left the space, or the idea was hidden) keeps its
+    /// place in the list but says nothing of what it was about.
     pub async fn notifications(
         &self,
         actor: &Actor,
         before_id: i64,
         limit: i64,
     ) -> AppResult<Vec<Notification>> {
-        Ok(self
+        let mut notifications = self
             .store
             .notifications(actor.id, before_id, limit.clamp(1, 100))
-            .await?)
+            .await?;
+        let mut seen = std::collections::HashMap::new();
+        for notification in &mut notifications {
+            let Some(subject) = notification.subject() else {
+                continue;
+            };
+            let visible = match seen.get(&subject) {
+                Some(&visible) => visible,
+                None => {
+                    let visible = self.can_see(actor, subject).await?;
+                    seen.insert(subject, visible);
+                    visible
+                }
+            };
+            if !visible {
+                notification.text = NO_LONGER_VISIBLE.to_owned();
+                notification.idea_id = None;
+                notification.challenge_id = None;
+                notification.comment_id = None;
+            }
+        }
+        Ok(notifications)
+    }
+
+    /// Whether the actor may see the idea or challenge now.
+    async fn can_see(&self, actor: &Actor, subject: Subject) -> AppResult<bool> {
+        let seen = match subject {
+            Subject::Idea(id) => self.visible_idea(Some(actor), id).await.map(|_| ()),
+            Subject::Challenge(id) => self.challenge(Some(actor), id).await.map(|_| ()),
+        };
+        match seen {
+            Ok(()) => Ok(true),
+            Err(AppError::NotFound) => Ok(false),
+            Err(other) => Err(other),
+        }
     }
 
     pub async fn unread_notifications(&self, actor: &Actor) -> AppResult<i64> {
@@ -337,6 +373,9 @@ impl App {
         Ok(())
     }
 }
+
+/// What a notification says once its subject is out of the reader's sight.
+pub const NO_LONGER_VISIBLE: &str = "About something you can no longer see.";
 
 /// How the audit log names an idea or a challenge.
 pub(crate) fn subject_label(subject: Subject) -> String {

@@ -33,7 +33,7 @@ use url::Url;
 pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
-pub use dialogue::{CommentView, Thread};
+pub use dialogue::{CommentView, NO_LONGER_VISIBLE, Thread};
 pub use error::AppError;
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};

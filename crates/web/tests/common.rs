@@ -127,6 +127,17 @@ pub async fn person(
     (actor, token)
 }
 
+/// The organisation's admin, `admin@example.org`, an employee; returns (actor, token).
+pub async fn org_admin(server: &TestServer) -> (cocreate_app::Actor, String) {
+    person(
+        server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await
+}
+
 /// A customer account with an API token; returns (actor, token).
 pub async fn customer(server: &TestServer, email: &str) -> (cocreate_app::Actor, String) {
     person(server, email, AccountKind::Customer, OrgRole::Member).await

@@ -19,6 +19,7 @@ on_both_backends!(
     flags_reach_moderators_who_hide_and_show,
     challenges_have_a_discussion_of_their_own,
     mentions_notify_the_people_named,
+    notifications_keep_nothing_their_reader_can_no_longer_see,
 );
 
 /// A public space with one published idea by `author`; returns the idea id.
@@ -55,13 +56,7 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (author, author_token) = person(
         &server,
         "author@example.org",
@@ -274,13 +269,7 @@ async fn comments_are_edited_and_deleted_by_the_right_people(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (author, _) = person(
         &server,
         "author@example.org",
@@ -446,13 +435,7 @@ async fn bad_comments_are_refused(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, admin_token) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, admin_token) = org_admin(&server).await;
     let (author, author_token) = person(
         &server,
         "author@example.org",
@@ -602,13 +585,7 @@ async fn flags_reach_moderators_who_hide_and_show(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (author, author_token) = person(
         &server,
         "author@example.org",
@@ -988,13 +965,7 @@ async fn challenges_have_a_discussion_of_their_own(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, staff) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, staff) = org_admin(&server).await;
     let (author, fan) = customer(&server, "fan@example.org").await;
     let idea_id = idea(&server, &admin, &author).await;
     let open = challenge(&server, &admin, "Lighter packs", "").await;
@@ -1183,13 +1154,7 @@ async fn mentions_notify_the_people_named(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, admin_token) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, admin_token) = org_admin(&server).await;
     let (author, author_token) = customer(&server, "author@example.org").await;
     let (_, fan) = customer(&server, "fan@example.org").await;
     let (_, bystander) = customer(&server, "bystander@example.org").await;
@@ -1260,4 +1225,70 @@ async fn mentions_notify_the_people_named(backend: Backend) {
     // The page shows handles so people know how to mention each other.
     let page = visitor_page(&server, &format!("/ideas/{id}")).await;
     assert!(page.contains("@fan</span>"), "{page}");
+}
+
+/// A member follows an idea in an invite-only space and is told of a comment; once removed from
+/// the space, the notification keeps its place but no longer names the idea or links to it, on
+/// the page and through the API.
+async fn notifications_keep_nothing_their_reader_can_no_longer_see(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = org_admin(&server).await;
+    create_space(&server, &admin, "Secret plans", Audience::InviteOnly).await;
+    let browser = account(
+        &server,
+        "member@example.org",
+        AccountKind::Customer,
+        OrgRole::Member,
+    )
+    .await;
+    let token = api_token(&server, &browser).await;
+    let member = server
+        .app
+        .add_space_member(&admin, "secret-plans", "member@example.org")
+        .await
+        .unwrap();
+    let secret = published_idea(&server, &admin, "secret-plans", "Night mode", "Dark.").await;
+    let follow = format!("/api/v1/ideas/{}/follow", secret.id);
+    let (status, _) = api(&server, &token, "PUT", &follow, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let comments = format!("/api/v1/ideas/{}/comments", secret.id);
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &comments,
+        Some(json!({"body": "Shipping soon."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, notes) = api(&server, &token, "GET", "/api/v1/notifications", None).await;
+    assert!(notes.to_string().contains("Night mode"), "{notes}");
+
+    server
+        .app
+        .remove_space_member(&admin, "secret-plans", member.id)
+        .await
+        .unwrap();
+    let (_, notes) = api(&server, &token, "GET", "/api/v1/notifications", None).await;
+    assert!(!notes.to_string().contains("Night mode"), "{notes}");
+    let item = &notes["items"][0];
+    assert_eq!(item["text"], cocreate_app::NO_LONGER_VISIBLE, "{notes}");
+    assert!(
+        item["idea_id"].is_null() && item["comment_id"].is_null(),
+        "{notes}"
+    );
+    assert_eq!(notes["unread"].as_i64(), Some(1), "it still counts as news");
+    let page = browser
+        .get(server.url("/notifications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(cocreate_app::NO_LONGER_VISIBLE), "{page}");
+    assert!(!page.contains("Night mode"), "{page}");
+    assert!(!page.contains(&format!("/ideas/{}", secret.id)), "{page}");
 }

@@ -40,13 +40,7 @@ struct World {
 /// A server with a public space `ideas`, an admin, an employee (staff) and a customer.
 async fn world(backend: Backend) -> Option<World> {
     let server = spawn(backend).await?;
-    let (_, admin) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (_, admin) = org_admin(&server).await;
     let (_, staff) = person(
         &server,
         "staff@example.org",

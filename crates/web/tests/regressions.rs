@@ -26,13 +26,7 @@ async fn a_challenge_filter_cannot_reach_into_another_space(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (_, customer) = person(
         &server,
         "customer@example.org",
@@ -121,13 +115,7 @@ async fn deleted_flagged_comments_leave_the_queue_usable(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (writer, writer_token) = person(
         &server,
         "writer@example.org",
@@ -185,13 +173,7 @@ async fn staff_published_drafts_gather_support(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, staff) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, staff) = org_admin(&server).await;
     let (author, _) = person(
         &server,
         "author@example.org",
@@ -254,13 +236,7 @@ async fn merged_supporters_count_toward_the_targets_tiers(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, staff) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, staff) = org_admin(&server).await;
     let (author, _) = person(
         &server,
         "author@example.org",
@@ -350,13 +326,7 @@ async fn foreign_drafts_do_not_end_a_list_early(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (author, _) = person(
         &server,
         "author@example.org",
@@ -414,13 +384,7 @@ async fn followers_who_lost_access_are_not_told(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, admin_token) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, admin_token) = org_admin(&server).await;
     let (_, guest) = person(
         &server,
         "guest@example.org",
@@ -475,13 +439,7 @@ async fn hidden_comments_cannot_be_edited(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     let (writer, writer_token) = person(
         &server,
         "writer@example.org",

@@ -234,13 +234,7 @@ async fn server_with_open_space(
     backend: Backend,
 ) -> Option<(cocreate_testkit::TestServer, cocreate_app::Actor)> {
     let server = spawn(backend).await?;
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     create_space(&server, &admin, "Open", Audience::Public).await;
     Some((server, admin))
 }

@@ -448,13 +448,7 @@ async fn private_objects_answer_outsiders_as_made_up_ids(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, admin_token) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, admin_token) = org_admin(&server).await;
     create_space(&server, &admin, "Inner circle", Audience::InviteOnly).await;
     create_space(&server, &admin, "Town square", Audience::Public).await;
     let (member, member_token) = customer(&server, "member@example.org").await;
@@ -651,13 +645,7 @@ async fn server_with_write_budget(
         ..ServerOptions::default()
     };
     let server = spawn_with(backend, options).await?;
-    let (admin, _) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (admin, _) = org_admin(&server).await;
     create_space(&server, &admin, "Ideas", Audience::Public).await;
     let idea = published_idea(&server, &admin, "ideas", "Quieter fans", "Fans are loud.").await;
     let (_, token) = customer(&server, "ada@example.org").await;

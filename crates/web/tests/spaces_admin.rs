@@ -688,13 +688,7 @@ async fn accepting_an_invitation_signed_in_starts_a_new_session(backend: Backend
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (_, admin_token) = person(
-        &server,
-        "admin@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let (_, admin_token) = org_admin(&server).await;
     let signed_up = post_form(
         &client(),
         server.url("/signup"),
