@@ -1,27 +1,23 @@
 //! Co-drafting: the lead author invites co-authors, who accept and may then edit the idea with
 //! them. Invitations arrive as notifications.
 
-use cocreate_core::{Action, Email, SpaceAccess, allows};
+use cocreate_core::{Action, Authorship, Email, IdeaAction, SpaceAccess, allows};
 use cocreate_store::{CoAuthor, NewNotification};
 
 use crate::{Actor, App, AppError, AppResult};
 
 impl App {
-    /// Whether the account is the idea's lead author or an accepted co-author.
-    pub(crate) async fn is_author_of(
+    /// How the account stands to the idea.
+    pub(crate) async fn authorship(
         &self,
         account_id: i64,
         idea: &cocreate_store::Idea,
-    ) -> AppResult<bool> {
+    ) -> AppResult<Authorship> {
         if idea.author_id == account_id {
-            return Ok(true);
+            return Ok(Authorship::Lead);
         }
-        Ok(self
-            .store
-            .co_authors(idea.id)
-            .await?
-            .iter()
-            .any(|c| c.account_id == account_id && c.accepted_at.is_some()))
+        let co_authors = self.store.co_authors(idea.id).await?;
+        Ok(authorship_among(Some(account_id), idea, &co_authors))
     }
 
     pub async fn co_authors(
@@ -41,7 +37,8 @@ impl App {
         email: &str,
     ) -> AppResult<CoAuthor> {
         let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
-        if idea.author_id != actor.id {
+        let authorship = self.authorship(actor.id, &idea).await?;
+        if !view.may_on_idea(&idea, authorship, IdeaAction::ManageCoAuthors) {
             return Err(AppError::Forbidden);
         }
         if idea.stage.is_final() {
@@ -126,8 +123,10 @@ impl App {
         idea_id: i64,
         account_id: i64,
     ) -> AppResult<()> {
-        let (idea, _) = self.visible_idea(Some(actor), idea_id).await?;
-        if idea.author_id != actor.id && actor.id != account_id {
+        let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
+        let authorship = self.authorship(actor.id, &idea).await?;
+        let leaving = actor.id == account_id;
+        if !leaving && !view.may_on_idea(&idea, authorship, IdeaAction::ManageCoAuthors) {
             return Err(AppError::Forbidden);
         }
         let mut tx = self.store.begin().await?;
@@ -136,5 +135,24 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// How `account_id` stands to the idea, given its co-authors (invited and accepted).
+pub(crate) fn authorship_among(
+    account_id: Option<i64>,
+    idea: &cocreate_store::Idea,
+    co_authors: &[CoAuthor],
+) -> Authorship {
+    let Some(account_id) = account_id else {
+        return Authorship::None;
+    };
+    if idea.author_id == account_id {
+        return Authorship::Lead;
+    }
+    match co_authors.iter().find(|c| c.account_id == account_id) {
+        Some(c) if c.accepted_at.is_some() => Authorship::CoAuthor,
+        Some(_) => Authorship::Invited,
+        None => Authorship::None,
     }
 }

@@ -5,7 +5,7 @@
 use cocreate_core::dialogue::{
     EDIT_WINDOW_MINUTES, MAX_COMMENT_CHARS, MAX_MENTIONS, mentions, reply_placement, thread_order,
 };
-use cocreate_core::{Markdown, Stage};
+use cocreate_core::{CommentAction, Markdown, Stage};
 use cocreate_store::{Comment, NewComment, NewNotification, Notification, Subject};
 
 use crate::{Actor, App, AppError, AppResult, SpaceView};
@@ -93,18 +93,19 @@ impl App {
             .into_iter()
             .map(|index| {
                 let mut comment = comments[index].clone();
-                if comment.hidden.is_some() && !space.can_moderate {
+                let own = actor.is_some_and(|a| a.id == comment.author_id);
+                if comment.hidden.is_some() && !space.may_on_comment(own, CommentAction::ReadHidden)
+                {
                     comment.body.clear();
                     comment.body_html.clear();
                 }
-                let own = actor.is_some_and(|a| a.id == comment.author_id);
                 let live = comment.deleted_at.is_none();
                 CommentView {
-                    can_edit: own
+                    can_edit: space.may_on_comment(own, CommentAction::Edit)
                         && live
                         && comment.hidden.is_none()
                         && now <= comment.created_at.plus_minutes(EDIT_WINDOW_MINUTES),
-                    can_delete: live && (own || space.can_moderate),
+                    can_delete: live && space.may_on_comment(own, CommentAction::Delete),
                     can_moderate: live && space.can_moderate,
                     comment,
                 }
@@ -236,19 +237,28 @@ impl App {
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 
-    async fn own_comment(&self, actor: &Actor, id: i64) -> AppResult<(Comment, bool)> {
+    /// A live comment the actor may see, whether the actor wrote it, and the policy's answer for
+    /// `action` on it.
+    async fn comment_for(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: CommentAction,
+    ) -> AppResult<(Comment, bool, bool)> {
         let comment = self.store.comment(id).await?.ok_or(AppError::NotFound)?;
         let discussion = self.discussion(Some(actor), comment.subject).await?;
         if comment.deleted_at.is_some() {
             return Err(AppError::NotFound);
         }
-        Ok((comment, discussion.space.can_moderate))
+        let own = comment.author_id == actor.id;
+        let allowed = discussion.space.may_on_comment(own, action);
+        Ok((comment, own, allowed))
     }
 
     /// The author edits a comment within the edit window; the comment shows it was edited.
     pub async fn edit_comment(&self, actor: &Actor, id: i64, body: &str) -> AppResult<Comment> {
-        let (comment, _) = self.own_comment(actor, id).await?;
-        if comment.author_id != actor.id {
+        let (comment, _, allowed) = self.comment_for(actor, id, CommentAction::Edit).await?;
+        if !allowed {
             return Err(AppError::Forbidden);
         }
         if comment.hidden.is_some() {
@@ -274,9 +284,8 @@ impl App {
     /// Deletes a comment (its author or a moderator); its replies stay in the thread. Returns
     /// what the thread belongs to.
     pub async fn delete_comment(&self, actor: &Actor, id: i64) -> AppResult<Subject> {
-        let (comment, can_moderate) = self.own_comment(actor, id).await?;
-        let by_moderator = comment.author_id != actor.id;
-        if by_moderator && !can_moderate {
+        let (comment, own, allowed) = self.comment_for(actor, id, CommentAction::Delete).await?;
+        if !allowed {
             return Err(AppError::Forbidden);
         }
         let now = self.now();
@@ -289,7 +298,7 @@ impl App {
         // Its flags need no more attention.
         tx.resolve_flags(cocreate_store::ContentKind::Comment, id, actor.id, now)
             .await?;
-        if by_moderator {
+        if !own {
             self.audit(
                 &mut *tx,
                 Some(actor),

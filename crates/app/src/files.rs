@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use cocreate_core::IdeaAction;
 use cocreate_store::{Attachment, NewAttachment};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt};
@@ -115,7 +116,8 @@ impl App {
         bytes: Vec<u8>,
     ) -> AppResult<Attachment> {
         let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
-        if !view.can_curate && !self.is_author_of(actor.id, &idea).await? {
+        let authorship = self.authorship(actor.id, &idea).await?;
+        if !view.may_on_idea(&idea, authorship, IdeaAction::Edit) {
             return Err(AppError::Forbidden);
         }
         if idea.stage.is_final() || idea.hidden.is_some() {

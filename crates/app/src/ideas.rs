@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 
 use cocreate_core::{
-    Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier, TierOutcome, TierState, Timestamp,
-    Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
+    Authorship, IdeaAction, Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier,
+    TierOutcome, TierState, Timestamp, Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
 };
 use cocreate_store::{
     Challenge, ChallengeFields, ChallengeHit, CommentHit, Idea, IdeaEvent, IdeaOrder, IdeaProgress,
     IdeaQuery, NewIdea, NewIdeaEvent, SearchHit, SearchQuery, SupporterCount, Tx,
 };
 
+use crate::authors::authorship_among;
 use crate::secrets::{open_cursor, sign_cursor};
 use crate::{Actor, App, AppError, AppResult, SpaceView};
 
@@ -471,27 +472,14 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let view = self.space_view(actor, space).await?;
+        // Only who may see a draft or a hidden idea depends on who wrote it: the others skip
+        // looking up its co-authors.
         let private = idea.stage == Stage::Draft || idea.hidden.is_some();
-        // Drafts and hidden ideas are seen only by their authors (co-authors and those invited
-        // included) and by staff or moderators.
-        let is_author = match actor {
-            Some(actor) if private => {
-                actor.id == idea.author_id
-                    || self
-                        .store
-                        .co_authors(idea.id)
-                        .await?
-                        .iter()
-                        .any(|c| c.account_id == actor.id)
-            }
-            Some(actor) => actor.id == idea.author_id,
-            None => false,
+        let authorship = match actor {
+            Some(actor) if private => self.authorship(actor.id, &idea).await?,
+            _ => Authorship::None,
         };
-        if idea.stage == Stage::Draft && !is_author && !view.can_curate {
-            return Err(AppError::NotFound);
-        }
-        // Hidden ideas stay visible to their author (who sees why) and to moderators.
-        if idea.hidden.is_some() && !is_author && !view.can_moderate {
+        if !view.may_on_idea(&idea, authorship, IdeaAction::Read) {
             return Err(AppError::NotFound);
         }
         Ok((idea, view))
@@ -515,22 +503,16 @@ impl App {
         let gathering = idea.stage == Stage::Gathering
             && !SupportRules::has_expired(tier_state(&idea), self.now());
         let co_authors = self.store.co_authors(idea.id).await?;
-        let viewer_id = actor.map(|a| a.id);
-        let is_author = viewer_id == Some(idea.author_id)
-            || co_authors
-                .iter()
-                .any(|c| Some(c.account_id) == viewer_id && c.accepted_at.is_some());
+        let authorship = authorship_among(actor.map(|a| a.id), &idea, &co_authors);
         Ok(IdeaView {
             supported,
             can_support: gathering && space.can_contribute,
             can_curate: space.can_curate,
-            is_author,
-            invited: co_authors
-                .iter()
-                .any(|c| Some(c.account_id) == viewer_id && c.accepted_at.is_none()),
+            is_author: matches!(authorship, Authorship::Lead | Authorship::CoAuthor),
+            invited: authorship == Authorship::Invited,
             co_authors,
             attachments: self.store.attachments(idea.id).await?,
-            can_edit: (is_author || space.can_curate)
+            can_edit: space.may_on_idea(&idea, authorship, IdeaAction::Edit)
                 && !idea.stage.is_final()
                 && idea.hidden.is_none(),
             target: support_target(&idea)?,
@@ -962,12 +944,13 @@ impl App {
     /// The author publishes a draft: it starts gathering support.
     pub async fn publish_idea(&self, actor: &Actor, id: i64) -> AppResult<Idea> {
         let (idea, view) = self.visible_idea(Some(actor), id).await?;
-        let mover = if self.is_author_of(actor.id, &idea).await? {
-            Mover::Author
-        } else if view.can_curate {
-            Mover::Staff
-        } else {
+        let authorship = self.authorship(actor.id, &idea).await?;
+        if !view.may_on_idea(&idea, authorship, IdeaAction::Edit) {
             return Err(AppError::Forbidden);
+        }
+        let mover = match authorship {
+            Authorship::Lead | Authorship::CoAuthor => Mover::Author,
+            Authorship::Invited | Authorship::None => Mover::Staff,
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -1010,7 +993,8 @@ impl App {
         tags: &str,
     ) -> AppResult<Idea> {
         let (idea, view) = self.visible_idea(Some(actor), id).await?;
-        if !view.can_curate && !self.is_author_of(actor.id, &idea).await? {
+        let authorship = self.authorship(actor.id, &idea).await?;
+        if !view.may_on_idea(&idea, authorship, IdeaAction::Edit) {
             return Err(AppError::Forbidden);
         }
         if idea.stage.is_final() || idea.hidden.is_some() {

@@ -2,9 +2,11 @@
 //! is the policy's `ReadSpace` answer: a space one may not read is reported as not found.
 
 use cocreate_core::{
-    Action, Audience, Description, Email, Slug, SpaceAccess, SpaceName, Viewer, allows,
+    Action, Audience, Authorship, CommentAccess, CommentAction, Description, Email, IdeaAccess,
+    IdeaAction, Slug, SpaceAccess, SpaceName, Stage, Viewer, allows, allows_on_comment,
+    allows_on_idea,
 };
-use cocreate_store::{Account, NewSpace, Space};
+use cocreate_store::{Account, Idea, NewSpace, Space};
 
 use crate::{Actor, App, AppError, AppResult, viewer_of};
 
@@ -26,6 +28,32 @@ pub struct SpaceView {
     /// Run challenges and decide on ideas (staff).
     pub can_curate: bool,
     pub can_manage: bool,
+    /// Who asks, and their standing in the space: what the policy needs for the space's ideas
+    /// and comments.
+    pub viewer: Viewer,
+    pub access: SpaceAccess,
+}
+
+impl SpaceView {
+    /// The policy's answer for an idea of this space, given how the viewer stands to it.
+    pub fn may_on_idea(&self, idea: &Idea, authorship: Authorship, action: IdeaAction) -> bool {
+        let access = IdeaAccess {
+            space: self.access,
+            authorship,
+            draft: idea.stage == Stage::Draft,
+            hidden: idea.hidden.is_some(),
+        };
+        allows_on_idea(self.viewer, access, action)
+    }
+
+    /// The policy's answer for a comment in this space, given whether the viewer wrote it.
+    pub fn may_on_comment(&self, own: bool, action: CommentAction) -> bool {
+        let access = CommentAccess {
+            space: self.access,
+            own,
+        };
+        allows_on_comment(self.viewer, access, action)
+    }
 }
 
 impl App {
@@ -69,6 +97,8 @@ impl App {
             can_curate: allows(viewer, Action::Curate(access)),
             can_manage: allows(viewer, Action::ManageSpace(access)),
             space,
+            viewer,
+            access,
         }
     }
 

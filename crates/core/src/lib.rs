@@ -10,6 +10,9 @@ pub mod types;
 
 pub use ideas::{Mover, SupportRules, Tier, TierOutcome, TierState};
 pub use markdown::Markdown;
-pub use policy::{Action, SpaceAccess, Viewer, allows};
+pub use policy::{
+    Action, Authorship, CommentAccess, CommentAction, IdeaAccess, IdeaAction, SpaceAccess, Viewer,
+    allows, allows_on_comment, allows_on_idea,
+};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use types::*;

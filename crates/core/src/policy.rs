@@ -1,6 +1,8 @@
-//! The one permission policy. Every read and write in Cocreate asks `allows` first; nothing
-//! else decides access. A resource the viewer may not read is reported as absent (404), so the
-//! policy's answer for `ReadSpace` also decides whether a space exists for the viewer.
+//! The one permission policy. Every read and write in Cocreate asks it first; nothing else
+//! decides access. `allows` answers for a space and the organisation, `allows_on_idea` and
+//! `allows_on_comment` for one idea or comment, from the viewer's standing in its space and to
+//! the object. A resource the viewer may not read is reported as absent (404), so the answers
+//! for reading also decide whether a space or an idea exists for the viewer.
 
 use crate::types::{AccountKind, Audience, OrgRole};
 
@@ -120,4 +122,102 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
         | Action::ReadAuditLog
         | Action::ReadOutbox => is_admin(viewer),
     }
+}
+
+/// How the viewer stands to an idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorship {
+    /// Wrote it and leads it.
+    Lead,
+    /// Accepted the lead author's invitation to co-draft it.
+    CoAuthor,
+    /// Invited to co-draft it, not yet accepted.
+    Invited,
+    None,
+}
+
+/// What the policy needs to know about an idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdeaAccess {
+    pub space: SpaceAccess,
+    pub authorship: Authorship,
+    pub draft: bool,
+    /// Kept out of sight by a moderator.
+    pub hidden: bool,
+}
+
+/// What one can ask about an idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdeaAction {
+    /// See it and everything on it. Drafts are seen by their authors (invited co-authors
+    /// included) and curators; hidden ideas by their authors and moderators.
+    Read,
+    /// Change its text, attach files, publish it: its authors and curators.
+    Edit,
+    /// Invite and remove co-authors: the lead author.
+    ManageCoAuthors,
+}
+
+impl IdeaAction {
+    pub const ALL: [IdeaAction; 3] = [
+        IdeaAction::Read,
+        IdeaAction::Edit,
+        IdeaAction::ManageCoAuthors,
+    ];
+}
+
+/// Decides whether `viewer` may do `action` on an idea.
+pub fn allows_on_idea(viewer: Viewer, idea: IdeaAccess, action: IdeaAction) -> bool {
+    let named = idea.authorship != Authorship::None;
+    let readable = allows(viewer, Action::ReadSpace(idea.space))
+        && (!idea.draft || named || allows(viewer, Action::Curate(idea.space)))
+        && (!idea.hidden || named || allows(viewer, Action::Moderate(idea.space)));
+    readable
+        && match action {
+            IdeaAction::Read => true,
+            IdeaAction::Edit => {
+                matches!(idea.authorship, Authorship::Lead | Authorship::CoAuthor)
+                    || allows(viewer, Action::Curate(idea.space))
+            }
+            IdeaAction::ManageCoAuthors => idea.authorship == Authorship::Lead,
+        }
+}
+
+/// What the policy needs to know about a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentAccess {
+    /// The space of the idea or challenge it is on.
+    pub space: SpaceAccess,
+    /// Whether the viewer wrote it.
+    pub own: bool,
+}
+
+/// What one can ask about a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentAction {
+    /// Change its text: its writer.
+    Edit,
+    /// Delete it: its writer, or a moderator.
+    Delete,
+    /// Read the text of a comment a moderator hid: moderators.
+    ReadHidden,
+}
+
+impl CommentAction {
+    pub const ALL: [CommentAction; 3] = [
+        CommentAction::Edit,
+        CommentAction::Delete,
+        CommentAction::ReadHidden,
+    ];
+}
+
+/// Decides whether `viewer` may do `action` on a comment.
+pub fn allows_on_comment(viewer: Viewer, comment: CommentAccess, action: CommentAction) -> bool {
+    let moderator = allows(viewer, Action::Moderate(comment.space));
+    allows(viewer, Action::ReadSpace(comment.space))
+        && match action {
+            CommentAction::Edit => comment.own,
+            CommentAction::Delete => comment.own || moderator,
+            CommentAction::ReadHidden => moderator,
+        }
 }
