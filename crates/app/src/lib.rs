@@ -24,7 +24,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cocreate_core::{AccountKind, Clock, OrgRole, Timestamp, Viewer};
+use cocreate_core::{AccountKind, Action, Clock, OrgRole, Timestamp, Viewer, allows};
 use cocreate_store::{Account, NewAudit, Store, Tx};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use secrecy::SecretString;
@@ -111,8 +111,9 @@ impl Actor {
         }
     }
 
-    pub fn is_admin(&self) -> bool {
-        self.role == OrgRole::Admin
+    /// The policy's answer for an organisation-wide action, such as opening an admin page.
+    pub fn may(&self, action: Action) -> bool {
+        allows(self.viewer(), action)
     }
 }
 

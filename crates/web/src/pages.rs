@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use cocreate_app::{
     AccountInput, Actor, AppError, InvitationView, LogoUpload, SignedIn, SpaceInput, SpaceView,
 };
-use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_core::{AccountKind, Action, Audience, OrgRole};
 use cocreate_store::{Account, ApiToken, AuditEntry, Invitation, OutboxMail};
 use serde::Deserialize;
 
@@ -164,7 +164,7 @@ pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<La
     let actor = match actor {
         Some(a) => Some(ActorView {
             name: a.name.clone(),
-            is_admin: a.is_admin(),
+            is_admin: a.may(Action::ManageOrganisation),
             is_moderator: a.role != cocreate_core::OrgRole::Member,
             unread: state.app.unread_notifications(a).await?,
         }),
@@ -805,7 +805,7 @@ async fn spaces_page(
     let page = SpacesPage {
         layout: layout(state, actor).await?,
         spaces: state.app.spaces(actor).await?,
-        can_create: actor.is_some_and(Actor::is_admin),
+        can_create: actor.is_some_and(|a| a.may(Action::CreateSpace)),
         audiences: Audience::ALL,
         form,
         error,
@@ -955,11 +955,11 @@ async fn admin_page(
     }
 }
 
-/// Admin pages do not exist for people who are not admins.
-fn require_admin(actor: &CurrentActor) -> Result<&Actor, PageError> {
+/// Admin pages do not exist for people the policy does not allow `action`.
+fn require_allowed(actor: &CurrentActor, action: Action) -> Result<&Actor, PageError> {
     actor
         .get()
-        .filter(|a| a.is_admin())
+        .filter(|a| a.may(action))
         .ok_or_else(|| PageError::Http(HttpError::not_found()))
 }
 
@@ -968,7 +968,7 @@ async fn admin_organisation(
     Extension(actor): Extension<CurrentActor>,
     Query(done): Query<Done>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ManageOrganisation)?;
     let org = state.app.organisation().await?;
     let body = AdminBody::Organisation {
         name: org.name,
@@ -998,7 +998,7 @@ async fn update_organisation(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<OrganisationFields>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ManageOrganisation)?;
     match state
         .app
         .update_organisation(actor, &form.name, &form.description)
@@ -1028,7 +1028,7 @@ async fn upload_logo(
     Extension(actor): Extension<CurrentActor>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ManageOrganisation)?;
     let mut multipart = multipart.map_err(|e| {
         HttpError::bad_request(format!("the upload could not be read: {}", e.body_text()))
     })?;
@@ -1079,7 +1079,7 @@ async fn admin_members(
     Extension(actor): Extension<CurrentActor>,
     Query(query): Query<PageQuery>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ManageMembers)?;
     members_page(
         &state,
         actor,
@@ -1132,7 +1132,7 @@ async fn update_member(
     Path(id): Path<i64>,
     PageForm(form): PageForm<AccessFields>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ManageMembers)?;
     let result = match form.parse() {
         Ok((kind, role)) => state
             .app
@@ -1152,7 +1152,7 @@ async fn admin_invitations(
     Extension(actor): Extension<CurrentActor>,
     Query(done): Query<Done>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::InviteMembers)?;
     invitations_page(
         &state,
         actor,
@@ -1190,7 +1190,7 @@ async fn invite(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<AccessFields>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::InviteMembers)?;
     let result = match form.parse() {
         Ok((kind, role)) => state
             .app
@@ -1212,7 +1212,7 @@ async fn admin_audit(
     Extension(actor): Extension<CurrentActor>,
     Query(query): Query<PageQuery>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ReadAuditLog)?;
     let entries = state
         .app
         .audit_log(actor, query.before.unwrap_or(i64::MAX), PAGE_SIZE)
@@ -1234,7 +1234,7 @@ async fn admin_outbox(
     Extension(actor): Extension<CurrentActor>,
     Query(query): Query<PageQuery>,
 ) -> PageResult {
-    let actor = require_admin(&actor)?;
+    let actor = require_allowed(&actor, Action::ReadOutbox)?;
     let mails = state
         .app
         .outbox(actor, query.before.unwrap_or(i64::MAX), PAGE_SIZE)
