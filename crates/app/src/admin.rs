@@ -3,7 +3,7 @@
 
 use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, allows};
 use cocreate_store::{
-    Account, AuditEntry, Invitation, Logo, MailStatus, NewInvitation, OutboxMail,
+    Account, AuditEntry, Invitation, Logo, MailStatus, NewInvitation, OutboxMail, Tx,
 };
 
 use crate::secrets::new_token;
@@ -150,15 +150,7 @@ impl App {
         kind: AccountKind,
     ) -> AppResult<Account> {
         let mut tx = self.store.begin().await?;
-        if account.role == OrgRole::Admin && role != OrgRole::Admin {
-            let admins = tx.lock_admin_ids().await?;
-            if admins.iter().all(|id| *id == account.id) {
-                return Err(AppError::conflict(
-                    "role",
-                    "the last admin cannot stop being an admin",
-                ));
-            }
-        }
+        keep_an_admin(&mut *tx, account, role).await?;
         tx.set_role(account.id, role).await?;
         tx.set_kind(account.id, kind).await?;
         let detail = format!("{} → {} {}", account.email, kind, role);
@@ -267,9 +259,14 @@ impl App {
             .open_invitation(&self.hash(token), now)
             .await?
             .ok_or(AppError::InvalidToken)?;
+        // Read before the transaction: a pool read inside it could wait for a connection the
+        // transaction's own holds up. The unique address still catches a race.
+        let existing = self.store.account_by_email(&invitation.email).await?;
         let mut tx = self.store.begin().await?;
         let (account, signed_in) = match actor {
             Some(actor) if actor.email == invitation.email => {
+                let current = existing.ok_or(AppError::NotFound)?;
+                keep_an_admin(&mut *tx, &current, invitation.role).await?;
                 tx.set_kind(actor.id, invitation.kind).await?;
                 tx.set_role(actor.id, invitation.role).await?;
                 let account = tx
@@ -292,12 +289,7 @@ impl App {
                 ));
             }
             None => {
-                if self
-                    .store
-                    .account_by_email(&invitation.email)
-                    .await?
-                    .is_some()
-                {
+                if existing.is_some() {
                     return Err(AppError::conflict(
                         "email",
                         format!(
@@ -431,6 +423,20 @@ fn hide_link_tokens(body: &str) -> String {
     }
     shown.push_str(rest);
     shown
+}
+
+/// Refuses to take the admin role from the organisation's last admin.
+async fn keep_an_admin(tx: &mut dyn Tx, account: &Account, new_role: OrgRole) -> AppResult<()> {
+    if account.role == OrgRole::Admin && new_role != OrgRole::Admin {
+        let admins = tx.lock_admin_ids().await?;
+        if admins.iter().all(|id| *id == account.id) {
+            return Err(AppError::conflict(
+                "role",
+                "the last admin cannot stop being an admin",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

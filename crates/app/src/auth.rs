@@ -227,8 +227,13 @@ impl App {
             .account_by_id(actor.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        // A stolen session must not become a way to guess the password faster than sign-in.
-        if self.sign_in_limiter.check_key(&account.email).is_err() {
+        // A stolen session must not become a way to guess the password faster than sign-in. The
+        // budget is the account's own: guesses at its sign-in from elsewhere do not block it.
+        if self
+            .sign_in_limiter
+            .check_key(&format!("account:{}", account.id))
+            .is_err()
+        {
             return Err(AppError::Throttled);
         }
         if verify_password(password.to_owned(), account.password_hash.clone()).await? {

@@ -55,8 +55,8 @@ pub type AppResult<T> = Result<T, AppError>;
 pub const SESSION_DAYS: i64 = 30;
 /// How long a password-reset link works.
 pub const RESET_MINUTES: i64 = 60;
-/// Reset links mailed to one address in an hour; further requests are answered as usual and
-/// send nothing.
+/// Reset links mailed to one address at once; then one more each hour. Further requests are
+/// answered as usual and send nothing.
 pub const RESET_MAILS_PER_HOUR: u32 = 3;
 /// How long an e-mail change confirmation link works.
 pub const EMAIL_CHANGE_MINUTES: i64 = 24 * 60;
@@ -155,9 +155,11 @@ impl App {
             clock,
             config,
             sign_in_limiter: RateLimiter::keyed(quota),
-            reset_mail_limiter: RateLimiter::keyed(Quota::per_hour(
-                NonZeroU32::new(RESET_MAILS_PER_HOUR).unwrap_or(NonZeroU32::MIN),
-            )),
+            reset_mail_limiter: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(60 * 60))
+                    .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+                    .allow_burst(NonZeroU32::new(RESET_MAILS_PER_HOUR).unwrap_or(NonZeroU32::MIN)),
+            ),
             mail_wakeup: tokio::sync::Notify::new(),
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),

@@ -91,6 +91,11 @@ fn without_password(url: &str) -> String {
         // Whatever it holds cannot be told apart from a secret.
         return HIDDEN.to_owned();
     };
+    // A user part the parser did not read as one (a password with a `?` in it, say) may hold
+    // the password anywhere.
+    if url.contains('@') && parsed.username().is_empty() && parsed.password().is_none() {
+        return HIDDEN.to_owned();
+    }
     if parsed.password().is_some() {
         let _ = parsed.set_password(Some(HIDDEN));
     }
@@ -448,5 +453,6 @@ mod tests {
             "sqlite://data/cocreate.db"
         );
         assert_eq!(without_password("not a url: hunter2"), "REDACTED");
+        assert_eq!(without_password("postgres://u:12?34@db/x"), "REDACTED");
     }
 }

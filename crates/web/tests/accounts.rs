@@ -712,6 +712,20 @@ async fn reset_mails_are_limited_per_address(backend: Backend) {
         "every answer is the same"
     );
     assert_eq!(answers[0].0, StatusCode::OK);
+    let unknown = post_form(
+        &client(),
+        server.url("/reset"),
+        &[("email", "nobody@example.org")],
+    )
+    .await;
+    // The answer names the address it was given, and nothing else differs.
+    let status = unknown.status();
+    let text = unknown.text().await.unwrap();
+    let unknown = (status, text.replace("nobody@", "ada@"));
+    assert_eq!(
+        unknown, answers[0],
+        "an unknown address is answered the same"
+    );
     let api = client()
         .post(server.url("/api/v1/password-resets"))
         .json(&json!({"email": "ada@example.org"}))
@@ -1024,6 +1038,29 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
         before.password_hash,
         "the throttled change did not happen"
     );
+    // Guesses at someone's sign-in from elsewhere do not lock their own session out of the
+    // current-password forms: those have the account's own budget.
+    let cy = client();
+    sign_up(&server, &cy, "cy@example.org", "Cy").await;
+    for _ in 0..3 {
+        let wrong = post_form(
+            &client(),
+            server.url("/signin"),
+            &[
+                ("email", "cy@example.org"),
+                ("password", "guess guess guess"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let asked = post_form(
+        &cy,
+        server.url("/profile/email"),
+        &[("email", "cy@new.example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
     // Other addresses are not affected.
     let other = post_form(
         &client(),

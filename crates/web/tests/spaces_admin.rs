@@ -773,6 +773,30 @@ async fn roles_change_and_the_last_admin_stays(backend: Backend) {
         .unwrap();
     assert_eq!(last.status(), StatusCode::CONFLICT);
     assert_eq!(last.json::<Value>().await.unwrap()["field"], "role");
+    // Nor by accepting an invitation to a lesser role.
+    let (status, _) = api(
+        &server,
+        &token,
+        "POST",
+        "/api/v1/invitations",
+        Some(json!({"email": "admin@example.org", "kind": "employee", "role": "member"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = server
+        .link_in_mail("admin@example.org", "/invitations/")
+        .await;
+    let demoted = post_form(&admin, server.url(&link), &[]).await;
+    assert_eq!(demoted.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        demoted
+            .text()
+            .await
+            .unwrap()
+            .contains("the last admin cannot stop being an admin")
+    );
+    let still = server.store.account_by_email("admin@example.org").await;
+    assert_eq!(still.unwrap().unwrap().role, OrgRole::Admin);
     let casey = account(
         &server,
         "casey@example.org",
