@@ -124,10 +124,12 @@ impl App {
         account_id: i64,
     ) -> AppResult<()> {
         let (idea, view) = self.visible_idea(Some(actor), idea_id).await?;
-        let authorship = self.authorship(actor.id, &idea).await?;
-        let leaving = actor.id == account_id;
-        if !leaving && !view.may_on_idea(&idea, authorship, IdeaAction::ManageCoAuthors) {
-            return Err(AppError::Forbidden);
+        // A co-author may always leave; removing someone else is the policy's call.
+        if actor.id != account_id {
+            let authorship = self.authorship(actor.id, &idea).await?;
+            if !view.may_on_idea(&idea, authorship, IdeaAction::ManageCoAuthors) {
+                return Err(AppError::Forbidden);
+            }
         }
         let mut tx = self.store.begin().await?;
         if !tx.remove_co_author(idea_id, account_id).await? {

@@ -963,16 +963,8 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
     };
     sign_up(&server, &client(), "ada@example.org", "Ada").await;
     for _ in 0..3 {
-        let wrong = post_form(
-            &client(),
-            server.url("/signin"),
-            &[
-                ("email", "ada@example.org"),
-                ("password", "guess guess guess"),
-            ],
-        )
-        .await;
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        let wrong = sign_in_status(&server, "ada@example.org", "guess guess guess").await;
+        assert_eq!(wrong, StatusCode::UNAUTHORIZED);
     }
     let throttled = post_form(
         &client(),
@@ -1043,16 +1035,8 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
     let cy = client();
     sign_up(&server, &cy, "cy@example.org", "Cy").await;
     for _ in 0..3 {
-        let wrong = post_form(
-            &client(),
-            server.url("/signin"),
-            &[
-                ("email", "cy@example.org"),
-                ("password", "guess guess guess"),
-            ],
-        )
-        .await;
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        let wrong = sign_in_status(&server, "cy@example.org", "guess guess guess").await;
+        assert_eq!(wrong, StatusCode::UNAUTHORIZED);
     }
     let asked = post_form(
         &cy,
