@@ -3,7 +3,7 @@
 use cocreate_core::{AccountKind, DisplayName, Email, OrgRole, Password};
 use cocreate_store::{Account, AccountToken, NewAccount, NewMail, Session, TokenPurpose, Tx};
 
-use crate::secrets::{hash_password, hash_token, new_token, verify_password};
+use crate::secrets::{hash_token, new_token};
 use crate::{Actor, App, AppError, AppResult, EMAIL_CHANGE_MINUTES, RESET_MINUTES, SESSION_DAYS};
 
 /// What a new account is made of, as typed.
@@ -38,7 +38,7 @@ impl App {
     /// that the answer takes as long as for a real one.
     async fn unknown_account_hash(&self) -> AppResult<String> {
         self.unknown_account_hash
-            .get_or_try_init(|| hash_password(new_token()))
+            .get_or_try_init(|| self.passwords.hash(new_token()))
             .await
             .cloned()
     }
@@ -56,7 +56,10 @@ impl App {
         role: OrgRole,
     ) -> AppResult<Account> {
         let valid = validate(input)?;
-        let password_hash = hash_password(valid.password.expose().to_owned()).await?;
+        let password_hash = self
+            .passwords
+            .hash(valid.password.expose().to_owned())
+            .await?;
         tx.insert_account(&NewAccount {
             email: valid.email.as_str(),
             name: valid.name.as_str(),
@@ -157,7 +160,7 @@ impl App {
             Some(account) => account.password_hash.clone(),
             None => self.unknown_account_hash().await?,
         };
-        let matches = verify_password(password.to_owned(), hash).await?;
+        let matches = self.passwords.verify(password.to_owned(), hash).await?;
         let Some(account) = account.filter(|_| matches) else {
             return Err(AppError::InvalidCredentials);
         };
@@ -236,7 +239,11 @@ impl App {
         {
             return Err(AppError::Throttled);
         }
-        if verify_password(password.to_owned(), account.password_hash.clone()).await? {
+        if self
+            .passwords
+            .verify(password.to_owned(), account.password_hash.clone())
+            .await?
+        {
             Ok(account)
         } else {
             Err(AppError::invalid(field, "is not your current password"))
@@ -250,7 +257,7 @@ impl App {
         let account = self
             .check_password(actor, current, "current_password")
             .await?;
-        let hash = hash_password(new.expose().to_owned()).await?;
+        let hash = self.passwords.hash(new.expose().to_owned()).await?;
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(actor.id, &hash).await?;
         tx.delete_sessions_of(actor.id, actor.session_hash.as_deref())
@@ -310,7 +317,7 @@ impl App {
     /// in anew.
     pub async fn reset_password(&self, token: &str, new: &str) -> AppResult<SignedIn> {
         let new = Password::parse_field("new_password", new)?;
-        let hash = hash_password(new.expose().to_owned()).await?;
+        let hash = self.passwords.hash(new.expose().to_owned()).await?;
         let mut tx = self.store.begin().await?;
         let used = tx
             .consume_account_token(&self.hash(token), TokenPurpose::PasswordReset, self.now())

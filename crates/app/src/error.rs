@@ -28,6 +28,9 @@ pub enum AppError {
     Throttled,
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// Too much expensive work (password hashing) is already under way; retry in a moment.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     #[error("the server's disk is full, so nothing was saved; reading still works")]
     StorageFull,
     #[error("internal error")]

@@ -26,22 +26,16 @@ const TYPES: &[(&str, &[&str])] = &[
     ("text/plain", &["txt", "md"]),
 ];
 
-/// The type of a file by its first bytes: the image formats, PDF, or plain UTF-8 text.
+/// The type of a file by its content: an accepted binary format known by its signature, or
+/// plain UTF-8 text (which has no signature) when nothing else matched.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if !bytes.is_empty() && std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
-        Some("text/plain")
-    } else {
-        None
+    match infer::get(bytes) {
+        Some(kind) => TYPES
+            .iter()
+            .map(|(content_type, _)| *content_type)
+            .find(|accepted| *accepted == kind.mime_type()),
+        None => (!bytes.is_empty() && std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0))
+            .then_some("text/plain"),
     }
 }
 
@@ -296,6 +290,11 @@ mod tests {
         assert!(check_file("empty.txt", b"").is_err());
         assert!(check_file("big.txt", &vec![b'a'; MAX_ATTACHMENT_BYTES + 1]).is_err());
         assert_eq!(sniff(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff(b"GIF89a\x01\x00"), Some("image/gif"));
+        assert_eq!(sniff(b"RIFF\x24\x00\x00\x00WEBPVP8 "), Some("image/webp"));
+        // Known formats that are not accepted stay refused, even where they are valid UTF-8.
+        assert_eq!(sniff(b"PK\x03\x04\x14\x00\x00\x00"), None);
+        assert_eq!(sniff(b"MZ\x90\x00\x03"), None);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use cocreate_core::{
 use cocreate_store::{
     ChallengeFields, LoadedIdea, NewAccount, NewComment, NewIdea, NewSpace, Subject,
 };
-use rand::distributions::{Distribution, WeightedIndex};
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
 use rand::rngs::StdRng;
 use rand::seq::{SliceRandom, index};
 use rand::{Rng, SeedableRng};
@@ -312,12 +313,12 @@ impl App {
                     space_id,
                     // One idea in five goes to the space's open ideas box.
                     challenge_id: (n % 5 != 0)
-                        .then(|| challenge_ids[rng.gen_range(0..challenge_ids.len())]),
+                        .then(|| challenge_ids[rng.random_range(0..challenge_ids.len())]),
                     title,
                     body,
                     body_html,
                     tags,
-                    author_id: account_ids[rng.gen_range(0..account_ids.len())],
+                    author_id: account_ids[rng.random_range(0..account_ids.len())],
                     stage,
                     tiers,
                     tier_deadline,
@@ -355,12 +356,12 @@ impl App {
             .map(|r| ((*r).to_owned(), markdown::render(r)))
             .collect();
         let comment = |rng: &mut StdRng, idea_id: i64, at: Timestamp| {
-            let (body, body_html) = &remarks[rng.gen_range(0..remarks.len())];
+            let (body, body_html) = &remarks[rng.random_range(0..remarks.len())];
             NewComment {
                 subject: Subject::Idea(idea_id),
                 parent_id: None,
                 depth: 0,
-                author_id: account_ids[rng.gen_range(0..account_ids.len())],
+                author_id: account_ids[rng.random_range(0..account_ids.len())],
                 body,
                 body_html,
                 official: false,
@@ -392,7 +393,7 @@ impl App {
                 continue;
             };
             for _ in 0..count {
-                let (parent, parent_at) = parents[rng.gen_range(0..parents.len())];
+                let (parent, parent_at) = parents[rng.random_range(0..parents.len())];
                 let at = between(rng, parent_at, now);
                 let mut reply = comment(rng, idea_id, at);
                 reply.parent_id = Some(parent);
@@ -441,7 +442,7 @@ impl Batch {
             .iter()
             .zip(comments)
             .map(|(&count, &comments)| {
-                let created_at = now.plus_millis(-rng.gen_range(DAY..SPREAD_DAYS * DAY));
+                let created_at = now.plus_millis(-rng.random_range(DAY..SPREAD_DAYS * DAY));
                 let supports = index::sample(rng, account_ids.len(), count)
                     .into_iter()
                     .map(|n| (account_ids[n], between(rng, created_at, now)))
@@ -489,21 +490,21 @@ fn between(rng: &mut StdRng, from: Timestamp, to: Timestamp) -> Timestamp {
     if to.millis() <= from.millis() {
         return from;
     }
-    Timestamp(rng.gen_range(from.millis()..to.millis()))
+    Timestamp(rng.random_range(from.millis()..to.millis()))
 }
 
 /// A title, body (Markdown and HTML) and stored tags.
 fn idea_text(rng: &mut StdRng) -> (String, String, String, String) {
-    let adjective = ADJECTIVES[rng.gen_range(0..ADJECTIVES.len())];
-    let product = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
-    let reason = REASONS[rng.gen_range(0..REASONS.len())];
+    let adjective = ADJECTIVES[rng.random_range(0..ADJECTIVES.len())];
+    let product = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
+    let reason = REASONS[rng.random_range(0..REASONS.len())];
     let title = format!("{adjective} {product}");
     let body = format!(
         "Make the {product} {} {reason}.\n\n- keep what works today\n- test it with people who use it every week",
         adjective.to_lowercase()
     );
-    let first = TAGS[rng.gen_range(0..TAGS.len())];
-    let second = TAGS[rng.gen_range(0..TAGS.len())];
+    let first = TAGS[rng.random_range(0..TAGS.len())];
+    let second = TAGS[rng.random_range(0..TAGS.len())];
     let tags = if first == second {
         format!(",{first},")
     } else {

@@ -15,6 +15,7 @@ mod ideas;
 mod idempotency;
 mod mail;
 mod moderation;
+mod password_work;
 mod ranks;
 mod secrets;
 mod spaces;
@@ -45,6 +46,7 @@ pub use ideas::{
 pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
+pub use password_work::{PasswordTurn, PasswordWork};
 pub use ranks::RanksRefreshed;
 pub use spaces::{SpaceInput, SpaceView};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
@@ -137,6 +139,7 @@ pub struct App {
     organisation: std::sync::RwLock<Option<(std::time::Instant, cocreate_store::Organisation)>>,
     supports: group_commit::SupportQueue,
     token_uses: Arc<api_tokens::TokenUses>,
+    passwords: PasswordWork,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -165,6 +168,7 @@ impl App {
             organisation: std::sync::RwLock::new(None),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
+            passwords: PasswordWork::for_this_machine(),
         })
     }
 
@@ -179,6 +183,11 @@ impl App {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The bound on password hashing, shared by every use case that hashes or checks one.
+    pub fn password_work(&self) -> &PasswordWork {
+        &self.passwords
     }
 
     pub fn config(&self) -> &AppConfig {

@@ -7,16 +7,15 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use rand::rngs::OsRng;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 use crate::{AppError, AppResult};
 
-/// 32 random bytes, URL-safe.
+/// 32 random bytes, URL-safe, from the thread's generator (a CSPRNG seeded by the system's).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
+    rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -93,19 +92,42 @@ mod tests {
     }
 }
 
+/// How many bytes of the cursor's MAC it carries: 64 bits, enough against forgery by guessing
+/// while keeping cursors short.
+const CURSOR_MAC_BYTES: usize = 8;
+
+fn cursor_mac(key: &SecretString, payload: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.expose_secret().as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(b"cursor:");
+    mac.update(payload.as_bytes());
+    mac
+}
+
 /// A cursor the client hands back: the payload and a keyed check, so a tampered cursor is
 /// refused instead of silently paging somewhere else.
 pub fn sign_cursor(key: &SecretString, payload: &str) -> String {
-    let mac = hash_token(key, &format!("cursor:{payload}"));
-    format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), &mac[..16])
+    let tag = cursor_mac(key, payload).finalize().into_bytes();
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        hex::encode(&tag[..CURSOR_MAC_BYTES])
+    )
 }
 
-/// The payload of a cursor made by [`sign_cursor`], or `None` if it was changed.
+/// The payload of a cursor made by [`sign_cursor`], or `None` if it was changed. The check runs
+/// in constant time, so timing tells nothing about how much of a forged tag was right.
 pub fn open_cursor(key: &SecretString, cursor: &str) -> Option<String> {
-    let (encoded, mac) = cursor.split_once('.')?;
+    let (encoded, tag) = cursor.split_once('.')?;
     let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
-    let expected = hash_token(key, &format!("cursor:{payload}"));
-    (expected[..16] == *mac).then_some(payload)
+    let tag = hex::decode(tag).ok()?;
+    if tag.len() != CURSOR_MAC_BYTES {
+        return None;
+    }
+    cursor_mac(key, payload.as_str())
+        .verify_truncated_left(&tag)
+        .is_ok()
+        .then_some(payload)
 }
 
 #[cfg(test)]
@@ -124,6 +146,10 @@ mod cursor_tests {
         );
         assert_eq!(open_cursor(&key, &forged), None);
         assert_eq!(open_cursor(&key, "garbage"), None);
+        // A shortened or empty tag is refused, not checked against a prefix.
+        let (payload, tag) = cursor.split_once('.').unwrap();
+        assert_eq!(open_cursor(&key, &format!("{payload}.{}", &tag[..8])), None);
+        assert_eq!(open_cursor(&key, &format!("{payload}.")), None);
         assert_eq!(
             open_cursor(&SecretString::from("other".to_string()), &cursor),
             None

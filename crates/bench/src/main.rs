@@ -129,7 +129,7 @@ impl Served {
         let files = tempfile::tempdir()?;
         let (store, drop_database): (Arc<dyn Store>, _) = match backend {
             BackendChoice::Postgres => {
-                let name = format!("cocreate_bench_{:x}", rand::thread_rng().r#gen::<u32>());
+                let name = format!("cocreate_bench_{:x}", rand::rng().random::<u32>());
                 let mut admin = sqlx::PgConnection::connect(&args.postgres_url)
                     .await
                     .with_context(|| format!("cannot reach PostgreSQL at {}", args.postgres_url))?;

@@ -238,7 +238,7 @@ impl Config {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        rand::rng().fill_bytes(&mut bytes);
         let key = hex::encode(bytes);
         write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
         tracing::info!(path = %path.display(), "generated a new secret key");

@@ -165,7 +165,7 @@ async fn write_once(
     base: &str,
     ledger: &Mutex<Ledger>,
 ) {
-    let mut roll = writer.rng.gen_range(0..100);
+    let mut roll = writer.rng.random_range(0..100);
     if roll < 60 && writer.next == writer.targets.len() {
         roll = 60;
     }
@@ -176,7 +176,7 @@ async fn write_once(
         writer.next += 1;
         http.put(format!("{base}/api/v1/ideas/{idea}/support"))
     } else if roll < 85 {
-        let idea = writer.targets[writer.rng.gen_range(0..writer.targets.len())];
+        let idea = writer.targets[writer.rng.random_range(0..writer.targets.len())];
         http.post(format!("{base}/api/v1/ideas/{idea}/comments"))
             .json(&json!({ "body": mark }))
     } else {
@@ -272,7 +272,7 @@ async fn crash_repeatedly(data_dir: &Path, database_url: String) {
                 })
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(rng.gen_range(100..800))).await;
+        tokio::time::sleep(Duration::from_millis(rng.random_range(100..800))).await;
         server.kill().unwrap(); // SIGKILL
         server.wait().unwrap();
         stop.store(true, Ordering::Relaxed);

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cocreate_store::{SearchQuery, SearchTarget, StoreError, impl_sql_store};
+use cocreate_store::{
+    MATCH_END, MATCH_START, SearchQuery, SearchTarget, StoreError, impl_sql_store,
+};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
 
@@ -147,7 +149,7 @@ fn push_search(
     ));
     sql.push_bind(expression.clone());
     sql.push(format!(
-        "), 'StartSel=[[, StopSel=]], MaxWords=24, MinWords=8') AS snippet, -ts_rank({table}_search.search, to_tsquery('english', "
+        "), 'StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=24, MinWords=8') AS snippet, -ts_rank({table}_search.search, to_tsquery('english', "
     ));
     sql.push_bind(expression.clone());
     sql.push(format!(

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cocreate_store::{SearchQuery, SearchTarget, StoreError, impl_sql_store};
+use cocreate_store::{
+    MATCH_END, MATCH_START, SearchQuery, SearchTarget, StoreError, impl_sql_store,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, Pool, Sqlite};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -238,7 +240,7 @@ fn push_search(
         ..
     } = *target;
     sql.push(format!(
-        "SELECT {columns}, snippet({table}_fts, {snippet_index}, '[[', ']]', ' … ', 16) AS snippet, \
+        "SELECT {columns}, snippet({table}_fts, {snippet_index}, '{MATCH_START}', '{MATCH_END}', ' … ', 16) AS snippet, \
          bm25({table}_fts, {weights}) AS rank \
          FROM {table}_fts JOIN {table} {alias} ON {alias}.id = {table}_fts.rowid{joins} WHERE {table}_fts MATCH "
     ));

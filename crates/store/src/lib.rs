@@ -6,6 +6,7 @@
 
 pub mod conformance;
 mod records;
+pub mod snippet;
 pub mod sql;
 pub mod transfer;
 
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
 
 pub use records::*;
+pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

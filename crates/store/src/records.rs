@@ -461,8 +461,8 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
     pub idea: Idea,
-    /// A passage of the body with matches between `[[` and `]]`.
-    pub snippet: String,
+    /// A passage of the body with its matches marked.
+    pub snippet: crate::Snippet,
 }
 
 /// A comment matching a search, with what it discusses.
@@ -472,8 +472,8 @@ pub struct CommentHit {
     pub subject: Subject,
     /// The title of the idea or challenge discussed.
     pub title: String,
-    /// A passage of the comment with matches between `[[` and `]]`.
-    pub snippet: String,
+    /// A passage of the comment with its matches marked.
+    pub snippet: crate::Snippet,
 }
 
 /// A challenge matching a search.
@@ -481,8 +481,8 @@ pub struct CommentHit {
 pub struct ChallengeHit {
     pub challenge: Challenge,
     pub space_slug: String,
-    /// A passage of the problem statement with matches between `[[` and `]]`.
-    pub snippet: String,
+    /// A passage of the problem statement with its matches marked.
+    pub snippet: crate::Snippet,
 }
 
 /// What a search looks through: the table and alias searched, the joins its results need, and

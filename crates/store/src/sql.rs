@@ -938,7 +938,7 @@ macro_rules! impl_sql_store {
                     sql.push(" ORDER BY rank, i.id DESC LIMIT ").push_bind(query.limit);
                     let rows = sql.build().fetch_all(&self.pool).await.map_err(map_err)?;
                     rows.iter()
-                        .map(|row| Ok(SearchHit { idea: idea(row)?, snippet: get(row, "snippet")? }))
+                        .map(|row| Ok(SearchHit { idea: idea(row)?, snippet: Snippet::from_marked(&get::<String>(row, "snippet")?) }))
                         .collect()
                 }
 
@@ -975,7 +975,7 @@ macro_rules! impl_sql_store {
                                 comment_id: get(row, "comment_id")?,
                                 subject: subject(row)?,
                                 title: get(row, "title")?,
-                                snippet: get(row, "snippet")?,
+                                snippet: Snippet::from_marked(&get::<String>(row, "snippet")?),
                             })
                         })
                         .collect()
@@ -1010,7 +1010,7 @@ macro_rules! impl_sql_store {
                             Ok(ChallengeHit {
                                 challenge: challenge(row)?,
                                 space_slug: get(row, "space_slug")?,
-                                snippet: get(row, "snippet")?,
+                                snippet: Snippet::from_marked(&get::<String>(row, "snippet")?),
                             })
                         })
                         .collect()

@@ -56,7 +56,7 @@ pub async fn fresh_postgres_url() -> Option<String> {
         eprintln!("skipped: set {POSTGRES_URL_VAR} to run the PostgreSQL suite");
         return None;
     };
-    let name = format!("cocreate_test_{:016x}", rand::thread_rng().r#gen::<u64>());
+    let name = format!("cocreate_test_{:016x}", rand::rng().random::<u64>());
     let mut admin = sqlx::PgConnection::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base}: {e}"));

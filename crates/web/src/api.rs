@@ -11,7 +11,7 @@ use cocreate_app::{
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::{
     Account, ApiToken, AuditEntry, Challenge, Idea, IdeaEvent, Invitation, OutboxMail, SearchHit,
-    Subject,
+    Snippet, Subject,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -1295,15 +1295,38 @@ async fn merge_idea(
 pub struct SearchHitOut {
     #[serde(flatten)]
     idea: IdeaOut,
-    /// A passage of the body (Markdown source, not HTML) with the matches between `[[` and `]]`.
+    /// A passage of the body (Markdown source, not HTML), as plain text.
     snippet: String,
+    /// The same passage in order, each part marked as a match of the query or not.
+    snippet_parts: Vec<SnippetPartOut>,
+}
+
+/// One part of a search snippet: the query's matches are told apart from the text around them
+/// here rather than by markup inside the text.
+#[derive(Serialize, ToSchema)]
+pub struct SnippetPartOut {
+    text: String,
+    /// Whether this part matches the query (a page shows it highlighted).
+    matched: bool,
+}
+
+fn snippet_parts_out(snippet: &Snippet) -> Vec<SnippetPartOut> {
+    snippet
+        .parts()
+        .iter()
+        .map(|part| SnippetPartOut {
+            text: part.text.clone(),
+            matched: part.matched,
+        })
+        .collect()
 }
 
 fn hits_out(hits: Vec<SearchHit>) -> Vec<SearchHitOut> {
     hits.into_iter()
         .map(|hit| SearchHitOut {
             idea: idea_out(hit.idea, false, None),
-            snippet: hit.snippet,
+            snippet: hit.snippet.text(),
+            snippet_parts: snippet_parts_out(&hit.snippet),
         })
         .collect()
 }
@@ -1371,8 +1394,10 @@ pub struct CommentHitOut {
     title: String,
     /// The comment on its idea's or challenge's page.
     url: String,
-    /// A passage of the comment (Markdown source) with the matches between `[[` and `]]`.
+    /// A passage of the comment (Markdown source, not HTML), as plain text.
     snippet: String,
+    /// The same passage in order, each part marked as a match of the query or not.
+    snippet_parts: Vec<SnippetPartOut>,
 }
 
 /// Full-text search over live comments on the published ideas and the challenges the caller may
@@ -1397,7 +1422,8 @@ async fn search_comments(
                 idea_id: hit.subject.idea_id(),
                 challenge_id: hit.subject.challenge_id(),
                 title: hit.title,
-                snippet: hit.snippet,
+                snippet: hit.snippet.text(),
+                snippet_parts: snippet_parts_out(&hit.snippet),
             })
             .collect(),
     ))
@@ -1407,8 +1433,10 @@ async fn search_comments(
 pub struct ChallengeHitOut {
     #[serde(flatten)]
     challenge: ChallengeOut,
-    /// A passage of the problem statement (Markdown source) with the matches between `[[` and `]]`.
+    /// A passage of the problem statement (Markdown source, not HTML), as plain text.
     snippet: String,
+    /// The same passage in order, each part marked as a match of the query or not.
+    snippet_parts: Vec<SnippetPartOut>,
 }
 
 /// Full-text search over the challenges of the spaces the caller may see (titles and problem
@@ -1431,7 +1459,8 @@ async fn search_challenges(
             .into_iter()
             .map(|hit| ChallengeHitOut {
                 challenge: challenge_out(&hit.space_slug, hit.challenge),
-                snippet: hit.snippet,
+                snippet: hit.snippet.text(),
+                snippet_parts: snippet_parts_out(&hit.snippet),
             })
             .collect(),
     ))

@@ -74,6 +74,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         503,
         "The database is unreachable; retry later.",
     ),
+    (
+        "busy",
+        503,
+        "Too many passwords are being checked at once; retry after the `Retry-After` seconds.",
+    ),
     ("internal", 500, "An unexpected failure; it was logged."),
 ];
 
@@ -108,6 +113,15 @@ impl HttpError {
         )
     }
 
+    /// The `Retry-After` seconds a client should wait, for the refusals that pass with time.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match (self.status, self.code) {
+            (StatusCode::TOO_MANY_REQUESTS, _) => Some(HeaderValue::from_static("60")),
+            (_, "busy") => Some(HeaderValue::from_static("2")),
+            _ => None,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("/problems/{}", self.code),
@@ -135,6 +149,7 @@ impl From<AppError> for HttpError {
                 tracing::warn!(%why, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::StorageFull => {
                 tracing::error!("a write was refused: the database's disk is full");
                 (StatusCode::INSUFFICIENT_STORAGE, "storage_full")
@@ -184,10 +199,8 @@ pub fn problem_response(error: &HttpError) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
-    if error.status == StatusCode::TOO_MANY_REQUESTS {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
     response
 }

@@ -14,7 +14,7 @@ use cocreate_app::{
 };
 use cocreate_core::markdown::DiffKind;
 use cocreate_core::{Audience, Stage};
-use cocreate_store::{Account, Challenge, ContentKind, SearchHit, Subject};
+use cocreate_store::{Account, Challenge, ContentKind, SearchHit, Snippet, Subject};
 use serde::Deserialize;
 
 use crate::error::HttpError;
@@ -824,11 +824,7 @@ async fn download(
     let content_type = axum::http::HeaderValue::from_str(&attachment.content_type).unwrap_or(
         axum::http::HeaderValue::from_static("application/octet-stream"),
     );
-    let disposition = axum::http::HeaderValue::from_str(&format!(
-        "{disposition}; filename=\"{}\"",
-        attachment.file_name.replace(['"', '\\'], "_")
-    ))
-    .unwrap_or(axum::http::HeaderValue::from_static("attachment"));
+    let disposition = content_disposition(disposition, &attachment.file_name);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type),
@@ -1208,19 +1204,27 @@ pub struct ChallengeHitView {
     pub snippet_html: String,
 }
 
-fn highlight(snippet: &str) -> String {
-    let mut escaped = String::with_capacity(snippet.len());
-    for c in snippet.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
+fn highlight(snippet: &Snippet) -> String {
+    let mut html = String::new();
+    for part in snippet.parts() {
+        if part.matched {
+            html.push_str("<mark>");
+        }
+        for c in part.text.chars() {
+            match c {
+                '&' => html.push_str("&amp;"),
+                '<' => html.push_str("&lt;"),
+                '>' => html.push_str("&gt;"),
+                '"' => html.push_str("&quot;"),
+                '\'' => html.push_str("&#39;"),
+                c => html.push(c),
+            }
+        }
+        if part.matched {
+            html.push_str("</mark>");
         }
     }
-    escaped.replace("[[", "<mark>").replace("]]", "</mark>")
+    html
 }
 
 #[derive(Template)]
@@ -1347,15 +1351,52 @@ async fn similar(
     Ok(Html(html).into_response())
 }
 
+/// The characters RFC 5987 lets stand unencoded in an `ext-value` (its `attr-char`).
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// A `Content-Disposition` header after RFC 6266: `filename*` carries the name exactly, in UTF-8
+/// and percent-encoded (RFC 5987), and `filename` an ASCII stand-in for clients that predate it.
+pub(crate) fn content_disposition(kind: &str, file_name: &str) -> axum::http::HeaderValue {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let exact = percent_encoding::utf8_percent_encode(file_name, ATTR_CHAR);
+    axum::http::HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{fallback}\"; filename*=UTF-8''{exact}"
+    ))
+    .unwrap_or(axum::http::HeaderValue::from_static("attachment"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::highlight;
+    use cocreate_store::Snippet;
 
     #[test]
-    fn snippets_are_escaped_before_marking() {
+    fn snippets_are_escaped_and_only_matches_marked() {
+        let snippet = Snippet::from_marked("a [[<b>]] \u{2}<i>\u{3} & \"c\"");
         assert_eq!(
-            highlight("a [[<b>]] & \"c\""),
-            "a <mark>&lt;b&gt;</mark> &amp; &quot;c&quot;"
+            highlight(&snippet),
+            "a [[&lt;b&gt;]] <mark>&lt;i&gt;</mark> &amp; &quot;c&quot;"
         );
     }
 }

@@ -56,7 +56,7 @@ pub async fn resolve_actor(
             Err(error) => return reject(api, error.into()),
         }
     } else if let Some(token) = state.cookie.token(request.headers()) {
-        match state.app.actor_from_session(token).await {
+        match state.app.actor_from_session(&token).await {
             Ok(actor) => actor,
             Err(error) => return reject(api, error.into()),
         }

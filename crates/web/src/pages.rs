@@ -52,6 +52,7 @@ pub fn error_page(error: &HttpError) -> Response {
     let title = match error.status {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        _ if error.code == "busy" => "Busy",
         StatusCode::FORBIDDEN => "Not allowed",
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
@@ -61,10 +62,8 @@ pub fn error_page(error: &HttpError) -> Response {
         detail: &error.detail,
     };
     let mut response = (error.status, Html(page.render().unwrap_or_default())).into_response();
-    if error.status == StatusCode::TOO_MANY_REQUESTS {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
     response
 }

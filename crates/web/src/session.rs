@@ -2,6 +2,7 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use cocreate_app::{Actor, SESSION_DAYS};
+use cookie::{Cookie, SameSite};
 
 /// The session cookie's name and attributes. With an https base URL the cookie is
 /// `__Host-`-prefixed and `Secure`; browsers refuse such cookies over plain http, so a plain-http
@@ -32,25 +33,28 @@ impl CookieSettings {
         self.header("", 0)
     }
 
-    fn header(&self, value: &str, max_age: i64) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let cookie = format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            self.name
-        );
-        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    fn header(&self, value: &str, max_age_seconds: i64) -> HeaderValue {
+        let cookie = Cookie::build((self.name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(cookie::time::Duration::seconds(max_age_seconds))
+            .secure(self.secure)
+            .build();
+        HeaderValue::from_str(&cookie.encoded().to_string())
+            .unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 
     /// The session token in the request's cookies, if any.
-    pub fn token<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+    pub fn token(&self, headers: &HeaderMap) -> Option<String> {
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.name)
-            .map(|(_, value)| value)
+            .flat_map(Cookie::split_parse_encoded)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == self.name)
+            .map(|cookie| cookie.value().to_owned())
             .filter(|value| !value.is_empty())
     }
 }

@@ -25,8 +25,38 @@ on_both_backends!(
     api_tokens_are_shown_once_and_revocable,
     a_token_request_does_not_wait_to_note_its_use,
     sign_in_is_throttled_per_address,
+    password_checks_beyond_their_bound_are_answered_busy,
     data_survives_a_restart,
 );
+
+/// Argon2 runs at most one hash per core with a short queue; beyond it a sign-in is answered 503
+/// with `Retry-After` at once instead of waiting behind every other, and works again after.
+async fn password_checks_beyond_their_bound_are_answered_busy(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada Lovelace").await;
+    let work = server.app.password_work();
+    let mut held = Vec::new();
+    while let Ok(turn) = work.admit() {
+        held.push(turn);
+        assert!(held.len() <= 1024, "the password work has no bound");
+    }
+    let busy = post_form(
+        &client(),
+        server.url("/signin"),
+        &[("email", "ada@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.headers()[header::RETRY_AFTER], "2");
+    assert!(busy.text().await.unwrap().contains("busy"));
+    drop(held);
+    assert_eq!(
+        sign_in_status(&server, "ada@example.org", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+}
 
 async fn sign_up_sign_out_sign_in(backend: Backend) {
     let Some(server) = spawn(backend).await else {

@@ -1269,7 +1269,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     let strap = propose(
         &w,
         &w.customer,
-        json!({"title": "Pack strap", "body": "A strap that holds the solar lantern on the pack."}),
+        json!({"title": "Pack strap", "body": "A strap that holds the [[solar]] lantern on the pack."}),
     )
     .await;
     propose(&w, &w.customer, json!({"title": "Solar lantern draft", "body": "Solar lantern, unpublished.", "publish": false})).await;
@@ -1296,10 +1296,26 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
         [lantern, strap],
         "best first; no drafts; no internal ideas for a customer"
     );
+    // The author's own brackets stay text; the matches are told apart in `snippet_parts`.
     assert!(
-        hits[1]["snippet"].as_str().unwrap().contains("[[solar]]")
-            || hits[1]["snippet"].as_str().unwrap().contains("[[lantern]]"),
+        hits[1]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("the [[solar]] lantern"),
         "{hits}"
+    );
+    let matched: Vec<&str> = hits[1]["snippet_parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|part| part["matched"] == true)
+        .map(|part| part["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(matched, ["solar", "lantern"], "{hits}");
+    let page = visitor_page(&w.server, "/search?q=solar+lantern").await;
+    assert!(
+        page.contains("the [[<mark>solar</mark>]] <mark>lantern</mark>"),
+        "a user's brackets never become markup: {page}"
     );
     let (_, staff_hits) = api(
         &w.server,
@@ -1399,14 +1415,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     assert!(!empty.contains("<li>"));
 
     // The page marks the matches, escaped.
-    let page = client()
-        .get(w.server.url("/search?q=solar+lantern"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = visitor_page(&w.server, "/search?q=solar+lantern").await;
     assert!(
         page.contains("2 ideas, 0 comments and 0 challenges found.") && page.contains("<mark>"),
         "{page}"
@@ -2078,6 +2087,7 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
             .0,
         StatusCode::FORBIDDEN
     );
+    const NAMED_NOTES: &str = "Notes \"final\" — Äpfel.md";
     let refused = [
         ("evil.png", b"<svg onload=alert(1)></svg>".to_vec()),
         ("photo.jpg", PNG.to_vec()),
@@ -2104,7 +2114,7 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
         &w.server,
         &w.customer,
         id,
-        "notes.md",
+        NAMED_NOTES,
         b"# Notes\n<script>alert(1)</script>".to_vec(),
     )
     .await;
@@ -2118,12 +2128,25 @@ async fn images_and_files_are_checked_stored_and_served(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(served.headers()["content-type"], "text/plain");
+    let disposition = served.headers()["content-disposition"].to_str().unwrap();
     assert!(
-        served.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment"),
-        "non-images download"
+        disposition.starts_with("attachment;"),
+        "non-images download: {disposition}"
+    );
+    // RFC 6266: the exact name in `filename*` (UTF-8, percent-encoded), an ASCII stand-in
+    // without quotes in `filename`.
+    let (plain, exact) = disposition
+        .split_once("; filename*=UTF-8''")
+        .expect("an RFC 5987 filename*");
+    assert_eq!(
+        percent_encoding::percent_decode_str(exact)
+            .decode_utf8()
+            .unwrap(),
+        NAMED_NOTES
+    );
+    assert_eq!(
+        plain, "attachment; filename=\"Notes _final_ _ _pfel.md\"",
+        "the stand-in keeps the header well-formed"
     );
     for i in 0..8 {
         let name: &'static str = Box::leak(format!("n{i}.txt").into_boxed_str());
@@ -2332,7 +2355,11 @@ async fn search_finds_comments_and_challenges(backend: Backend) {
     assert_eq!(hits[0]["comment_id"], squeak);
     assert_eq!(hits[0]["url"], format!("/ideas/{tent}#comment-{squeak}"));
     assert!(
-        hits[0]["snippet"].as_str().unwrap().contains("[["),
+        hits[0]["snippet_parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|part| part["matched"] == true),
         "{hits:?}"
     );
     let staff_hits = found("staff", "/api/v1/search/comments?q=squeaks").await;
