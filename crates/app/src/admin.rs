@@ -348,7 +348,16 @@ impl App {
     ) -> AppResult<Vec<OutboxMail>> {
         self.require(actor, Action::ReadOutbox)?;
         let mails = self.store.outbox(before_id, limit.clamp(1, 200)).await?;
-        Ok(mails.into_iter().map(for_admins).collect())
+        mails
+            .into_iter()
+            .map(|mail| Ok(for_admins(self.opened(mail)?)))
+            .collect()
+    }
+
+    /// The mail with its body opened (bodies are stored sealed: they carry one-time links).
+    pub fn opened(&self, mut mail: OutboxMail) -> AppResult<OutboxMail> {
+        mail.body = self.sealer.open(&mail.body)?;
+        Ok(mail)
     }
 
     /// Creates an account from the operator's command line (no actor; audited as the system).

@@ -110,7 +110,7 @@ impl App {
         tx.enqueue_mail(&NewMail {
             to_address: to,
             subject,
-            body,
+            body: &self.sealer.seal(body)?,
             created_at: self.now(),
         })
         .await?;

@@ -59,9 +59,10 @@ impl App {
         };
         let outcome = match claim {
             Ok(IdempotencyClaim::New) => None,
-            Ok(IdempotencyClaim::Done { status, body }) => {
-                Some((u16::try_from(status).unwrap_or(200), body))
-            }
+            Ok(IdempotencyClaim::Done { status, body }) => Some((
+                u16::try_from(status).unwrap_or(200),
+                self.sealer.open(&body)?,
+            )),
             Ok(IdempotencyClaim::InProgress { .. }) | Err(StoreError::Conflict { .. }) => {
                 return Err(in_progress());
             }
@@ -84,11 +85,17 @@ impl App {
         key: &str,
         response: Option<(u16, &str)>,
     ) -> AppResult<()> {
+        // An answer may hold a secret shown once (a new API token), so it is kept sealed.
+        let sealed = response
+            .map(|(status, body)| Ok::<_, AppError>((i64::from(status), self.sealer.seal(body)?)))
+            .transpose()?;
         let mut tx = self.store.begin().await?;
         tx.finish_idempotency_key(
             actor.id,
             key,
-            response.map(|(status, body)| (i64::from(status), body)),
+            sealed
+                .as_ref()
+                .map(|(status, body)| (*status, body.as_str())),
         )
         .await?;
         tx.commit().await?;

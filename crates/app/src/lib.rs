@@ -17,6 +17,7 @@ mod mail;
 mod moderation;
 mod password_work;
 mod ranks;
+mod sealed;
 mod secrets;
 mod spaces;
 mod transfer;
@@ -140,6 +141,8 @@ pub struct App {
     supports: group_commit::SupportQueue,
     token_uses: Arc<api_tokens::TokenUses>,
     passwords: PasswordWork,
+    /// Seals mail bodies and remembered API answers, which would otherwise work as links.
+    sealer: sealed::Sealer,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -156,7 +159,6 @@ impl App {
         Arc::new(Self {
             store,
             clock,
-            config,
             sign_in_limiter: RateLimiter::keyed(quota),
             reset_mail_limiter: RateLimiter::keyed(
                 Quota::with_period(Duration::from_secs(60 * 60))
@@ -169,6 +171,8 @@ impl App {
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),
+            sealer: sealed::Sealer::new(&config.secret_key),
+            config,
         })
     }
 

@@ -18,8 +18,11 @@ use crate::{App, AppError, AppResult};
 pub const MAX_MAIL_ATTEMPTS: i64 = 6;
 /// The first retry waits this long; each later one twice as long as the one before.
 pub const FIRST_RETRY_SECONDS: i64 = 30;
-const BATCH: i64 = 20;
-const LEASE_MINUTES: i64 = 2;
+/// The most mails one call delivers before looking at the other jobs again.
+const BATCH: usize = 20;
+/// A lease outlasts the longest a delivery may take by this much, so no other worker takes a
+/// mail while it is being sent.
+const LEASE_MARGIN: Duration = Duration::from_secs(60);
 
 /// How the SMTP connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,21 +83,29 @@ impl Worker {
         })
     }
 
-    /// Delivers the mail due now (one batch); returns how many were attempted.
+    /// Delivers the mail due now, up to a batch; returns how many were attempted. Each mail is
+    /// leased alone, just before it is sent, for longer than a delivery can take: a lease taken
+    /// for a whole batch would run out while the batch's last mails still wait their turn, and
+    /// another worker would send them too.
     pub async fn deliver_mail(&self) -> AppResult<usize> {
-        let now = self.app.now();
-        let mut tx = self.app.store.begin().await?;
-        let batch = tx
-            .claim_mail(now, now.plus_minutes(LEASE_MINUTES), BATCH)
-            .await?;
-        tx.commit().await?;
-        for mail in &batch {
+        let lease =
+            i64::try_from((self.send_timeout + LEASE_MARGIN).as_millis()).unwrap_or(i64::MAX);
+        let mut attempted = 0;
+        while attempted < BATCH {
+            let now = self.app.now();
+            let mut tx = self.app.store.begin().await?;
+            let claimed = tx.claim_mail(now, now.plus_millis(lease), 1).await?;
+            tx.commit().await?;
+            let Some(mail) = claimed.first() else {
+                break;
+            };
             let outcome = self.deliver(mail).await;
             let mut tx = self.app.store.begin().await?;
             tx.finish_mail(mail.id, &outcome, self.app.now()).await?;
             tx.commit().await?;
+            attempted += 1;
         }
-        Ok(batch.len())
+        Ok(attempted)
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> MailOutcome {
@@ -102,7 +113,15 @@ impl Worker {
             tracing::info!(mail_id = mail.id, to = %mail.to_address, subject = %mail.subject, "mail kept in outbox (no SMTP configured)");
             return MailOutcome::Logged;
         };
-        let message = match build_message(from, mail) {
+        let body = match self.app.sealer.open(&mail.body) {
+            Ok(body) => body,
+            Err(error) => {
+                return MailOutcome::Dead {
+                    error: error.to_string(),
+                };
+            }
+        };
+        let message = match build_message(from, mail, body) {
             Ok(message) => message,
             Err(error) => return MailOutcome::Dead { error },
         };
@@ -214,7 +233,7 @@ fn transport(settings: &SmtpSettings) -> AppResult<(AsyncSmtpTransport<Tokio1Exe
     Ok((builder.build(), from))
 }
 
-fn build_message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
+fn build_message(from: &Mailbox, mail: &OutboxMail, body: String) -> Result<Message, String> {
     let to: Mailbox = mail
         .to_address
         .parse()
@@ -224,7 +243,7 @@ fn build_message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
         .to(to)
         .subject(&mail.subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())
+        .body(body)
         .map_err(|e| format!("cannot build message: {e}"))
 }
 

@@ -71,6 +71,25 @@ fn get(url: &str) -> (u16, String) {
     })
 }
 
+/// The status of signing in through the form (303 when the password is right).
+fn sign_in(base: &str, email: &str, password: &str) -> u16 {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{base}/signin"))
+            .header("origin", base)
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+}
+
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -276,6 +295,12 @@ fn account_commands(database_url: Option<String>) {
     // The account works in the running server, and the server stops cleanly on SIGTERM.
     let (mut child, base, _) = start(with_db(), &["serve"]);
     assert_eq!(get(&format!("{base}/readyz")), (200, "ready".to_owned()));
+    assert_eq!(
+        sign_in(&base, "boss@example.org", "a long enough password"),
+        303,
+        "the account made on the command line signs in"
+    );
+    assert_eq!(sign_in(&base, "boss@example.org", "not the password"), 401);
     let status = terminate(&mut child);
     assert!(status.success(), "exit status {status:?}");
 }
@@ -294,7 +319,8 @@ fn account_commands_on_postgres() {
     account_commands(Some(url));
 }
 
-fn demo(database_url: Option<String>) {
+/// Runs the demo twice in a new data directory, which it returns.
+fn demo(database_url: Option<String>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut command = cocreate(dir.path());
     if let Some(url) = &database_url {
@@ -324,12 +350,15 @@ fn demo(database_url: Option<String>) {
     let (_, spaces) = get(&format!("{base}/api/v1/spaces"));
     assert_eq!(spaces.matches("\"slug\"").count(), 1, "{spaces}");
     assert!(terminate(&mut child).success());
+    dir
 }
 
 #[test]
 fn demo_on_sqlite() {
-    demo(None);
+    let dir = demo(None);
     // The SQLite database and the generated key live in the data directory.
+    assert!(dir.path().join("cocreate.db").is_file());
+    assert!(dir.path().join("secret.key").is_file());
 }
 
 #[test]
@@ -338,7 +367,10 @@ fn demo_on_postgres() {
     let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else {
         return;
     };
-    demo(Some(url));
+    let dir = demo(Some(url));
+    // The key is generated into the data directory; the data is in PostgreSQL, not a file.
+    assert!(dir.path().join("secret.key").is_file());
+    assert!(!dir.path().join("cocreate.db").exists());
 }
 
 #[test]

@@ -124,12 +124,15 @@ impl TestServer {
         }
     }
 
-    /// Every mail in the outbox, newest first.
+    /// Every mail in the outbox, newest first, with its body opened.
     pub async fn mails(&self) -> Vec<OutboxMail> {
         self.store
             .outbox(i64::MAX, 1000)
             .await
             .expect("read outbox")
+            .into_iter()
+            .map(|mail| self.app.opened(mail).expect("open a mail's body"))
+            .collect()
     }
 
     /// The newest mail to `to`.

@@ -16,6 +16,8 @@ pub enum SmtpBehaviour {
     Permanent,
     /// Accepts the connection and never says anything.
     Silent,
+    /// Accepts each message, but only after this long: a slow server.
+    AcceptAfter(std::time::Duration),
 }
 
 pub struct SmtpStub {
@@ -47,6 +49,19 @@ impl SmtpStub {
             port,
             received,
             behaviour,
+        }
+    }
+
+    /// Settings that send Cocreate's mail to this stub, giving up on a delivery after `timeout`.
+    pub fn settings(&self, timeout: std::time::Duration) -> cocreate_app::SmtpSettings {
+        cocreate_app::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            security: cocreate_app::SmtpSecurity::None,
+            username: None,
+            password: None,
+            from: "Cocreate <noreply@cocreate.test>".into(),
+            timeout,
         }
     }
 
@@ -96,6 +111,11 @@ async fn converse(
                 }
                 match behaviour {
                     SmtpBehaviour::Accept => {
+                        store.lock().expect("lock").push(data);
+                        write.write_all(b"250 queued\r\n").await?;
+                    }
+                    SmtpBehaviour::AcceptAfter(delay) => {
+                        tokio::time::sleep(delay).await;
                         store.lock().expect("lock").push(data);
                         write.write_all(b"250 queued\r\n").await?;
                     }

@@ -951,7 +951,20 @@ async fn a_token_request_does_not_wait_to_note_its_use(backend: Backend) {
     .await;
     let token = api_token(&server, &ada).await;
     let api = client();
-    let held = server.store.begin().await.unwrap();
+    let ada_id = server
+        .store
+        .account_by_email("ada@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let token_id = server.store.api_tokens(ada_id).await.unwrap()[0].id;
+    // Hold the very write the request would make: on SQLite the writer lock, on PostgreSQL the
+    // token's row as well.
+    let mut held = server.store.begin().await.unwrap();
+    held.touch_api_token(token_id, cocreate_core::Timestamp(0))
+        .await
+        .unwrap();
     let me = tokio::time::timeout(
         std::time::Duration::from_secs(3),
         api.get(server.url("/api/v1/me")).bearer_auth(&token).send(),
@@ -971,6 +984,11 @@ async fn a_token_request_does_not_wait_to_note_its_use(backend: Backend) {
         .await
         .unwrap();
     assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+    assert_eq!(
+        server.store.api_tokens(ada_id).await.unwrap()[0].last_used_at,
+        None,
+        "the use's write is still waiting behind the held one"
+    );
     drop(held);
     let mut stored = None;
     for _ in 0..100 {

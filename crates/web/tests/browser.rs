@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use cocreate_app::{AccountInput, Resolution, SpaceInput};
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::ContentKind;
-use cocreate_testkit::{Backend, TestServer, in_ci, spawn};
+use cocreate_testkit::{Backend, TestServer, spawn};
 use thirtyfour::prelude::*;
 
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
@@ -56,12 +56,9 @@ impl Drop for Browser {
 
 async fn browser() -> Option<Browser> {
     if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-        assert!(
-            !in_ci(),
-            "chromium and chromium-driver must be installed in CI: the browser suite may not skip"
-        );
-        eprintln!(
-            "skipped: install the Debian packages chromium and chromium-driver to run the browser suite"
+        cocreate_testkit::skip(
+            cocreate_testkit::Suite::Browser,
+            &format!("{CHROMIUM} or {CHROMEDRIVER} is missing"),
         );
         return None;
     }

@@ -246,3 +246,21 @@ pub async fn visitor_page(server: &TestServer, path: &str) -> String {
         .await
         .unwrap()
 }
+
+/// The `name=value` of the cookie a response sets (the session, after signing up or in).
+pub fn session_cookie(response: &Response) -> String {
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// Signs up a new account in a fresh browser; returns its session cookie as `name=value`.
+pub async fn signed_up_cookie(server: &TestServer, email: &str, name: &str) -> String {
+    let signed_up = post_form(
+        &client(),
+        server.url("/signup"),
+        &[("email", email), ("name", name), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_up.status(), StatusCode::SEE_OTHER);
+    session_cookie(&signed_up)
+}

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cocreate_app::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings};
+use cocreate_app::MAX_MAIL_ATTEMPTS;
 use cocreate_store::MailStatus;
 use cocreate_testkit::{Backend, ServerOptions, SmtpBehaviour, SmtpStub, TestServer, spawn_with};
 use common::*;
@@ -17,18 +17,11 @@ on_both_backends!(
     failing_smtp_retries_with_backoff_then_dies,
     permanent_refusal_dies_at_once,
     silent_smtp_does_not_hold_up_sign_up,
+    two_workers_on_a_slow_server_send_each_mail_once,
 );
 
 async fn server_with(backend: Backend, stub: &SmtpStub, timeout: Duration) -> Option<TestServer> {
-    let smtp = SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: stub.port,
-        security: SmtpSecurity::None,
-        username: None,
-        password: None,
-        from: "Cocreate <noreply@cocreate.test>".into(),
-        timeout,
-    };
+    let smtp = stub.settings(timeout);
     spawn_with(
         backend,
         ServerOptions {
@@ -156,23 +149,84 @@ async fn permanent_refusal_dies_at_once(backend: Backend) {
     stub.set_behaviour(SmtpBehaviour::Accept);
 }
 
+/// The background worker is stuck in a conversation with a server that never answers (for up
+/// to 2 × 4 s), and meanwhile people still sign up at once: nothing waits for SMTP.
 async fn silent_smtp_does_not_hold_up_sign_up(backend: Backend) {
     let stub = SmtpStub::start(SmtpBehaviour::Silent).await;
-    let Some(server) = server_with(backend, &stub, Duration::from_secs(1)).await else {
+    let Some(server) = server_with(backend, &stub, Duration::from_secs(4)).await else {
         return;
     };
-    let started = Instant::now();
+    let worker = tokio::spawn(cocreate_app::Worker::new(server.app.clone()).unwrap().run());
     sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    let attempt_started = Instant::now();
+    while server.last_mail_to("ada@example.org").await.attempts == 0 {
+        assert!(
+            attempt_started.elapsed() < Duration::from_secs(5),
+            "the worker never took the mail"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = Instant::now();
+    sign_up(&server, &client(), "bea@example.org", "Bea").await;
     assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "sign-up does not wait for SMTP"
+        started.elapsed() < Duration::from_secs(3),
+        "sign-up waited {:?} while the worker talked to SMTP",
+        started.elapsed()
     );
-    server.deliver_mail().await;
-    let mail = server.last_mail_to("ada@example.org").await;
+    let mut mail = server.last_mail_to("ada@example.org").await;
+    while mail.last_error.is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the silent server's delivery never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        mail = server.last_mail_to("ada@example.org").await;
+    }
+    worker.abort();
     assert_eq!(
         mail.status,
         MailStatus::Pending,
         "a timeout is retried later"
     );
-    assert!(mail.last_error.is_some());
+}
+
+/// Two workers (two processes sharing the database) drain the outbox of a slow SMTP server while
+/// more time passes than one old batch lease lasted: each mail still leaves exactly once.
+async fn two_workers_on_a_slow_server_send_each_mail_once(backend: Backend) {
+    let stub = SmtpStub::start(SmtpBehaviour::AcceptAfter(Duration::from_millis(600))).await;
+    // Deliveries may take up to 2 × 60 s: a lease must outlast that.
+    let Some(server) = server_with(backend, &stub, Duration::from_secs(60)).await else {
+        return;
+    };
+    let addresses = ["ada@example.org", "bea@example.org", "cy@example.org"];
+    for address in addresses {
+        sign_up(&server, &client(), address, "Someone").await;
+    }
+    let worker = || cocreate_app::Worker::new(server.app.clone()).unwrap();
+    let (first, second) = (worker(), worker());
+    let first_run = first.deliver_mail();
+    let second_run = async {
+        // Once the first worker is inside its first delivery, two minutes pass (as they would
+        // for a batch on a slow server), then the second worker starts.
+        while server.mails().await.iter().all(|mail| mail.attempts == 0) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.clock.advance_minutes(2);
+        second.deliver_mail().await
+    };
+    let (first_sent, second_sent) = tokio::join!(first_run, second_run);
+    let attempted = first_sent.unwrap() + second_sent.unwrap();
+    assert_eq!(attempted, addresses.len(), "each mail attempted once");
+    let messages = stub.messages();
+    for address in addresses {
+        let copies = messages.iter().filter(|m| m.contains(address)).count();
+        assert_eq!(copies, 1, "{address} got {copies} copies");
+    }
+    assert!(
+        server
+            .mails()
+            .await
+            .iter()
+            .all(|mail| mail.status == MailStatus::Sent && mail.attempts == 1)
+    );
 }

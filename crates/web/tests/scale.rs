@@ -199,7 +199,11 @@ async fn batched_supports_answer_each_caller(backend: Backend) {
         people.push(actor);
     }
     // Supports of an open and a closed idea arrive together, so they share batches: each caller
-    // still gets its own answer, and the refusals change nothing.
+    // still gets its own answer, and the refusals change nothing. The ideas are held (the writer
+    // lock on SQLite, their rows on PostgreSQL) until every call has queued, so the calls meet.
+    let mut held = server.store.begin().await.unwrap();
+    held.lock_ideas(&[open.id, closed.id]).await.unwrap();
+    let commits_before = server.store.commits();
     let mut calls = Vec::new();
     for (n, actor) in people.iter().enumerate() {
         let app = server.app.clone();
@@ -209,18 +213,31 @@ async fn batched_supports_answer_each_caller(backend: Backend) {
             async move { (id, app.support(&actor, id).await) },
         ));
     }
-    let mut accepted = 0;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        calls.iter().all(|call| !call.is_finished()),
+        "a support was answered while the ideas were held"
+    );
+    drop(held);
+    let mut counts = Vec::new();
     for call in calls {
         let (id, result) = call.await.unwrap();
         if id == open.id {
-            let idea = result.unwrap();
-            assert!(idea.supporters >= 1 && idea.supporters <= 12);
-            accepted += 1;
+            counts.push(result.unwrap().supporters);
         } else {
             assert!(result.is_err(), "a declined idea takes no support");
         }
     }
-    assert_eq!(accepted, 12);
+    assert_eq!(counts.len(), 12);
+    let commits = server.store.commits() - commits_before;
+    assert!(
+        commits <= 3,
+        "24 supports that arrived together took {commits} commits: they were not batched"
+    );
+    assert!(
+        counts.iter().filter(|&&count| count == 12).count() > 1,
+        "callers of one batch share its result: {counts:?}"
+    );
     let stored = |id| {
         let store = server.store.clone();
         async move { store.idea(id).await.unwrap().unwrap().supporters }

@@ -17,7 +17,126 @@ on_both_backends!(
     private_objects_answer_outsiders_as_made_up_ids,
     writes_beyond_the_budget_are_refused,
     forwarded_addresses_count_only_behind_trusted_proxies,
+    no_stored_text_works_as_a_link_or_a_session,
 );
+
+/// A copy of the database (its files on SQLite) or an export, made while a reset link, an
+/// invitation, a session and a new API token all still work, holds none of them: tokens are kept
+/// as keyed hashes, and the texts that carry them (mail bodies, a remembered API answer) sealed.
+async fn no_stored_text_works_as_a_link_or_a_session(backend: Backend) {
+    let smtp = cocreate_testkit::SmtpStub::start(cocreate_testkit::SmtpBehaviour::Accept).await;
+    let options = ServerOptions {
+        smtp: Some(smtp.settings(std::time::Duration::from_secs(5))),
+        ..ServerOptions::default()
+    };
+    let Some(server) = spawn_with(backend, options).await else {
+        return;
+    };
+    let (_, admin) = org_admin(&server).await;
+    let cookie = signed_up_cookie(&server, "ada@example.org", "Ada").await;
+    let session = cookie.split_once('=').unwrap().1.to_owned();
+    post_form(
+        &client(),
+        server.url("/reset"),
+        &[("email", "ada@example.org")],
+    )
+    .await;
+    let (status, _) = api(
+        &server,
+        &admin,
+        "POST",
+        "/api/v1/invitations",
+        Some(json!({"email": "bea@example.org", "kind": "customer", "role": "member"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let created: serde_json::Value = client()
+        .post(server.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .header("idempotency-key", "token-at-rest")
+        .json(&json!({"name": "integration"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_secret = created["secret"].as_str().unwrap().to_owned();
+    server.deliver_mail().await;
+    // The tokens as they went out: in the mail on the wire, in the API's answer, in the cookie.
+    // Quoted-printable soft line breaks undone, as a mail reader would.
+    let wire = smtp.messages().join("\n").replace("=\n", "");
+    let token_after = |prefix: &str| {
+        let start = wire
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link: {wire}"))
+            + prefix.len();
+        wire[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect::<String>()
+    };
+    let (reset, invitation) = (token_after("/reset/"), token_after("/invitations/"));
+    let secrets = [
+        ("reset link", reset.clone()),
+        ("invitation link", invitation.clone()),
+        ("session", session.clone()),
+        ("API token", api_secret.clone()),
+    ];
+    for (what, secret) in &secrets {
+        assert!(secret.len() >= 32, "{what}: {secret:?}");
+    }
+
+    let mut export = Vec::new();
+    cocreate_app::write_export(
+        &server.app.export_organisation().await.unwrap(),
+        &mut export,
+    )
+    .unwrap();
+    let mut copies = vec![("export", export)];
+    if backend == Backend::Sqlite {
+        let path = server
+            .database_url
+            .trim_start_matches("sqlite://")
+            .to_owned();
+        for file in [path.clone(), format!("{path}-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                copies.push(("database file", bytes));
+            }
+        }
+    }
+    for (copy, bytes) in &copies {
+        let text = String::from_utf8_lossy(bytes);
+        for (what, secret) in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "the {copy} holds a working {what}"
+            );
+        }
+    }
+    // Each one did work at the time of the copy.
+    let reset_page = client()
+        .get(server.url(&format!("/reset/{reset}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset_page.status(), StatusCode::OK);
+    let invited = client()
+        .get(server.url(&format!("/invitations/{invitation}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invited.status(), StatusCode::OK);
+    let (status, _) = api(&server, &api_secret, "GET", "/api/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let profile = client()
+        .get(server.url("/profile"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.status(), StatusCode::OK);
+}
 
 /// The objects an outsider must not reach, or ids and a slug that no object has.
 #[derive(Clone)]
