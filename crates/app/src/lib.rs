@@ -17,6 +17,7 @@ mod mail;
 mod moderation;
 mod password_work;
 mod ranks;
+mod retention;
 mod sealed;
 mod secrets;
 mod spaces;
@@ -49,6 +50,7 @@ pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
 pub use password_work::{PasswordTurn, PasswordWork};
 pub use ranks::RanksRefreshed;
+pub use retention::RetentionPeriods;
 pub use spaces::{SpaceInput, SpaceView};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 
@@ -78,6 +80,8 @@ pub struct AppConfig {
     pub sign_in_attempts_per_minute: u32,
     /// Where uploaded files are kept (a local directory by default).
     pub files: Arc<dyn object_store::ObjectStore>,
+    /// How long records are kept after they stop working or mattering.
+    pub retention: RetentionPeriods,
 }
 
 /// The signed-in account a request acts as.

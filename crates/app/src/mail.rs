@@ -59,8 +59,8 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
-/// The background jobs: delivers due outbox mail, expires ideas whose deadline passed, and
-/// refreshes idea ranks.
+/// The background jobs: delivers due outbox mail, expires ideas whose deadline passed, refreshes
+/// idea ranks, and removes records past their retention.
 pub struct Worker {
     app: Arc<App>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
@@ -155,7 +155,24 @@ impl Worker {
     /// Runs until the task is dropped: mail and overdue ideas (waking when mail is enqueued,
     /// and at least every second), and beside them the idea ranks.
     pub async fn run(self) {
-        tokio::join!(self.deliver_and_expire(), self.rank());
+        tokio::join!(
+            self.deliver_and_expire(),
+            self.rank(),
+            self.remove_expired()
+        );
+    }
+
+    /// Once an hour (and at start), removes what the retention periods let go.
+    async fn remove_expired(&self) {
+        let mut every = tokio::time::interval(Duration::from_secs(60 * 60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match self.app.remove_expired().await {
+                Ok(removed) => tracing::debug!(?removed, "expired records removed"),
+                Err(error) => tracing::warn!(%error, "could not remove expired records"),
+            }
+        }
     }
 
     async fn deliver_and_expire(&self) {

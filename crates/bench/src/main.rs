@@ -171,6 +171,7 @@ impl Served {
             smtp: None,
             sign_in_attempts_per_minute: 1_000,
             files: cocreate_app::local_files(files.path()).map_err(|e| anyhow!("{e}"))?,
+            retention: cocreate_app::RetentionPeriods::default(),
         };
         let app = App::new(store, Arc::new(SystemClock), config);
         let started = Instant::now();

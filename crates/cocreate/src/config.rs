@@ -38,6 +38,8 @@ pub struct Config {
     /// Reverse proxies (addresses or networks, e.g. `127.0.0.1` or `10.0.0.0/8`) whose
     /// `X-Forwarded-For` header names the client; the rate limits then count the client's address.
     pub trusted_proxies: Vec<String>,
+    /// How long records are kept after they stop working or mattering.
+    pub retention: cocreate_app::RetentionPeriods,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +82,7 @@ impl std::fmt::Debug for Config {
             .field("auth_requests_per_minute", &self.auth_requests_per_minute)
             .field("write_requests_per_minute", &self.write_requests_per_minute)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -139,6 +142,7 @@ impl Default for Config {
             auth_requests_per_minute: 30,
             write_requests_per_minute: 600,
             trusted_proxies: Vec::new(),
+            retention: cocreate_app::RetentionPeriods::default(),
         }
     }
 }
@@ -270,6 +274,7 @@ impl Config {
             sign_in_attempts_per_minute: self.sign_in_attempts_per_minute,
             files: cocreate_app::local_files(&self.data_dir.join("files"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
+            retention: self.retention,
         })
     }
 }

@@ -44,6 +44,7 @@ macro_rules! conformance_suite {
             co_authors_are_invited_then_accept,
             ranks_are_written_only_when_they_move,
             rank_inputs_count_supports_by_time,
+            retention_removes_exactly_what_expired,
         );
         $crate::conformance_suite!(@pairs $fresh;
             export_and_import_reproduce_every_table,
@@ -1862,4 +1863,222 @@ pub async fn rank_inputs_count_supports_by_time(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         [(late, 1, 0, 0), (quiet, 0, 0, 0)]
     );
+}
+
+/// Retention removes, per kind, only records past their cutoff (and at most a batch at a time),
+/// and leaves every other row of every table as it was.
+pub async fn retention_removes_exactly_what_expired(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let (old, cutoff, fresh) = (T0.plus_minutes(-60), T0, T0.plus_minutes(60));
+    let mut tx = store.begin().await.unwrap();
+    for (hash, expires_at) in [
+        ("s-old", old),
+        ("s-older", old.plus_minutes(-1)),
+        ("s-live", fresh),
+    ] {
+        tx.insert_session(&Session {
+            token_hash: hash.into(),
+            account_id: ada.id,
+            created_at: old.plus_minutes(-60),
+            expires_at,
+        })
+        .await
+        .unwrap();
+    }
+    for (hash, expires_at) in [("t-old", old), ("t-live", fresh)] {
+        tx.insert_account_token(&AccountToken {
+            token_hash: hash.into(),
+            account_id: ada.id,
+            purpose: TokenPurpose::PasswordReset,
+            new_email: None,
+            created_at: old.plus_minutes(-60),
+            expires_at,
+        })
+        .await
+        .unwrap();
+    }
+    let mut invitations = Vec::new();
+    for (hash, expires_at) in [("i-old", old), ("i-taken", old), ("i-open", fresh)] {
+        let invitation = tx
+            .insert_invitation(&NewInvitation {
+                email: &format!("{hash}@example.org"),
+                kind: AccountKind::Customer,
+                role: OrgRole::Member,
+                token_hash: hash,
+                invited_by: ada.id,
+                created_at: old.plus_minutes(-60),
+                expires_at,
+            })
+            .await
+            .unwrap();
+        invitations.push(invitation.id);
+    }
+    assert!(
+        tx.accept_invitation(invitations[1], ada.id, old.plus_minutes(-1))
+            .await
+            .unwrap()
+    );
+    for (name, revoked_at) in [
+        ("revoked long ago", Some(old)),
+        ("revoked lately", Some(fresh)),
+        ("live", None),
+    ] {
+        let token = tx
+            .insert_api_token(&NewApiToken {
+                account_id: ada.id,
+                name,
+                prefix: "cc_",
+                token_hash: name,
+                created_at: old.plus_minutes(-60),
+            })
+            .await
+            .unwrap();
+        if let Some(at) = revoked_at {
+            assert!(tx.revoke_api_token(token.id, ada.id, at).await.unwrap());
+        }
+    }
+    for (key, at) in [("k-old", old), ("k-new", fresh)] {
+        tx.claim_idempotency_key(ada.id, key, "fingerprint", at, at.plus_minutes(-1))
+            .await
+            .unwrap();
+        tx.finish_idempotency_key(ada.id, key, Some((201, "{}")))
+            .await
+            .unwrap();
+    }
+    for (text, read_at) in [
+        ("read long ago", Some(old)),
+        ("read lately", Some(fresh)),
+        ("unread", None),
+    ] {
+        tx.insert_notification(&NewNotification {
+            account_id: ada.id,
+            idea_id: None,
+            challenge_id: None,
+            comment_id: None,
+            text,
+            created_at: old.plus_minutes(-60),
+        })
+        .await
+        .unwrap();
+        if let Some(at) = read_at {
+            tx.mark_notifications_read(ada.id, at).await.unwrap();
+        }
+    }
+    for subject in ["sent long ago", "sent lately", "pending"] {
+        tx.enqueue_mail(&NewMail {
+            to_address: "ada@example.org",
+            subject,
+            body: "sealed",
+            created_at: old.plus_minutes(-60),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for finished_at in [old, fresh] {
+        let mut tx = store.begin().await.unwrap();
+        let claimed = tx
+            .claim_mail(finished_at, finished_at.plus_minutes(1), 1)
+            .await
+            .unwrap();
+        tx.finish_mail(claimed[0].id, &MailOutcome::Sent, finished_at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let cutoffs = RetentionCutoffs {
+        expired_before: cutoff,
+        revoked_before: cutoff,
+        idempotency_before: cutoff,
+        read_before: cutoff,
+        finished_mail_before: cutoff,
+    };
+    let count = |tables: &[transfer::TableRows], name: &str| {
+        tables
+            .iter()
+            .find(|t| t.spec.name == name)
+            .map_or(0, |t| t.rows.len())
+    };
+    let before = store.export_tables().await.unwrap();
+
+    // A batch of one removes one record of each kind that has any to remove.
+    let mut tx = store.begin().await.unwrap();
+    let first = tx.purge_expired(&cutoffs, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let one_each = Purged {
+        sessions: 1,
+        account_tokens: 1,
+        invitations: 1,
+        api_tokens: 1,
+        idempotency_keys: 1,
+        notifications: 1,
+        mails: 1,
+    };
+    assert_eq!(first, one_each);
+    assert!(first.filled(1));
+    let mut tx = store.begin().await.unwrap();
+    let rest = tx.purge_expired(&cutoffs, 100).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        rest,
+        Purged {
+            sessions: 1,
+            ..Purged::default()
+        },
+        "only the second old session was left"
+    );
+    assert!(!rest.filled(100));
+
+    let after = store.export_tables().await.unwrap();
+    let removed = [
+        ("sessions", 2),
+        ("account_tokens", 1),
+        ("invitations", 1),
+        ("api_tokens", 1),
+        ("idempotency_keys", 1),
+        ("notifications", 1),
+        ("outbox", 1),
+    ];
+    for table in &before {
+        let name = table.spec.name;
+        match removed
+            .iter()
+            .find(|(removed_from, _)| *removed_from == name)
+        {
+            Some((_, gone)) => assert_eq!(count(&after, name), table.rows.len() - gone, "{name}"),
+            None => assert_eq!(
+                after.iter().find(|t| t.spec.name == name).map(|t| &t.rows),
+                Some(&table.rows),
+                "{name} was touched"
+            ),
+        }
+    }
+    // What stays is what still works or still matters.
+    assert!(store.session("s-live", T0).await.unwrap().is_some());
+    let tokens: Vec<String> = store
+        .api_tokens(ada.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    assert!(!tokens.contains(&"revoked long ago".to_owned()));
+    let invited: Vec<String> = store
+        .invitations()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.email)
+        .collect();
+    assert_eq!(invited.len(), 2);
+    assert!(!invited.contains(&"i-old@example.org".to_owned()));
+    let subjects: Vec<String> = store
+        .outbox(i64::MAX, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(subjects, ["pending", "sent lately"]);
 }

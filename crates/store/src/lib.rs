@@ -6,6 +6,7 @@
 
 pub mod conformance;
 mod records;
+pub mod retention;
 pub mod snippet;
 pub mod sql;
 pub mod transfer;
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
 
 pub use records::*;
+pub use retention::{Purged, RetentionCutoffs, RetentionTx, SqlTx};
 pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
 
 #[derive(Debug, thiserror::Error)]
@@ -174,8 +176,10 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox(&self, before_id: i64, limit: i64) -> StoreResult<Vec<OutboxMail>>;
 }
 
+/// A write transaction. Each area's writes are a trait of their own (e.g. [`RetentionTx`]);
+/// this one still holds the areas written before that split.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: RetentionTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn update_organisation(

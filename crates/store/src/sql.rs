@@ -1184,6 +1184,17 @@ macro_rules! impl_sql_store {
             }
 
             #[::async_trait::async_trait]
+            impl ::cocreate_store::SqlTx for super::$tx {
+                async fn execute_with(&mut self, sql: &'static str, args: &[i64]) -> StoreResult<u64> {
+                    let mut query = ::sqlx::query(sql);
+                    for arg in args {
+                        query = query.bind(*arg);
+                    }
+                    self.exec(query).await
+                }
+            }
+
+            #[::async_trait::async_trait]
             impl Tx for super::$tx {
                 async fn commit(self: Box<Self>) -> StoreResult<()> {
                     let commits = self.commits.clone();

@@ -75,6 +75,7 @@ pub async fn spawn_with(backend: Backend, options: ServerOptions) -> Option<Test
         sign_in_attempts_per_minute: options.sign_in_attempts_per_minute.unwrap_or(1000),
         files: cocreate_app::local_files(&tempfile::tempdir().expect("files directory").keep())
             .expect("file store"),
+        retention: cocreate_app::RetentionPeriods::default(),
     };
     let app = App::new(store.clone(), clock.clone(), config);
     let web = options.web.clone().unwrap_or(WebOptions {

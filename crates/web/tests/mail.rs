@@ -18,7 +18,39 @@ on_both_backends!(
     permanent_refusal_dies_at_once,
     silent_smtp_does_not_hold_up_sign_up,
     two_workers_on_a_slow_server_send_each_mail_once,
+    sent_mail_leaves_the_outbox_after_its_retention,
 );
+
+/// Sent mail stays in the outbox for the configured 30 days, then the retention job removes it;
+/// mail still pending stays whatever its age.
+async fn sent_mail_leaves_the_outbox_after_its_retention(backend: Backend) {
+    let stub = SmtpStub::start(SmtpBehaviour::Accept).await;
+    let Some(server) = server_with(backend, &stub, Duration::from_secs(5)).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada").await;
+    assert_eq!(server.deliver_mail().await, 1);
+    stub.set_behaviour(SmtpBehaviour::Temporary);
+    sign_up(&server, &client(), "bea@example.org", "Bea").await;
+    server.deliver_mail().await;
+    let addresses = |mails: Vec<cocreate_store::OutboxMail>| -> Vec<(String, MailStatus)> {
+        mails
+            .into_iter()
+            .map(|m| (m.to_address, m.status))
+            .collect()
+    };
+    server.clock.advance_minutes(29 * 24 * 60);
+    let removed = server.app.remove_expired().await.unwrap();
+    assert_eq!(removed.mails, 0, "29 days: kept");
+    server.clock.advance_minutes(2 * 24 * 60);
+    let removed = server.app.remove_expired().await.unwrap();
+    assert_eq!(removed.mails, 1, "31 days: the sent mail goes");
+    assert_eq!(
+        addresses(server.mails().await),
+        [("bea@example.org".to_owned(), MailStatus::Pending)],
+        "the mail still to be retried stays"
+    );
+}
 
 async fn server_with(backend: Backend, stub: &SmtpStub, timeout: Duration) -> Option<TestServer> {
     let smtp = stub.settings(timeout);
