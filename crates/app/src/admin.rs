@@ -55,7 +55,7 @@ impl App {
             name.as_str(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.organisation_changed();
         Ok(())
     }
@@ -102,7 +102,7 @@ impl App {
             detail,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.organisation_changed();
         Ok(())
     }
@@ -162,7 +162,7 @@ impl App {
             &detail,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Account {
             role,
             kind,
@@ -218,7 +218,7 @@ impl App {
             &format!("{} as {kind} {role}", email.as_str()),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(invitation)
     }
@@ -324,7 +324,7 @@ impl App {
             ),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(signed_in)
     }
 
@@ -377,7 +377,7 @@ impl App {
             &format!("{} as {kind} {role} (command line)", account.email),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(account)
     }
 

@@ -118,7 +118,7 @@ impl App {
                 created_at: self.now(),
             })
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CreatedApiToken { token, secret })
     }
 
@@ -151,7 +151,7 @@ impl App {
         if !tx.revoke_api_token(token_id, actor.id, self.now()).await? {
             return Err(AppError::NotFound);
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

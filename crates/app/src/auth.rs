@@ -139,7 +139,7 @@ impl App {
         )
         .await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(signed_in)
     }
@@ -166,7 +166,7 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(signed_in)
     }
 
@@ -174,7 +174,7 @@ impl App {
         if let Some(hash) = &actor.session_hash {
             let mut tx = self.store.begin().await?;
             tx.delete_session(hash).await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
         }
         Ok(())
     }
@@ -272,7 +272,7 @@ impl App {
             "Your Cocreate password was just changed. If this was not you, reset it now.\n",
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(())
     }
@@ -308,7 +308,7 @@ impl App {
         );
         self.enqueue_mail(&mut *tx, &account.email, "Reset your password", &body)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(())
     }
@@ -331,7 +331,7 @@ impl App {
         tx.delete_sessions_of(account.id, None).await?;
         tx.revoke_account_tokens(account.id, self.now()).await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(signed_in)
     }
 
@@ -380,7 +380,7 @@ impl App {
             &body,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(())
     }
@@ -418,7 +418,7 @@ impl App {
             &body,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         Ok(new_email)
     }

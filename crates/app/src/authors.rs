@@ -91,7 +91,7 @@ impl App {
             created_at: now,
         })
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(CoAuthor {
             account_id: invitee.id,
             name: invitee.name,
@@ -112,7 +112,7 @@ impl App {
             ));
         }
         tx.set_following(idea_id, actor.id, true, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -135,7 +135,7 @@ impl App {
         if !tx.remove_co_author(idea_id, account_id).await? {
             return Err(AppError::NotFound);
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -233,7 +233,7 @@ impl App {
             })
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -277,7 +277,7 @@ impl App {
         let body = Markdown::parse("body", body, true, MAX_COMMENT_CHARS)?;
         let mut tx = self.store.begin().await?;
         tx.edit_comment(id, &body.source, &body.html, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -308,7 +308,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(comment.subject)
     }
 
@@ -318,7 +318,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.set_following(idea_id, actor.id, follow, self.now())
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -378,7 +378,7 @@ impl App {
     pub async fn mark_notifications_read(&self, actor: &Actor) -> AppResult<()> {
         let mut tx = self.store.begin().await?;
         tx.mark_notifications_read(actor.id, self.now()).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

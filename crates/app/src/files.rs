@@ -145,7 +145,7 @@ impl App {
                     created_at: self.now(),
                 })
                 .await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             self.store.attachment(id).await?.ok_or(AppError::NotFound)
         }
         .await;
@@ -203,7 +203,7 @@ impl App {
             let mut tx = self.store.begin().await?;
             tx.set_challenge_cover(challenge_id, &key, content_type)
                 .await?;
-            tx.commit().await
+            self.commit(tx).await
         }
         .await;
         match result {
@@ -215,7 +215,7 @@ impl App {
             }
             Err(error) => {
                 self.delete_file(&key).await;
-                Err(error.into())
+                Err(error)
             }
         }
     }

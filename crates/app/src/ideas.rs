@@ -319,7 +319,7 @@ impl App {
             valid.title.as_str(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.challenge(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -354,7 +354,7 @@ impl App {
             valid.title.as_str(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.challenge(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -435,7 +435,7 @@ impl App {
             .await?;
         self.record_stage(&mut *tx, id, Some(actor), None, stage, "")
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -839,7 +839,7 @@ impl App {
             }
         }
         tx.set_supporters(&counts, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(results
             .into_iter()
             .zip(supports)
@@ -937,7 +937,7 @@ impl App {
         Self::ensure_gathering(&idea, now)?;
         tx.remove_support(id, actor.id).await?;
         crate::ranks::rerank(&mut *tx, &[id], now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -978,7 +978,7 @@ impl App {
             "",
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -1018,7 +1018,7 @@ impl App {
             tags: &stored_tags,
         };
         tx.edit_idea(id, actor.id, &text, self.now()).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -1124,7 +1124,7 @@ impl App {
         );
         self.tell_followers(&mut *tx, &idea, &subject, &body)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.wake_mail_worker();
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
@@ -1208,7 +1208,7 @@ impl App {
             &note,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.store.idea(into).await?.ok_or(AppError::NotFound)
     }
 
@@ -1265,7 +1265,7 @@ impl App {
                 &body,
             )
             .await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             expired += 1;
         }
         if expired > 0 {

@@ -1,7 +1,9 @@
 //! Idempotency keys on creating requests: a client that retries with the same key gets the first
 //! answer again instead of creating twice.
 
-use cocreate_store::{IdempotencyClaim, StoreError};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cocreate_store::{IdempotencyClaim, StoreError, Tx};
 use sha2::{Digest, Sha256};
 
 use crate::{Actor, App, AppError, AppResult};
@@ -22,7 +24,51 @@ pub fn request_fingerprint(method: &str, path: &str, body: &[u8]) -> String {
     hex::encode(hasher.finalize())
 }
 
+tokio::task_local! {
+    /// The idempotency key of the request this task answers, while its handler runs.
+    static CLAIMED: ClaimedKey;
+}
+
+struct ClaimedKey {
+    account_id: i64,
+    key: String,
+    /// Whether a committed transaction has marked the key applied already.
+    marked: AtomicBool,
+}
+
+/// Runs `work` (a request's handler) as the holder of the claimed `key`: the first transaction it
+/// commits also marks the key applied, so the change and that mark land together.
+pub async fn with_claimed_key<F: Future>(account_id: i64, key: String, work: F) -> F::Output {
+    let claimed = ClaimedKey {
+        account_id,
+        key,
+        marked: AtomicBool::new(false),
+    };
+    CLAIMED.scope(claimed, work).await
+}
+
 impl App {
+    /// Commits a use case's transaction; inside a request that holds an idempotency key, the
+    /// first commit also marks the key applied in the same transaction.
+    pub(crate) async fn commit(&self, mut tx: Box<dyn Tx>) -> AppResult<()> {
+        let unmarked = CLAIMED
+            .try_with(|claimed| {
+                (!claimed.marked.load(Ordering::Acquire))
+                    .then(|| (claimed.account_id, claimed.key.clone()))
+            })
+            .ok()
+            .flatten();
+        if let Some((account_id, key)) = &unmarked {
+            tx.mark_idempotency_applied(*account_id, key, self.now())
+                .await?;
+        }
+        tx.commit().await?;
+        if unmarked.is_some() {
+            let _ = CLAIMED.try_with(|claimed| claimed.marked.store(true, Ordering::Release));
+        }
+        Ok(())
+    }
+
     /// Claims `key` for this request. `Ok(None)`: go ahead (then call
     /// [`App::finish_idempotent`]); `Ok(Some((status, body)))`: answer with this earlier response.
     pub async fn claim_idempotent(
@@ -65,6 +111,13 @@ impl App {
             )),
             Ok(IdempotencyClaim::InProgress { .. }) | Err(StoreError::Conflict { .. }) => {
                 return Err(in_progress());
+            }
+            Ok(IdempotencyClaim::AppliedWithoutAnswer) => {
+                return Err(AppError::conflict(
+                    "Idempotency-Key",
+                    "this request was already carried out, but the server stopped before it \
+                     could answer; look up the result instead of sending it again",
+                ));
             }
             Ok(IdempotencyClaim::Mismatch) => {
                 return Err(AppError::conflict(

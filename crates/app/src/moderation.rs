@@ -103,7 +103,7 @@ impl App {
             StoreError::Conflict { .. } => AppError::conflict("id", "you already flagged this"),
             other => other.into(),
         })?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -178,7 +178,7 @@ impl App {
             &detail,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(content.subject)
     }
 }

@@ -213,7 +213,7 @@ impl App {
             &format!("{} ({})", space.name, space.audience),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(space)
     }
 
@@ -242,7 +242,7 @@ impl App {
             &format!("{} ({})", name.as_str(), input.audience),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Space {
             name: name.into_inner(),
             description: description.into_inner(),
@@ -289,7 +289,7 @@ impl App {
             &account.email,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(account)
     }
 
@@ -312,7 +312,7 @@ impl App {
             &format!("account:{account_id}"),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

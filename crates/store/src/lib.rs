@@ -5,6 +5,7 @@
 //! once, so a use case's changes land together or not at all.
 
 pub mod conformance;
+pub mod idempotency;
 mod records;
 pub mod retention;
 pub mod snippet;
@@ -14,9 +15,25 @@ pub mod transfer;
 use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
 
+pub use idempotency::IdempotencyTx;
 pub use records::*;
-pub use retention::{Purged, RetentionCutoffs, RetentionTx, SqlTx};
+pub use retention::{Purged, RetentionCutoffs, RetentionTx};
 pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
+
+/// One argument of a statement run through [`SqlTx`].
+#[derive(Debug, Clone, Copy)]
+pub enum SqlArg<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// What a backend's transaction provides for the SQL of the areas kept in files of their own
+/// (see `docs/ARCHITECTURE.md`): one statement, in the `$n` form both databases read, run with
+/// its arguments, answering how many rows it changed.
+#[async_trait]
+pub trait SqlTx: Send {
+    async fn execute_with(&mut self, sql: &'static str, args: &[SqlArg<'_>]) -> StoreResult<u64>;
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -179,7 +196,7 @@ pub trait Store: Send + Sync + 'static {
 /// A write transaction. Each area's writes are a trait of their own (e.g. [`RetentionTx`]);
 /// this one still holds the areas written before that split.
 #[async_trait]
-pub trait Tx: RetentionTx + Send {
+pub trait Tx: IdempotencyTx + RetentionTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn update_organisation(

@@ -680,6 +680,9 @@ pub enum IdempotencyClaim {
     InProgress { since: Timestamp },
     /// The key was used for a different request.
     Mismatch,
+    /// The request's change was committed, but its answer was never recorded (the server
+    /// stopped in between): it must not run again, and its answer cannot be replayed.
+    AppliedWithoutAnswer,
 }
 
 /// What the rank formulas need to know about an idea.

@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
 
-use crate::StoreResult;
+use crate::{SqlArg, SqlTx, StoreResult};
 
 /// Before when each kind of record may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,13 +80,6 @@ impl Purged {
     }
 }
 
-/// What a backend's transaction runs for the per-area SQL: one statement with integer arguments,
-/// answering how many rows it changed.
-#[async_trait]
-pub trait SqlTx: Send {
-    async fn execute_with(&mut self, sql: &'static str, args: &[i64]) -> StoreResult<u64>;
-}
-
 /// Removing what may go, inside a write transaction.
 #[async_trait]
 pub trait RetentionTx: Send {
@@ -122,23 +115,50 @@ impl<T: SqlTx + ?Sized> RetentionTx for T {
     ) -> StoreResult<Purged> {
         let expired = cutoffs.expired_before.millis();
         Ok(Purged {
-            sessions: self.execute_with(SESSIONS, &[expired, batch]).await?,
-            account_tokens: self.execute_with(ACCOUNT_TOKENS, &[expired, batch]).await?,
-            invitations: self.execute_with(INVITATIONS, &[expired, batch]).await?,
+            sessions: self
+                .execute_with(SESSIONS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .await?,
+            account_tokens: self
+                .execute_with(ACCOUNT_TOKENS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .await?,
+            invitations: self
+                .execute_with(INVITATIONS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .await?,
             api_tokens: self
-                .execute_with(API_TOKENS, &[cutoffs.revoked_before.millis(), batch])
+                .execute_with(
+                    API_TOKENS,
+                    &[
+                        SqlArg::Int(cutoffs.revoked_before.millis()),
+                        SqlArg::Int(batch),
+                    ],
+                )
                 .await?,
             idempotency_keys: self
                 .execute_with(
                     IDEMPOTENCY_KEYS,
-                    &[cutoffs.idempotency_before.millis(), batch],
+                    &[
+                        SqlArg::Int(cutoffs.idempotency_before.millis()),
+                        SqlArg::Int(batch),
+                    ],
                 )
                 .await?,
             notifications: self
-                .execute_with(NOTIFICATIONS, &[cutoffs.read_before.millis(), batch])
+                .execute_with(
+                    NOTIFICATIONS,
+                    &[
+                        SqlArg::Int(cutoffs.read_before.millis()),
+                        SqlArg::Int(batch),
+                    ],
+                )
                 .await?,
             mails: self
-                .execute_with(MAILS, &[cutoffs.finished_mail_before.millis(), batch])
+                .execute_with(
+                    MAILS,
+                    &[
+                        SqlArg::Int(cutoffs.finished_mail_before.millis()),
+                        SqlArg::Int(batch),
+                    ],
+                )
                 .await?,
         })
     }

@@ -1185,10 +1185,13 @@ macro_rules! impl_sql_store {
 
             #[::async_trait::async_trait]
             impl ::cocreate_store::SqlTx for super::$tx {
-                async fn execute_with(&mut self, sql: &'static str, args: &[i64]) -> StoreResult<u64> {
+                async fn execute_with(&mut self, sql: &'static str, args: &[SqlArg<'_>]) -> StoreResult<u64> {
                     let mut query = ::sqlx::query(sql);
                     for arg in args {
-                        query = query.bind(*arg);
+                        query = match *arg {
+                            SqlArg::Int(value) => query.bind(value),
+                            SqlArg::Text(value) => query.bind(value.to_owned()),
+                        };
                     }
                     self.exec(query).await
                 }
@@ -1960,7 +1963,7 @@ macro_rules! impl_sql_store {
                     let existing = self
                         .maybe(
                             ::sqlx::query(
-                                "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+                                "SELECT fingerprint, status, body, created_at, applied_at FROM idempotency_keys WHERE account_id = $1 AND key = $2",
                             )
                             .bind(account_id)
                             .bind(key),
@@ -1973,6 +1976,10 @@ macro_rules! impl_sql_store {
                         }
                         let status: Option<i64> = get(&row, "status")?;
                         let since = ts(&row, "created_at")?;
+                        let applied_at: Option<i64> = get(&row, "applied_at")?;
+                        if status.is_none() && applied_at.is_some() {
+                            return Ok(IdempotencyClaim::AppliedWithoutAnswer);
+                        }
                         match status {
                             Some(status) => {
                                 let body: Option<String> = get(&row, "body")?;
@@ -2017,7 +2024,8 @@ macro_rules! impl_sql_store {
                             .await?;
                         }
                         None => {
-                            self.exec(::sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2").bind(account_id).bind(key))
+                            // A claim whose change was committed stays, so a retry cannot make it twice.
+                            self.exec(::sqlx::query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND applied_at IS NULL").bind(account_id).bind(key))
                                 .await?;
                         }
                     }

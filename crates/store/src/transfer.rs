@@ -319,6 +319,7 @@ pub const TABLES: &[TableSpec] = &[
             ("status", Int),
             ("body", Text),
             ("created_at", Int),
+            ("applied_at", Int),
         ],
         &["account_id", "key"],
     ),

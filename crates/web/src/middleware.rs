@@ -369,9 +369,12 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
         }
         Ok(None) => {}
     }
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let response = cocreate_app::with_claimed_key(
+        actor.id,
+        key.clone(),
+        next.run(Request::from_parts(parts, Body::from(bytes))),
+    )
+    .await;
     let status = response.status();
     if !status.is_success() {
         if let Err(error) = state.app.finish_idempotent(&actor, &key, None).await {

@@ -23,6 +23,7 @@ on_both_backends!(
     pages_carry_the_whole_journey,
     search_finds_what_the_viewer_may_see,
     idempotency_keys_make_creates_safe_to_retry,
+    a_crash_between_a_create_and_its_answer_does_not_create_twice,
     hot_and_trending_lists_follow_recent_activity,
     edits_keep_a_revision_history,
     co_authors_are_invited_accept_and_co_draft,
@@ -1420,6 +1421,68 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
         page.contains("2 ideas, 0 comments and 0 challenges found.") && page.contains("<mark>"),
         "{page}"
     );
+}
+
+/// The server stops after a create committed but before its answer was recorded; the retry
+/// that follows (once the claim is stale) must not create again: the key was marked applied in
+/// the create's own transaction.
+async fn a_crash_between_a_create_and_its_answer_does_not_create_twice(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let app = &w.server.app;
+    let actor = app
+        .actor_from_api_token(&w.customer)
+        .await
+        .unwrap()
+        .unwrap();
+    let body = json!({"title": "Crash-safe", "body": "Once only"});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let fingerprint =
+        cocreate_app::request_fingerprint("POST", "/api/v1/spaces/ideas/ideas", &bytes);
+    assert_eq!(
+        app.claim_idempotent(&actor, "key-crash", &fingerprint)
+            .await
+            .unwrap(),
+        None
+    );
+    let input = cocreate_app::IdeaInput {
+        title: "Crash-safe",
+        body: "Once only",
+        tags: "",
+        challenge_id: None,
+        publish: true,
+    };
+    cocreate_app::with_claimed_key(
+        actor.id,
+        "key-crash".to_owned(),
+        app.propose_idea(&actor, "ideas", &input),
+    )
+    .await
+    .unwrap();
+    // No answer is recorded: the process died here. Later the client retries.
+    w.server.clock.advance_minutes(2);
+    let retried = client()
+        .post(w.server.url("/api/v1/spaces/ideas/ideas"))
+        .bearer_auth(&w.customer)
+        .header("Idempotency-Key", "key-crash")
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retried.status(), StatusCode::CONFLICT);
+    let problem: Value = retried.json().await.unwrap();
+    assert_eq!(problem["field"], "Idempotency-Key", "{problem}");
+    let (_, found) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=crash",
+        None,
+    )
+    .await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "created once: {found}");
 }
 
 async fn idempotency_keys_make_creates_safe_to_retry(backend: Backend) {
