@@ -6,7 +6,9 @@ use cocreate_core::dialogue::{
     EDIT_WINDOW_MINUTES, MAX_COMMENT_CHARS, MAX_MENTIONS, mentions, reply_placement, thread_order,
 };
 use cocreate_core::{CommentAction, Markdown, Stage};
-use cocreate_store::{Comment, NewComment, NewNotification, Notification, Subject};
+use cocreate_store::{
+    Comment, FanoutKind, NewComment, NewFanout, NewNotification, Notification, Subject,
+};
 
 use crate::{Actor, App, AppError, AppResult, SpaceView};
 
@@ -127,9 +129,10 @@ impl App {
     }
 
     /// Comments on an idea or a challenge, or replies to one of its comments. Staff answers are
-    /// marked official. People mentioned as `@handle` are told; on an idea the writer follows it
-    /// from then on and every other follower is told; on a challenge the author of the comment
-    /// replied to is told. Nobody is told twice, nor about a space they may no longer read.
+    /// marked official. People mentioned as `@handle` are told at once; on an idea the writer
+    /// follows it from then on and every other follower is told by the news job; on a challenge
+    /// the author of the comment replied to is told at once. Nobody is told twice, nor about a
+    /// space they may not read.
     pub async fn add_comment(
         &self,
         actor: &Actor,
@@ -184,18 +187,18 @@ impl App {
         } else {
             format!("{} commented on “{title}”", actor.name)
         };
-        // Who is told is read before the transaction: a read through the pool while the
+        // The few told at once (those mentioned, and on a challenge the author of the comment
+        // replied to) are read before the transaction: a read through the pool while the
         // transaction holds a connection can, under load, leave every connection of the pool
-        // held by a transaction waiting for another.
-        let interested = match subject {
-            Subject::Idea(idea_id) => self.store.follower_ids(idea_id).await?,
-            Subject::Challenge(_) => parent.iter().map(|p| p.author_id).collect(),
-        };
+        // held by a transaction waiting for another. An idea's followers, however many, are
+        // told after it by the news job.
         let mut told: Vec<(i64, &str)> =
             mentioned.iter().map(|a| (a.id, mention.as_str())).collect();
-        for account_id in interested {
-            if !told.iter().any(|(id, _)| *id == account_id) {
-                told.push((account_id, news.as_str()));
+        if let Subject::Challenge(_) = subject {
+            for account_id in parent.iter().map(|p| p.author_id) {
+                if !told.iter().any(|(id, _)| *id == account_id) {
+                    told.push((account_id, news.as_str()));
+                }
             }
         }
         let mut readers = Vec::with_capacity(told.len());
@@ -221,6 +224,16 @@ impl App {
         if let Subject::Idea(idea_id) = subject {
             tx.set_following(idea_id, actor.id, true, now).await?;
             crate::ranks::rerank(&mut *tx, &[idea_id], now).await?;
+            tx.insert_fanout(&NewFanout {
+                kind: FanoutKind::Comment,
+                idea_id,
+                comment_id: Some(id),
+                skip_account_id: Some(actor.id),
+                subject: &news,
+                body: "",
+                created_at: now,
+            })
+            .await?;
         }
         for (account_id, text) in readers {
             tx.insert_notification(&NewNotification {
@@ -234,6 +247,7 @@ impl App {
             .await?;
         }
         self.commit(tx).await?;
+        self.wake_news_worker();
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 

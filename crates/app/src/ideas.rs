@@ -9,8 +9,9 @@ use cocreate_core::{
     TierOutcome, TierState, Timestamp, Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
 };
 use cocreate_store::{
-    Challenge, ChallengeFields, ChallengeHit, CommentHit, Idea, IdeaEvent, IdeaOrder, IdeaProgress,
-    IdeaQuery, NewIdea, NewIdeaEvent, SearchHit, SearchQuery, SupporterCount, Tx,
+    Challenge, ChallengeFields, ChallengeHit, CommentHit, FanoutKind, Idea, IdeaEvent, IdeaOrder,
+    IdeaProgress, IdeaQuery, NewFanout, NewIdea, NewIdeaEvent, SearchHit, SearchQuery,
+    SupporterCount, Tx,
 };
 
 use crate::authors::authorship_among;
@@ -1125,11 +1126,12 @@ impl App {
         self.tell_followers(&mut *tx, &idea, &subject, &body)
             .await?;
         self.commit(tx).await?;
-        self.wake_mail_worker();
+        self.wake_news_worker();
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Mails the idea's author and every supporter.
+    /// Mails the idea's supporters and author, through the news job: one event here, however
+    /// many supporters there are.
     async fn tell_followers(
         &self,
         tx: &mut dyn Tx,
@@ -1137,15 +1139,16 @@ impl App {
         subject: &str,
         body: &str,
     ) -> AppResult<()> {
-        let mut recipients = self.store.supporter_emails(idea.id).await?;
-        if let Some(author) = self.store.account_by_id(idea.author_id).await?
-            && !recipients.contains(&author.email)
-        {
-            recipients.push(author.email);
-        }
-        for to in recipients {
-            self.enqueue_mail(tx, &to, subject, body).await?;
-        }
+        tx.insert_fanout(&NewFanout {
+            kind: FanoutKind::Decision,
+            idea_id: idea.id,
+            comment_id: None,
+            skip_account_id: None,
+            subject,
+            body,
+            created_at: self.now(),
+        })
+        .await?;
         Ok(())
     }
 
@@ -1269,7 +1272,7 @@ impl App {
             expired += 1;
         }
         if expired > 0 {
-            self.wake_mail_worker();
+            self.wake_news_worker();
         }
         Ok(expired)
     }

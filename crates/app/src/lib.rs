@@ -8,6 +8,7 @@ mod auth;
 mod authors;
 mod dialogue;
 mod error;
+mod fanout;
 mod files;
 mod generate;
 mod group_commit;
@@ -139,6 +140,7 @@ pub struct App {
     /// Reset links mailed to an address, so nobody can flood someone's inbox with them.
     reset_mail_limiter: DefaultKeyedRateLimiter<String>,
     mail_wakeup: tokio::sync::Notify,
+    news_wakeup: tokio::sync::Notify,
     unknown_account_hash: tokio::sync::OnceCell<String>,
     /// The organisation as last read, and when: every page shows it and it rarely changes.
     organisation: std::sync::RwLock<Option<(std::time::Instant, cocreate_store::Organisation)>>,
@@ -170,6 +172,7 @@ impl App {
                     .allow_burst(NonZeroU32::new(RESET_MAILS_PER_HOUR).unwrap_or(NonZeroU32::MIN)),
             ),
             mail_wakeup: tokio::sync::Notify::new(),
+            news_wakeup: tokio::sync::Notify::new(),
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
             supports: group_commit::SupportQueue::default(),

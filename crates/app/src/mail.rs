@@ -59,8 +59,9 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
-/// The background jobs: delivers due outbox mail, expires ideas whose deadline passed, refreshes
-/// idea ranks, and removes records past their retention.
+/// The background jobs: delivers due outbox mail and news (notifications and mail to an idea's
+/// followers and supporters), expires ideas whose deadline passed, refreshes idea ranks, and
+/// removes records past their retention.
 pub struct Worker {
     app: Arc<App>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
@@ -157,9 +158,27 @@ impl Worker {
     pub async fn run(self) {
         tokio::join!(
             self.deliver_and_expire(),
+            self.deliver_news(),
             self.rank(),
             self.remove_expired()
         );
+    }
+
+    /// Delivers news as soon as it is recorded (and checks at least every second), apart from
+    /// mail so that a slow SMTP server holds up no notification.
+    async fn deliver_news(&self) {
+        const BATCHES_PER_TURN: usize = 50;
+        loop {
+            match self.app.deliver_news(BATCHES_PER_TURN).await {
+                Ok(batches) if batches == BATCHES_PER_TURN => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not deliver news"),
+            }
+            tokio::select! {
+                () = self.app.news_wakeup.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
     }
 
     /// Once an hour (and at start), removes what the retention periods let go.
@@ -268,5 +287,10 @@ impl App {
     /// Tells the mail worker that something was enqueued.
     pub(crate) fn wake_mail_worker(&self) {
         self.mail_wakeup.notify_one();
+    }
+
+    /// Tells the news worker that an event waits for delivery.
+    pub(crate) fn wake_news_worker(&self) {
+        self.news_wakeup.notify_one();
     }
 }

@@ -2,9 +2,9 @@
 //! is the policy's `ReadSpace` answer: a space one may not read is reported as not found.
 
 use cocreate_core::{
-    Action, Audience, Authorship, CommentAccess, CommentAction, Description, Email, IdeaAccess,
-    IdeaAction, Slug, SpaceAccess, SpaceName, Stage, Viewer, allows, allows_on_comment,
-    allows_on_idea,
+    AccountKind, Action, Audience, Authorship, CommentAccess, CommentAction, Description, Email,
+    IdeaAccess, IdeaAction, OrgRole, Slug, SpaceAccess, SpaceName, Stage, Viewer, allows,
+    allows_on_comment, allows_on_idea,
 };
 use cocreate_store::{Account, Idea, NewSpace, Space};
 
@@ -76,17 +76,13 @@ impl App {
         let Some(account) = self.store.account_by_id(account_id).await? else {
             return Ok(false);
         };
-        let access = SpaceAccess {
-            audience: space.audience,
-            viewer_is_member: space.audience == Audience::InviteOnly
-                && self.store.is_space_member(space.id, account_id).await?,
-        };
-        Ok(allows(
-            Viewer::Account {
-                kind: account.kind,
-                role: account.role,
-            },
-            Action::ReadSpace(access),
+        let member = space.audience == Audience::InviteOnly
+            && self.store.is_space_member(space.id, account_id).await?;
+        Ok(reads_space(
+            account.kind,
+            account.role,
+            space.audience,
+            member,
         ))
     }
 
@@ -315,4 +311,21 @@ impl App {
         self.commit(tx).await?;
         Ok(())
     }
+}
+
+/// The policy's answer to whether an account of this kind and role (a member of the space or
+/// not) may read a space of this audience.
+pub(crate) fn reads_space(
+    kind: AccountKind,
+    role: OrgRole,
+    audience: Audience,
+    member: bool,
+) -> bool {
+    allows(
+        Viewer::Account { kind, role },
+        Action::ReadSpace(SpaceAccess {
+            audience,
+            viewer_is_member: audience == Audience::InviteOnly && member,
+        }),
+    )
 }

@@ -808,7 +808,13 @@ fn export_and_import_move_an_organisation_between_backends() {
         assert_eq!(mode & 0o777, 0o600, "the export holds hashes: owner only");
     }
     let document: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    // News waiting for delivery is gone once delivered, as the demo's is by now; the
+    // conformance suite moves a waiting event between backends.
+    let transient = ["fanouts"];
     for table in document["tables"].as_array().unwrap() {
+        if transient.contains(&table["name"].as_str().unwrap()) {
+            continue;
+        }
         assert!(
             !table["rows"].as_array().unwrap().is_empty(),
             "the demo and the visit leave rows in every table: {} has none",

@@ -92,6 +92,38 @@ async fn account(store: &dyn Store, email: &str) -> Account {
     account
 }
 
+/// The addresses news of `kind` about the idea goes to (its followers for a comment, its
+/// supporters for a decision), in account order, read the way the news job reads them.
+async fn recipients(store: &dyn Store, kind: FanoutKind, idea_id: i64) -> Vec<String> {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_fanout(&NewFanout {
+        kind,
+        idea_id,
+        comment_id: None,
+        skip_account_id: None,
+        subject: "news",
+        body: "",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
+    let fanout = tx
+        .next_fanout()
+        .await
+        .unwrap()
+        .expect("the event just written");
+    let mut emails = Vec::new();
+    let mut after = fanout.clone();
+    loop {
+        let batch = tx.fanout_recipients(&after, 7).await.unwrap();
+        emails.extend(batch.iter().map(|r| r.email.clone()));
+        match batch.last() {
+            Some(last) if batch.len() == 7 => after.after_account_id = last.account_id,
+            _ => return emails,
+        }
+    }
+}
+
 pub async fn organisation_defaults_and_updates(store: Arc<dyn Store>) {
     let org = store.organisation().await.unwrap();
     assert_eq!(org.name, "Cocreate");
@@ -955,7 +987,7 @@ pub async fn supports_are_one_per_account(store: Arc<dyn Store>) {
     assert_eq!(support(&*store, id, ada.id).await.unwrap(), Some(1));
     assert_eq!(support(&*store, id, ada.id).await.unwrap(), None);
     assert_eq!(
-        store.supporter_emails(id).await.unwrap(),
+        recipients(&*store, FanoutKind::Decision, id).await,
         vec!["ada@example.org".to_owned()]
     );
     let mut tx = store.begin().await.unwrap();
@@ -1036,7 +1068,7 @@ pub async fn concurrent_supports_count_exactly(store: Arc<dyn Store>) {
     assert_eq!(space.slug, "ideas");
     assert!(store.idea_with_space(id + 1000).await.unwrap().is_none());
     assert_eq!(
-        store.supporter_emails(id).await.unwrap().len(),
+        recipients(&*store, FanoutKind::Decision, id).await.len(),
         SUPPORTERS + 1
     );
 }
@@ -1354,7 +1386,10 @@ pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
     }
     tx.commit().await.unwrap();
     assert!(store.is_following(id, eve.id).await.unwrap());
-    assert_eq!(store.follower_ids(id).await.unwrap(), vec![eve.id]);
+    assert_eq!(
+        recipients(&*store, FanoutKind::Comment, id).await,
+        vec![eve.email.clone()]
+    );
     assert_eq!(store.unread_notifications(eve.id).await.unwrap(), 3);
     let page = store.notifications(eve.id, i64::MAX, 2).await.unwrap();
     assert_eq!(
@@ -1719,6 +1754,18 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
     })
     .await
     .unwrap();
+    // News still being delivered moves with the organisation.
+    tx.insert_fanout(&NewFanout {
+        kind: FanoutKind::Comment,
+        idea_id: newer,
+        comment_id: Some(first),
+        skip_account_id: Some(ada.id),
+        subject: "Ada commented",
+        body: "",
+        created_at: T0,
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     let exported = store.export_tables().await.unwrap();
@@ -1734,8 +1781,13 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
             .len()
     };
     assert_eq!(
-        (rows("accounts"), rows("ideas"), rows("comments")),
-        (2, 2, 2)
+        (
+            rows("accounts"),
+            rows("ideas"),
+            rows("comments"),
+            rows("fanouts")
+        ),
+        (2, 2, 2, 1)
     );
 
     // A row pointing at an account that is not there fails the whole load.

@@ -5,6 +5,7 @@
 //! once, so a use case's changes land together or not at all.
 
 pub mod conformance;
+pub mod fanout;
 pub mod idempotency;
 mod records;
 pub mod retention;
@@ -15,6 +16,7 @@ pub mod transfer;
 use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
 
+pub use fanout::{Fanout, FanoutKind, FanoutTx, NewFanout, Recipient};
 pub use idempotency::IdempotencyTx;
 pub use records::*;
 pub use retention::{Purged, RetentionCutoffs, RetentionTx};
@@ -23,16 +25,70 @@ pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
 /// One argument of a statement run through [`SqlTx`].
 #[derive(Debug, Clone, Copy)]
 pub enum SqlArg<'a> {
+    Null,
     Int(i64),
     Text(&'a str),
 }
 
+/// One value of a row read through [`SqlTx::fetch_with`]: integers (ids, times, counts) and
+/// text are all the per-area SQL reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl SqlValue {
+    pub fn int(&self, column: &str) -> StoreResult<i64> {
+        match self {
+            Self::Int(value) => Ok(*value),
+            other => Err(StoreError::Corrupt(format!(
+                "{column}: {other:?} is not an integer"
+            ))),
+        }
+    }
+
+    pub fn maybe_int(&self, column: &str) -> StoreResult<Option<i64>> {
+        match self {
+            Self::Null => Ok(None),
+            other => other.int(column).map(Some),
+        }
+    }
+
+    pub fn text(&self, column: &str) -> StoreResult<&str> {
+        match self {
+            Self::Text(value) => Ok(value),
+            other => Err(StoreError::Corrupt(format!(
+                "{column}: {other:?} is not text"
+            ))),
+        }
+    }
+
+    /// Text that names a value of a domain type (a kind, a role, an audience).
+    pub fn parse<T: std::str::FromStr>(&self, column: &str) -> StoreResult<T> {
+        let text = self.text(column)?;
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("{column}: {text:?} is not valid")))
+    }
+}
+
 /// What a backend's transaction provides for the SQL of the areas kept in files of their own
-/// (see `docs/ARCHITECTURE.md`): one statement, in the `$n` form both databases read, run with
-/// its arguments, answering how many rows it changed.
+/// (see `docs/ARCHITECTURE.md`): statements in the `$n` form both databases read, run with their
+/// arguments, and the one clause the backends write differently.
 #[async_trait]
 pub trait SqlTx: Send {
-    async fn execute_with(&mut self, sql: &'static str, args: &[SqlArg<'_>]) -> StoreResult<u64>;
+    /// Runs one statement; answers how many rows it changed.
+    async fn execute_with(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<u64>;
+    /// Runs one query; answers its rows, each value an integer, text or null.
+    async fn fetch_with(
+        &mut self,
+        sql: &str,
+        args: &[SqlArg<'_>],
+    ) -> StoreResult<Vec<Vec<SqlValue>>>;
+    /// Whether a job's row must be locked (`FOR UPDATE … SKIP LOCKED`, on PostgreSQL) so that
+    /// concurrent workers pass over it; SQLite's writers take turns, so it needs none.
+    fn locks_job_rows(&self) -> bool;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,8 +177,6 @@ pub trait Store: Send + Sync + 'static {
     /// Which of `idea_ids` the account supports.
     async fn supported_among(&self, account_id: i64, idea_ids: &[i64]) -> StoreResult<Vec<i64>>;
     async fn idea_events(&self, idea_id: i64) -> StoreResult<Vec<IdeaEvent>>;
-    /// The addresses of the idea's supporters.
-    async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>>;
     async fn attachments(&self, idea_id: i64) -> StoreResult<Vec<Attachment>>;
     async fn attachment(&self, id: i64) -> StoreResult<Option<Attachment>>;
     /// The idea's co-authors, invited and accepted, in invitation order.
@@ -133,7 +187,6 @@ pub trait Store: Send + Sync + 'static {
     async fn comments(&self, subject: Subject) -> StoreResult<Vec<Comment>>;
     async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
     async fn is_following(&self, idea_id: i64, account_id: i64) -> StoreResult<bool>;
-    async fn follower_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>>;
     /// Newest first, strictly before `before_id`.
     async fn notifications(
         &self,
@@ -196,7 +249,7 @@ pub trait Store: Send + Sync + 'static {
 /// A write transaction. Each area's writes are a trait of their own (e.g. [`RetentionTx`]);
 /// this one still holds the areas written before that split.
 #[async_trait]
-pub trait Tx: IdempotencyTx + RetentionTx + Send {
+pub trait Tx: FanoutTx + IdempotencyTx + RetentionTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn update_organisation(

@@ -730,17 +730,6 @@ macro_rules! impl_sql_store {
                         .collect()
                 }
 
-                async fn supporter_emails(&self, idea_id: i64) -> StoreResult<Vec<String>> {
-                    let rows = ::sqlx::query(
-                        "SELECT a.email FROM supports s JOIN accounts a ON a.id = s.account_id WHERE s.idea_id = $1 ORDER BY a.id",
-                    )
-                    .bind(idea_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_err)?;
-                    rows.iter().map(|row| get(row, "email")).collect()
-                }
-
                 async fn attachments(&self, idea_id: i64) -> StoreResult<Vec<Attachment>> {
                     let sql = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE idea_id = $1 ORDER BY id");
                     let rows = ::sqlx::query(::sqlx::AssertSqlSafe(sql)).bind(idea_id).fetch_all(&self.pool).await.map_err(map_err)?;
@@ -823,15 +812,6 @@ macro_rules! impl_sql_store {
                         .await
                         .map_err(map_err)?;
                     Ok(row.is_some())
-                }
-
-                async fn follower_ids(&self, idea_id: i64) -> StoreResult<Vec<i64>> {
-                    let rows = ::sqlx::query("SELECT account_id FROM follows WHERE idea_id = $1 ORDER BY account_id")
-                        .bind(idea_id)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(map_err)?;
-                    rows.iter().map(|row| get(row, "account_id")).collect()
                 }
 
                 async fn notifications(&self, account_id: i64, before_id: i64, limit: i64) -> StoreResult<Vec<Notification>> {
@@ -1185,15 +1165,47 @@ macro_rules! impl_sql_store {
 
             #[::async_trait::async_trait]
             impl ::cocreate_store::SqlTx for super::$tx {
-                async fn execute_with(&mut self, sql: &'static str, args: &[SqlArg<'_>]) -> StoreResult<u64> {
-                    let mut query = ::sqlx::query(sql);
+                async fn execute_with(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<u64> {
+                    let mut query = ::sqlx::query(::sqlx::AssertSqlSafe(sql.to_owned()));
                     for arg in args {
                         query = match *arg {
+                            SqlArg::Null => query.bind(None::<i64>),
                             SqlArg::Int(value) => query.bind(value),
                             SqlArg::Text(value) => query.bind(value.to_owned()),
                         };
                     }
                     self.exec(query).await
+                }
+
+                async fn fetch_with(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<Vec<Vec<SqlValue>>> {
+                    let mut query = ::sqlx::query(::sqlx::AssertSqlSafe(sql.to_owned()));
+                    for arg in args {
+                        query = match *arg {
+                            SqlArg::Null => query.bind(None::<i64>),
+                            SqlArg::Int(value) => query.bind(value),
+                            SqlArg::Text(value) => query.bind(value.to_owned()),
+                        };
+                    }
+                    let rows = self.many(query).await?;
+                    rows.iter()
+                        .map(|row| {
+                            (0..::sqlx::Row::len(row))
+                                .map(|index| {
+                                    if let Ok(value) = row.try_get::<Option<i64>, _>(index) {
+                                        Ok(value.map_or(SqlValue::Null, SqlValue::Int))
+                                    } else {
+                                        row.try_get::<Option<String>, _>(index)
+                                            .map(|value| value.map_or(SqlValue::Null, SqlValue::Text))
+                                            .map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))
+                                    }
+                                })
+                                .collect()
+                        })
+                        .collect()
+                }
+
+                fn locks_job_rows(&self) -> bool {
+                    !$lease_clause.is_empty()
                 }
             }
 

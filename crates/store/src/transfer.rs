@@ -294,6 +294,21 @@ pub const TABLES: &[TableSpec] = &[
         &["id"],
     ),
     table(
+        "fanouts",
+        &[
+            ("id", Int),
+            ("kind", Text),
+            ("idea_id", Int),
+            ("comment_id", Int),
+            ("skip_account_id", Int),
+            ("subject", Text),
+            ("body", Text),
+            ("after_account_id", Int),
+            ("created_at", Int),
+        ],
+        &["id"],
+    ),
+    table(
         "flags",
         &[
             ("id", Int),

@@ -156,8 +156,18 @@ impl TestServer {
             .unwrap_or_else(|| panic!("no {path_prefix} link in mail: {}", mail.body))
     }
 
-    /// Delivers due mail once, as the background worker would.
+    /// Delivers every waiting piece of news (notifications to followers, mail to supporters
+    /// enqueued), as the background worker would.
+    pub async fn deliver_news(&self) {
+        self.app
+            .deliver_news(usize::MAX)
+            .await
+            .expect("deliver news");
+    }
+
+    /// Delivers waiting news, then due mail once, as the background worker would.
     pub async fn deliver_mail(&self) -> usize {
+        self.deliver_news().await;
         Worker::new(self.app.clone())
             .expect("worker")
             .deliver_mail()

@@ -729,7 +729,9 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
             )?;
             sign_out(&driver).await?;
 
-            // Casey followed by commenting, so the answer is a notification.
+            // Casey followed by commenting, so the answer is a notification (delivered by the
+            // news job, run here as the background worker would).
+            server.deliver_news().await;
             sign_in(&driver, &server, "casey@example.org").await?;
             let header = driver.find(By::Css("header.site")).await?.text().await?;
             ensure(

@@ -20,6 +20,8 @@ on_both_backends!(
     challenges_have_a_discussion_of_their_own,
     mentions_notify_the_people_named,
     notifications_keep_nothing_their_reader_can_no_longer_see,
+    news_reaches_those_who_may_read_it_when_delivered,
+    news_for_many_followers_is_delivered_once_in_batches,
 );
 
 /// A public space with one published idea by `author`; returns the idea id.
@@ -150,7 +152,9 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
     let (_, detail) = api(&server, &fan, "GET", &format!("/api/v1/ideas/{id}"), None).await;
     assert_eq!(detail["history"].as_array().unwrap().len(), 1);
 
-    // The author followed; the commenters follow from their first comment.
+    // The author followed; the commenters follow from their first comment. Followers are told
+    // by the news job.
+    server.deliver_news().await;
     let (_, notes) = api(&server, &author_token, "GET", "/api/v1/notifications", None).await;
     assert_eq!(notes["unread"].as_i64(), Some(4), "{notes}");
     assert!(
@@ -194,6 +198,7 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
         Some(json!({"body": "One more"})),
     )
     .await;
+    server.deliver_news().await;
     let (_, fan_notes) = api(&server, &fan, "GET", "/api/v1/notifications", None).await;
     assert_eq!(
         fan_notes["unread"].as_i64(),
@@ -1263,6 +1268,7 @@ async fn notifications_keep_nothing_their_reader_can_no_longer_see(backend: Back
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
+    server.deliver_news().await;
     let (_, notes) = api(&server, &token, "GET", "/api/v1/notifications", None).await;
     assert!(notes.to_string().contains("Night mode"), "{notes}");
 
@@ -1291,4 +1297,157 @@ async fn notifications_keep_nothing_their_reader_can_no_longer_see(backend: Back
     assert!(page.contains(cocreate_app::NO_LONGER_VISIBLE), "{page}");
     assert!(!page.contains("Night mode"), "{page}");
     assert!(!page.contains(&format!("/ideas/{}", secret.id)), "{page}");
+}
+
+/// A comment and a decision write one event each; the news job tells followers and supporters as
+/// they are when it runs: someone removed from an invite-only space in between is told nothing,
+/// neither in the app nor by mail.
+async fn news_reaches_those_who_may_read_it_when_delivered(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = org_admin(&server).await;
+    create_space(&server, &admin, "Secret plans", Audience::InviteOnly).await;
+    let mut members = Vec::new();
+    for email in ["stays@example.org", "leaves@example.org"] {
+        let (actor, token) = customer(&server, email).await;
+        server
+            .app
+            .add_space_member(&admin, "secret-plans", email)
+            .await
+            .unwrap();
+        members.push((actor, token));
+    }
+    let secret = published_idea(&server, &admin, "secret-plans", "Night mode", "Dark.").await;
+    for (actor, token) in &members {
+        let follow = format!("/api/v1/ideas/{}/follow", secret.id);
+        let (status, _) = api(&server, token, "PUT", &follow, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        server.app.support(actor, secret.id).await.unwrap();
+    }
+    let unread = |token: String| {
+        let server = &server;
+        async move {
+            let (_, notes) = api(server, &token, "GET", "/api/v1/notifications", None).await;
+            notes["unread"].as_i64().unwrap()
+        }
+    };
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &format!("/api/v1/ideas/{}/comments", secret.id),
+        Some(json!({"body": "Shipping soon."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    server
+        .app
+        .move_idea(
+            &admin,
+            secret.id,
+            cocreate_core::Stage::Declined,
+            "Not now.",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        unread(members[0].1.clone()).await,
+        0,
+        "the comment's transaction told no follower"
+    );
+    let leaving = &members[1].0;
+    server
+        .app
+        .remove_space_member(&admin, "secret-plans", leaving.id)
+        .await
+        .unwrap();
+    server.deliver_mail().await;
+    assert_eq!(unread(members[0].1.clone()).await, 1);
+    assert_eq!(
+        unread(members[1].1.clone()).await,
+        0,
+        "removed before delivery"
+    );
+    let mailed: Vec<String> = server
+        .mails()
+        .await
+        .into_iter()
+        .filter(|mail| mail.subject.contains("is now declined"))
+        .map(|mail| mail.to_address)
+        .collect();
+    assert!(
+        mailed.contains(&"stays@example.org".to_owned()),
+        "{mailed:?}"
+    );
+    assert!(
+        mailed.contains(&"admin@example.org".to_owned()),
+        "the author: {mailed:?}"
+    );
+    assert!(
+        !mailed.contains(&"leaves@example.org".to_owned()),
+        "no decision mail after leaving: {mailed:?}"
+    );
+}
+
+/// More followers than one batch holds, delivered by two workers at once: each follower is told
+/// exactly once, and the event is gone afterwards.
+async fn news_for_many_followers_is_delivered_once_in_batches(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = org_admin(&server).await;
+    create_space(&server, &admin, "Open", Audience::Public).await;
+    let idea = published_idea(&server, &admin, "open", "Popular", "Many follow it.").await;
+    const FOLLOWERS: usize = 450;
+    let mut tx = server.store.begin().await.unwrap();
+    let mut followers = Vec::new();
+    for n in 0..FOLLOWERS {
+        let account = tx
+            .insert_account(&cocreate_store::NewAccount {
+                email: &format!("f{n}@example.org"),
+                name: "Follower",
+                handle: &format!("f{n}"),
+                password_hash: "$argon2id$unused",
+                kind: AccountKind::Customer,
+                role: OrgRole::Member,
+                created_at: server.app.now(),
+            })
+            .await
+            .unwrap();
+        tx.set_following(idea.id, account.id, true, server.app.now())
+            .await
+            .unwrap();
+        followers.push(account.id);
+    }
+    tx.commit().await.unwrap();
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &format!("/api/v1/ideas/{}/comments", idea.id),
+        Some(json!({"body": "Thanks, everyone."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (first, second) = tokio::join!(
+        server.app.deliver_news(usize::MAX),
+        server.app.deliver_news(usize::MAX)
+    );
+    assert!(
+        first.unwrap() + second.unwrap() >= FOLLOWERS.div_ceil(200),
+        "delivered in batches"
+    );
+    for id in followers {
+        assert_eq!(
+            server.store.unread_notifications(id).await.unwrap(),
+            1,
+            "follower {id}"
+        );
+    }
+    assert_eq!(
+        server.app.deliver_news(usize::MAX).await.unwrap(),
+        0,
+        "nothing left"
+    );
 }

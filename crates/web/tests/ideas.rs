@@ -308,7 +308,8 @@ async fn an_idea_climbs_its_tiers_to_review_and_launch(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "launched is final");
-    // The author and every supporter heard about the launch.
+    // The author and every supporter heard about the launch, through the news job.
+    w.server.deliver_news().await;
     for to in [
         "customer@example.org",
         "fan0@example.org",
@@ -493,6 +494,7 @@ async fn missed_deadlines_expire_ideas_and_tell_people(backend: Backend) {
             .contains("1 of the 100 supporters"),
         "{last}"
     );
+    w.server.deliver_news().await;
     for to in ["customer@example.org", "fan@example.org"] {
         assert!(
             w.server
