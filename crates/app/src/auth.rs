@@ -16,6 +16,8 @@ pub struct AccountInput<'a> {
 /// A new browser session: the token goes into the cookie, the actor into the request.
 pub struct SignedIn {
     pub actor: Actor,
+    /// The account as it was when the session began.
+    pub account: Account,
     pub session_token: String,
 }
 
@@ -96,6 +98,7 @@ impl App {
         tx.insert_session(&session).await?;
         Ok(SignedIn {
             actor: Actor::from_account(account, Some(session.token_hash)),
+            account: account.clone(),
             session_token: token,
         })
     }

@@ -269,6 +269,13 @@ impl App {
         Ok((comment, own, allowed))
     }
 
+    /// The idea or challenge a comment belongs to, when the actor may see that discussion.
+    pub async fn comment_subject(&self, actor: &Actor, id: i64) -> AppResult<Subject> {
+        let comment = self.store.comment(id).await?.ok_or(AppError::NotFound)?;
+        self.discussion(Some(actor), comment.subject).await?;
+        Ok(comment.subject)
+    }
+
     /// The author edits a comment within the edit window; the comment shows it was edited.
     pub async fn edit_comment(&self, actor: &Actor, id: i64, body: &str) -> AppResult<Comment> {
         let (comment, _, allowed) = self.comment_for(actor, id, CommentAction::Edit).await?;

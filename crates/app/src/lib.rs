@@ -205,6 +205,12 @@ impl App {
         &self.config
     }
 
+    /// Changes every time this process commits a write: an answer computed while it stayed the
+    /// same is still true (writes of other processes do not count).
+    pub fn data_version(&self) -> u64 {
+        self.store.commits()
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

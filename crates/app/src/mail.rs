@@ -165,12 +165,18 @@ impl Worker {
     }
 
     /// Delivers news as soon as it is recorded (and checks at least every second), apart from
-    /// mail so that a slow SMTP server holds up no notification.
+    /// mail so that a slow SMTP server holds up no notification. With much waiting, it rests as
+    /// long as it worked between turns, so that writers (on SQLite, one at a time) still get
+    /// their turn at least half of the time.
     async fn deliver_news(&self) {
-        const BATCHES_PER_TURN: usize = 50;
+        const BATCHES_PER_TURN: usize = 10;
         loop {
+            let started = std::time::Instant::now();
             match self.app.deliver_news(BATCHES_PER_TURN).await {
-                Ok(batches) if batches == BATCHES_PER_TURN => continue,
+                Ok(batches) if batches == BATCHES_PER_TURN => {
+                    tokio::time::sleep(started.elapsed()).await;
+                    continue;
+                }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "could not deliver news"),
             }

@@ -6,6 +6,7 @@
 //! phase is bounded in time and sends traffic to 127.0.0.1 only. Method and figures:
 //! docs/BENCHMARKS.md and docs/RELIABILITY.md.
 
+mod fanout;
 mod sustained;
 
 use std::collections::HashMap;
@@ -66,6 +67,10 @@ struct Args {
     /// paced at `--sustained-share` of that maximum for this many seconds.
     #[arg(long)]
     sustained_seconds: Option<u64>,
+    /// Instead of the phases above: compare comments on an idea with this many followers against
+    /// comments on a quiet idea, and time the delivery to every follower.
+    #[arg(long)]
+    fanout_followers: Option<usize>,
     /// Share of the maximum throughput the sustained run is paced at.
     #[arg(long, default_value_t = 0.7)]
     sustained_share: f64,
@@ -95,6 +100,12 @@ fn main() -> anyhow::Result<()> {
     };
     let mut failed = false;
     for backend in backends {
+        if let Some(followers) = args.fanout_followers {
+            let report = runtime.block_on(fanout::fanout(&args, backend, followers))?;
+            println!("{report}");
+            failed |= !report.meets_targets();
+            continue;
+        }
         if let Some(seconds) = args.sustained_seconds {
             let length = Duration::from_secs(seconds);
             let report = runtime.block_on(sustained::sustained(&args, backend, length))?;
@@ -115,6 +126,8 @@ fn main() -> anyhow::Result<()> {
 /// A server on 127.0.0.1 over a fresh database, with its own runtime.
 struct Served {
     app: Arc<App>,
+    /// The background worker (mail, news, ranks, retention), as `cocreate serve` runs it.
+    worker: tokio::task::JoinHandle<()>,
     address: SocketAddr,
     _server: tokio::runtime::Runtime,
     drop_database: Option<(String, String)>,
@@ -200,13 +213,14 @@ impl Served {
         };
         let router = cocreate_web::router(app.clone(), &options);
         let worker = Worker::new(app.clone()).map_err(|e| anyhow!("{e}"))?;
-        server.spawn(worker.run());
+        let worker = server.spawn(worker.run());
         server.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             cocreate_web::serve(listener, router, std::future::pending()).await
         });
         Ok(Self {
             app,
+            worker,
             address,
             _server: server,
             drop_database,

@@ -398,7 +398,8 @@ pub struct IdeaQuery {
     pub stage: Option<cocreate_core::Stage>,
     pub tag: Option<String>,
     pub order: IdeaOrder,
-    /// Drafts are listed only to their authors (this viewer) unless `all_drafts`.
+    /// Drafts are listed only to the people they name (this viewer as lead author or invited or
+    /// accepted co-author) unless `all_drafts`.
     pub viewer_id: Option<i64>,
     pub all_drafts: bool,
     /// Continue after this (sort key, id): the value of the order's column and the id.

@@ -662,7 +662,14 @@ macro_rules! impl_sql_store {
                     }
                     sql.push(" AND i.hidden_at IS NULL");
                     if !query.all_drafts {
-                        sql.push(" AND (i.stage <> 'draft' OR i.author_id = ").push_bind(query.viewer_id.unwrap_or(-1)).push(")");
+                        // As the policy has it: a draft is read by everyone it names, its lead
+                        // author and the co-authors (invited or accepted).
+                        let viewer = query.viewer_id.unwrap_or(-1);
+                        sql.push(" AND (i.stage <> 'draft' OR i.author_id = ")
+                            .push_bind(viewer)
+                            .push(" OR EXISTS (SELECT 1 FROM idea_authors ia WHERE ia.idea_id = i.id AND ia.account_id = ")
+                            .push_bind(viewer)
+                            .push("))");
                     }
                     if let Some(stage) = query.stage {
                         sql.push(" AND i.stage = ").push_bind(stage.as_str());
@@ -1163,30 +1170,27 @@ macro_rules! impl_sql_store {
                 }
             }
 
+            /// A statement of an area's SQL with its arguments bound.
+            fn with_args<'q>(sql: &str, args: &[SqlArg<'_>]) -> ::sqlx::query::Query<'q, $db, <$db as ::sqlx::Database>::Arguments> {
+                let mut query = ::sqlx::query(::sqlx::AssertSqlSafe(sql.to_owned()));
+                for arg in args {
+                    query = match *arg {
+                        SqlArg::Null => query.bind(None::<i64>),
+                        SqlArg::Int(value) => query.bind(value),
+                        SqlArg::Text(value) => query.bind(value.to_owned()),
+                    };
+                }
+                query
+            }
+
             #[::async_trait::async_trait]
             impl ::cocreate_store::SqlTx for super::$tx {
                 async fn execute_with(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<u64> {
-                    let mut query = ::sqlx::query(::sqlx::AssertSqlSafe(sql.to_owned()));
-                    for arg in args {
-                        query = match *arg {
-                            SqlArg::Null => query.bind(None::<i64>),
-                            SqlArg::Int(value) => query.bind(value),
-                            SqlArg::Text(value) => query.bind(value.to_owned()),
-                        };
-                    }
-                    self.exec(query).await
+                    self.exec(with_args(sql, args)).await
                 }
 
                 async fn fetch_with(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<Vec<Vec<SqlValue>>> {
-                    let mut query = ::sqlx::query(::sqlx::AssertSqlSafe(sql.to_owned()));
-                    for arg in args {
-                        query = match *arg {
-                            SqlArg::Null => query.bind(None::<i64>),
-                            SqlArg::Int(value) => query.bind(value),
-                            SqlArg::Text(value) => query.bind(value.to_owned()),
-                        };
-                    }
-                    let rows = self.many(query).await?;
+                    let rows = self.many(with_args(sql, args)).await?;
                     rows.iter()
                         .map(|row| {
                             (0..::sqlx::Row::len(row))

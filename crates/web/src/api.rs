@@ -296,14 +296,11 @@ async fn sign_up(
         password: &body.password,
     };
     let signed_in = state.app.sign_up(&input).await?;
-    let account = state
-        .app
-        .store()
-        .account_by_id(signed_in.actor.id)
-        .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(AccountOut::from(&account))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountOut::from(&signed_in.account)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

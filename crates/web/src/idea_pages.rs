@@ -1004,14 +1004,8 @@ async fn edit_comment(
         .into_response()),
         Err(error) => {
             let form_error = FormError::from_app(error)?;
-            let comment = state
-                .app
-                .store()
-                .comment(id)
-                .await
-                .map_err(AppError::from)?
-                .ok_or(AppError::NotFound)?;
-            discussion_page(&state, actor, comment.subject, form_error).await
+            let subject = state.app.comment_subject(actor, id).await?;
+            discussion_page(&state, actor, subject, form_error).await
         }
     }
 }
@@ -1098,16 +1092,15 @@ fn content_kind(text: &str) -> Result<ContentKind, AppError> {
 }
 
 /// The idea or challenge a flagged or moderated item belongs to, for the way back.
-async fn subject_of(state: &WebState, kind: ContentKind, id: i64) -> Result<Subject, AppError> {
+async fn subject_of(
+    state: &WebState,
+    actor: &Actor,
+    kind: ContentKind,
+    id: i64,
+) -> Result<Subject, AppError> {
     match kind {
         ContentKind::Idea => Ok(Subject::Idea(id)),
-        ContentKind::Comment => Ok(state
-            .app
-            .store()
-            .comment(id)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .subject),
+        ContentKind::Comment => state.app.comment_subject(actor, id).await,
     }
 }
 
@@ -1120,12 +1113,12 @@ async fn flag(
     let kind = content_kind(&fields.kind)?;
     match state.app.flag(actor, kind, fields.id, &fields.reason).await {
         Ok(()) => {
-            let subject = subject_of(&state, kind, fields.id).await?;
+            let subject = subject_of(&state, actor, kind, fields.id).await?;
             Ok(Redirect::to(&format!("{}?done=flagged", subject.path())).into_response())
         }
         Err(error) => {
             let form_error = FormError::from_app(error)?;
-            let subject = subject_of(&state, kind, fields.id).await?;
+            let subject = subject_of(&state, actor, kind, fields.id).await?;
             discussion_page(&state, actor, subject, form_error).await
         }
     }
@@ -1180,7 +1173,7 @@ async fn moderate(
         }
         Err(error) => {
             let form_error = FormError::from_app(error)?;
-            let subject = subject_of(&state, kind, id).await?;
+            let subject = subject_of(&state, actor, kind, id).await?;
             discussion_page(&state, actor, subject, form_error).await
         }
     }

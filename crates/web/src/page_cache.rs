@@ -75,7 +75,7 @@ pub async fn anonymous_pages(
     }
     let key = request.uri().to_string();
     // Read before rendering: a write that lands during the render makes the entry stale.
-    let commits = state.app.store().commits();
+    let commits = state.app.data_version();
     if let Some((content_type, body)) = state.page_cache.get(&key, commits) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }

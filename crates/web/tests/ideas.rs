@@ -1938,6 +1938,21 @@ async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
     // Invited: can see the draft and is told, but cannot edit until accepting.
     let (status, _) = api(&w.server, &ada, "GET", &format!("/api/v1/ideas/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
+    // Lists agree with the policy: the draft is listed to the co-author, and to nobody else.
+    let listed = |token: String| {
+        let server = &w.server;
+        async move {
+            let (_, list) = api(server, &token, "GET", "/api/v1/spaces/ideas/ideas", None).await;
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|item| item["id"] == id)
+        }
+    };
+    assert!(listed(ada.clone()).await, "the invited co-author lists it");
+    assert!(listed(w.customer.clone()).await, "the lead author lists it");
+    assert!(!listed(eve.clone()).await, "nobody else does");
     let (_, notes) = api(&w.server, &ada, "GET", "/api/v1/notifications", None).await;
     assert!(
         notes["items"][0]["text"]
