@@ -10,7 +10,10 @@ use anyhow::{Context, anyhow, bail};
 use cocreate_core::{AccountKind, OrgRole};
 use cocreate_store::NewAccount;
 
-use crate::{BackendChoice, Phase, Served, gathering_ideas, load, supporter_tokens};
+use crate::{
+    BackendChoice, Phase, Served, Target, all_met, gathering_ideas, load, supporter_tokens,
+    write_phases, write_targets,
+};
 
 /// Comments each connection sends in each write phase.
 const COMMENTS_PER_CONNECTION: u64 = 30;
@@ -168,7 +171,7 @@ pub(crate) async fn fanout(
 }
 
 impl FanoutReport {
-    fn targets(&self) -> Vec<(String, String, String, bool)> {
+    fn targets(&self) -> Vec<Target> {
         let ratio = self.busy.millis(0.5) / self.quiet.millis(0.5);
         let clean = self.quiet.errors == 0 && self.busy.errors == 0;
         vec![
@@ -194,7 +197,7 @@ impl FanoutReport {
     }
 
     pub(crate) fn meets_targets(&self) -> bool {
-        self.targets().iter().all(|target| target.3)
+        all_met(&self.targets())
     }
 }
 
@@ -205,30 +208,7 @@ impl std::fmt::Display for FanoutReport {
             "\n### {:?}: fan-out ({} ideas generated)\n",
             self.backend, self.ideas
         )?;
-        writeln!(
-            f,
-            "| phase | connections | requests | errors | req/s | p50 ms | p99 ms |"
-        )?;
-        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
-        for p in [&self.quiet, &self.busy] {
-            writeln!(
-                f,
-                "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |",
-                p.name,
-                p.connections,
-                p.requests,
-                p.errors,
-                p.per_second(),
-                p.millis(0.5),
-                p.millis(0.99)
-            )?;
-        }
-        writeln!(f, "\n| target | measured | wanted | met |")?;
-        writeln!(f, "|---|---:|---:|:---:|")?;
-        for (what, measured, wanted, met) in self.targets() {
-            let mark = if met { "yes" } else { "**no**" };
-            writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
-        }
-        Ok(())
+        write_phases(f, [&self.quiet, &self.busy].into_iter())?;
+        write_targets(f, &self.targets())
     }
 }

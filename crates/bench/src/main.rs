@@ -604,7 +604,7 @@ impl Report {
     }
 
     /// (what, measured, target, met) for each target of docs/BENCHMARKS.md.
-    fn targets(&self) -> Vec<(String, String, String, bool)> {
+    fn targets(&self) -> Vec<Target> {
         let (Some(health), Some(hot), Some(large), Some(small), Some(writes)) = (
             self.phase("/healthz"),
             self.phase("hot list"),
@@ -659,38 +659,59 @@ impl Report {
     }
 
     fn meets_targets(&self) -> bool {
-        let targets = self.targets();
-        !targets.is_empty() && targets.iter().all(|t| t.3)
+        all_met(&self.targets())
     }
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "\n### {:?}\n", self.backend)?;
+        write_phases(f, self.phases.iter())?;
+        write_targets(f, &self.targets())
+    }
+}
+
+/// A benchmark's target: what, measured, wanted, whether met.
+type Target = (String, String, String, bool);
+
+/// Whether there are targets and every one was met.
+fn all_met(targets: &[Target]) -> bool {
+    !targets.is_empty() && targets.iter().all(|target| target.3)
+}
+
+/// The phases as a Markdown table.
+fn write_phases<'p>(
+    f: &mut std::fmt::Formatter<'_>,
+    phases: impl Iterator<Item = &'p Phase>,
+) -> std::fmt::Result {
+    writeln!(
+        f,
+        "| phase | connections | requests | errors | req/s | p50 ms | p99 ms |"
+    )?;
+    writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
+    for p in phases {
         writeln!(
             f,
-            "| phase | connections | requests | errors | req/s | p50 ms | p99 ms |"
+            "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |",
+            p.name,
+            p.connections,
+            p.requests,
+            p.errors,
+            p.per_second(),
+            p.millis(0.5),
+            p.millis(0.99)
         )?;
-        writeln!(f, "|---|---:|---:|---:|---:|---:|---:|")?;
-        for p in &self.phases {
-            writeln!(
-                f,
-                "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |",
-                p.name,
-                p.connections,
-                p.requests,
-                p.errors,
-                p.per_second(),
-                p.millis(0.5),
-                p.millis(0.99)
-            )?;
-        }
-        writeln!(f, "\n| target | measured | wanted | met |")?;
-        writeln!(f, "|---|---:|---:|:---:|")?;
-        for (what, measured, wanted, met) in self.targets() {
-            let mark = if met { "yes" } else { "**no**" };
-            writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
-        }
-        Ok(())
     }
+    Ok(())
+}
+
+/// The targets as a Markdown table.
+fn write_targets(f: &mut std::fmt::Formatter<'_>, targets: &[Target]) -> std::fmt::Result {
+    writeln!(f, "\n| target | measured | wanted | met |")?;
+    writeln!(f, "|---|---:|---:|:---:|")?;
+    for (what, measured, wanted, met) in targets {
+        let mark = if *met { "yes" } else { "**no**" };
+        writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
+    }
+    Ok(())
 }

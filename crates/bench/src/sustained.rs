@@ -446,7 +446,7 @@ fn resident_mib() -> f64 {
 
 impl SustainedReport {
     /// (what, measured, wanted, met).
-    fn targets(&self) -> Vec<(String, String, String, bool)> {
+    fn targets(&self) -> Vec<crate::Target> {
         let errors: u64 = self.windows.iter().map(|w| w.errors).sum();
         let mut p99s: Vec<f64> = self.windows.iter().map(Window::p99_ms).collect();
         let worst = p99s.iter().copied().fold(0.0, f64::max);
@@ -493,7 +493,7 @@ impl SustainedReport {
     }
 
     pub(crate) fn meets_targets(&self) -> bool {
-        self.targets().iter().all(|t| t.3)
+        crate::all_met(&self.targets())
     }
 }
 
@@ -538,13 +538,7 @@ impl std::fmt::Display for SustainedReport {
         if let Some(error) = &self.first_error {
             writeln!(f, "\nfirst error: {error}")?;
         }
-        writeln!(f, "\n| target | measured | wanted | met |")?;
-        writeln!(f, "|---|---:|---:|:---:|")?;
-        for (what, measured, wanted, met) in self.targets() {
-            let mark = if met { "yes" } else { "**no**" };
-            writeln!(f, "| {what} | {measured} | {wanted} | {mark} |")?;
-        }
-        Ok(())
+        crate::write_targets(f, &self.targets())
     }
 }
 

@@ -264,3 +264,17 @@ pub async fn signed_up_cookie(server: &TestServer, email: &str, name: &str) -> S
     assert_eq!(signed_up.status(), StatusCode::SEE_OTHER);
     session_cookie(&signed_up)
 }
+
+/// Invites `email` as an account of `kind` (a member) through the API, as the admin holding
+/// `admin_token`.
+pub async fn invite(server: &TestServer, admin_token: &str, email: &str, kind: &str) {
+    let (status, body) = api(
+        server,
+        admin_token,
+        "POST",
+        "/api/v1/invitations",
+        Some(serde_json::json!({"email": email, "kind": kind, "role": "member"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

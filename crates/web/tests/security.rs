@@ -41,15 +41,7 @@ async fn no_stored_text_works_as_a_link_or_a_session(backend: Backend) {
         &[("email", "ada@example.org")],
     )
     .await;
-    let (status, _) = api(
-        &server,
-        &admin,
-        "POST",
-        "/api/v1/invitations",
-        Some(json!({"email": "bea@example.org", "kind": "customer", "role": "member"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    invite(&server, &admin, "bea@example.org", "customer").await;
     let created: serde_json::Value = client()
         .post(server.url("/api/v1/tokens"))
         .bearer_auth(&admin)

@@ -685,15 +685,7 @@ async fn accepting_an_invitation_signed_in_starts_a_new_session(backend: Backend
     };
     let (_, admin_token) = org_admin(&server).await;
     let before = signed_up_cookie(&server, "cara@example.org", "Cara").await;
-    let (status, _) = api(
-        &server,
-        &admin_token,
-        "POST",
-        "/api/v1/invitations",
-        Some(json!({"email": "cara@example.org", "kind": "employee", "role": "member"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    invite(&server, &admin_token, "cara@example.org", "employee").await;
     let link = server
         .link_in_mail("cara@example.org", "/invitations/")
         .await;
