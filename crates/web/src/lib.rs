@@ -4,7 +4,6 @@
 
 mod api;
 mod error;
-mod idea_pages;
 mod middleware;
 mod page_cache;
 mod pages;
@@ -129,7 +128,6 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
     ];
     let mut router = Router::new()
         .merge(pages::routes())
-        .merge(idea_pages::routes())
         .merge(api::routes())
         // Runs after the actor is known (layers added later run first).
         .layer(axum::middleware::from_fn_with_state(

@@ -525,7 +525,7 @@ pub(super) async fn upload_attachment(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     let actor = signed_in(&actor)?;
-    let (name, bytes) = crate::idea_pages::read_upload(multipart).await?;
+    let (name, bytes) = crate::pages::read_upload(multipart).await?;
     let attachment = state.app.attach(actor, id, &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(attachment_out(attachment))).into_response())
 }
@@ -543,7 +543,7 @@ pub(super) async fn upload_cover(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<StatusCode> {
     let actor = signed_in(&actor)?;
-    let (name, bytes) = crate::idea_pages::read_upload(multipart).await?;
+    let (name, bytes) = crate::pages::read_upload(multipart).await?;
     state
         .app
         .set_challenge_cover(actor, id, &name, bytes)

@@ -1,0 +1,403 @@
+//! The HTML pages, one module per feature. This module holds what they share: the page layout,
+//! page errors, form bodies and form messages, and the routes. Each handler parses its input,
+//! calls one use case and renders; a refused form is shown again with the message next to the
+//! field at fault.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{
+    DefaultBodyLimit, Extension, FromRequest, Multipart, Path, Query, Request, State,
+};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use cocreate_app::{
+    AccountInput, Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage,
+    IdeaView, InvitationView, ListOrder, LogoUpload, Resolution, RevisionView, SearchFilter,
+    SearchResults, SearchScope, SignedIn, SpaceInput, SpaceView, Thread,
+};
+use cocreate_core::markdown::DiffKind;
+use cocreate_core::{AccountKind, Action, Audience, OrgRole, Stage};
+use cocreate_store::{
+    Account, ApiToken, AuditEntry, Challenge, ContentKind, Invitation, OutboxMail, SearchHit,
+    Snippet, Subject,
+};
+use serde::Deserialize;
+
+use crate::error::HttpError;
+use crate::session::CurrentActor;
+use crate::{PagePath, WebState, next_cursor};
+
+mod accounts;
+mod challenges;
+mod dialogue;
+mod ideas;
+mod moderation;
+mod notifications;
+mod organisation;
+mod search;
+mod spaces;
+
+pub(crate) use self::ideas::read_upload;
+use self::{
+    accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
+    organisation::*, search::*, spaces::*,
+};
+
+/// An error shown as a page, or a detour to the sign-in page.
+pub enum PageError {
+    Http(HttpError),
+    SignInFirst,
+}
+
+impl<E: Into<HttpError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        Self::Http(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Http(error) => error_page(&error),
+            Self::SignInFirst => Redirect::to("/signin").into_response(),
+        }
+    }
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    detail: &'a str,
+}
+
+pub fn error_page(error: &HttpError) -> Response {
+    let title = match error.status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        _ if error.code == "busy" => "Busy",
+        StatusCode::FORBIDDEN => "Not allowed",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let page = ErrorPage {
+        title,
+        detail: &error.detail,
+    };
+    let mut response = (error.status, Html(page.render().unwrap_or_default())).into_response();
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    response
+}
+
+/// A form body; an unreadable one (another content type, invalid UTF-8 after percent-decoding,
+/// a value of the wrong shape) is a clear 400 page rather than a silently mangled value.
+pub struct PageForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let unreadable = |why: &str| {
+            PageError::Http(HttpError::bad_request(format!(
+                "the form could not be read: {why}"
+            )))
+        };
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(unreadable("expected application/x-www-form-urlencoded"));
+        }
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => PageError::Http(HttpError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the form is too large",
+                )),
+                _ => unreadable(&rejection.body_text()),
+            })?;
+        if percent_encoding::percent_decode(&body)
+            .decode_utf8()
+            .is_err()
+        {
+            return Err(unreadable("it is not valid UTF-8 text"));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(Self)
+            .map_err(|e| unreadable(&e.to_string()))
+    }
+}
+
+/// A form's error message and the field it concerns.
+#[derive(Debug, Default, Clone)]
+pub struct FormError {
+    pub message: Option<String>,
+    pub field: Option<String>,
+}
+
+impl FormError {
+    pub fn is(&self, field: &str) -> bool {
+        self.field.as_deref() == Some(field)
+    }
+
+    /// Turns refusals a person can fix into a form message; anything else stays a page error.
+    pub(crate) fn from_app(error: AppError) -> Result<Self, PageError> {
+        let field = match &error {
+            AppError::Validation(v) => Some(v.field.to_owned()),
+            AppError::Conflict { field, .. } => Some((*field).to_owned()),
+            AppError::InvalidCredentials => Some("password".to_owned()),
+            AppError::Throttled | AppError::InvalidToken => None,
+            _ => return Err(error.into()),
+        };
+        let http = HttpError::from(error);
+        Ok(Self {
+            message: Some(http.detail),
+            field,
+        })
+    }
+}
+
+pub struct ActorView {
+    pub name: String,
+    pub is_admin: bool,
+    pub is_moderator: bool,
+    pub unread: i64,
+}
+
+pub struct Layout {
+    pub org_name: String,
+    pub has_logo: bool,
+    pub actor: Option<ActorView>,
+    pub notice: Option<&'static str>,
+}
+
+pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageError> {
+    let org = state.app.organisation().await?;
+    let actor = match actor {
+        Some(a) => Some(ActorView {
+            name: a.name.clone(),
+            is_admin: a.may(Action::ManageOrganisation),
+            is_moderator: a.role != cocreate_core::OrgRole::Member,
+            unread: state.app.unread_notifications(a).await?,
+        }),
+        None => None,
+    };
+    Ok(Layout {
+        org_name: org.name,
+        has_logo: org.has_logo,
+        actor,
+        notice: None,
+    })
+}
+
+pub(crate) fn render(status: StatusCode, template: &impl Template) -> PageResult {
+    let html = template
+        .render()
+        .map_err(|e| HttpError::from(AppError::Internal(format!("template: {e}"))))?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) fn ok(template: &impl Template) -> PageResult {
+    render(StatusCode::OK, template)
+}
+
+pub(crate) fn refused(template: &impl Template) -> PageResult {
+    render(StatusCode::UNPROCESSABLE_ENTITY, template)
+}
+
+pub(crate) fn require(actor: &CurrentActor) -> Result<&Actor, PageError> {
+    actor.get().ok_or(PageError::SignInFirst)
+}
+
+/// Redirects after a successful sign-in, setting the new session cookie.
+fn signed_in_redirect(state: &WebState, signed_in: &SignedIn, to: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        state.cookie.set(&signed_in.session_token),
+    );
+    response
+}
+
+pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "password" => Some("Your password was changed. Other sessions were signed out."),
+        "email-sent" => Some("Check your new address: we sent a confirmation link."),
+        "email" => Some("Your e-mail address was changed."),
+        "saved" => Some("Saved."),
+        "invited" => Some("Invitation sent."),
+        "welcome" => Some("Welcome! You are signed in."),
+        "revoked" => Some("The token was revoked."),
+        "supported" => Some("Thank you for your support."),
+        "withdrawn" => Some("Your support was withdrawn."),
+        "published" => Some("Your idea is published and gathering support."),
+        "moved" => Some("The idea was moved; its author and supporters were told."),
+        "merged" => Some("The ideas were merged."),
+        "commented" => Some("Your comment is posted."),
+        "edited" => Some("Your comment was updated."),
+        "deleted" => Some("The comment was deleted."),
+        "following" => Some("You follow this idea now."),
+        "flagged" => Some("Thank you: the moderators will look at it."),
+        "moderated" => Some("Done; it is in the audit log."),
+        "unfollowed" => Some("You no longer follow this idea."),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Done {
+    done: Option<String>,
+}
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/signup", get(signup_page).post(signup))
+        .route("/signin", get(signin_page).post(signin))
+        .route("/signout", post(signout))
+        .route("/reset", get(reset_request_page).post(reset_request))
+        .route("/reset/{token}", get(reset_page).post(reset))
+        .route(
+            "/email/confirm/{token}",
+            get(email_confirm_page).post(email_confirm),
+        )
+        .route("/profile", get(profile))
+        .route("/profile/password", post(change_password))
+        .route("/profile/email", post(change_email))
+        .route("/profile/tokens", post(create_token))
+        .route("/profile/tokens/{id}/revoke", post(revoke_token))
+        .route("/spaces", get(spaces).post(create_space))
+        .route("/spaces/{slug}", get(space).post(update_space))
+        .route("/spaces/{slug}/members", post(add_member))
+        .route("/spaces/{slug}/members/{id}/remove", post(remove_member))
+        .route(
+            "/admin",
+            get(|| async { Redirect::to("/admin/organisation") }),
+        )
+        .route(
+            "/admin/organisation",
+            get(admin_organisation).post(update_organisation),
+        )
+        .route("/admin/organisation/logo", post(upload_logo))
+        .route("/admin/members", get(admin_members))
+        .route("/admin/members/{id}", post(update_member))
+        .route("/admin/invitations", get(admin_invitations).post(invite))
+        .route("/admin/audit", get(admin_audit))
+        .route("/admin/outbox", get(admin_outbox))
+        .route(
+            "/invitations/{token}",
+            get(invitation_page).post(accept_invitation),
+        )
+        .route("/logo", get(logo))
+        .merge(co_creation_routes())
+}
+
+/// Endpoints for operators and load balancers: no session, no CSRF, no rate limit.
+pub fn operational_routes() -> Router<WebState> {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/metrics",
+            get(|State(state): State<WebState>| async move { state.metrics.render() }),
+        )
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/similar.js", get(similar_script))
+}
+
+async fn readyz(State(state): State<WebState>) -> Response {
+    match state.app.ready().await {
+        Ok(()) => "ready".into_response(),
+        Err(error) => crate::error::problem_response(&error.into()),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn similar_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/similar.js"),
+    )
+        .into_response()
+}
+
+async fn logo(State(state): State<WebState>) -> PageResult {
+    let logo = state.app.organisation_logo().await?;
+    let content_type = HeaderValue::from_str(&logo.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(([(header::CONTENT_TYPE, content_type)], logo.bytes).into_response())
+}
+
+/// The routes of co-creation: spaces' contents, challenges, ideas, dialogue, moderation, search.
+fn co_creation_routes() -> Router<WebState> {
+    Router::new()
+        .route("/spaces/{slug}/ideas", post(propose_in_space))
+        .route("/spaces/{slug}/challenges", post(create_challenge))
+        .route("/challenges/{id}", get(challenge).post(update_challenge))
+        .route("/challenges/{id}/ideas", post(propose_in_challenge))
+        .route("/ideas/{id}", get(idea))
+        .route("/ideas/{id}/support", post(support))
+        .route("/ideas/{id}/withdraw", post(withdraw))
+        .route("/ideas/{id}/publish", post(publish))
+        .route("/ideas/{id}/stage", post(move_stage))
+        .route("/ideas/{id}/merge", post(merge))
+        .route("/ideas/{id}/edit", post(edit_idea))
+        .route(
+            "/ideas/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(
+                cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{id}/{name}", get(download))
+        .route(
+            "/challenges/{id}/cover",
+            get(cover).post(upload_cover).layer(DefaultBodyLimit::max(
+                cocreate_app::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/ideas/{id}/co-authors", post(invite_co_author))
+        .route("/ideas/{id}/co-authors/accept", post(accept_co_author))
+        .route(
+            "/ideas/{id}/co-authors/{account}/remove",
+            post(remove_co_author),
+        )
+        .route("/ideas/{id}/revisions", get(revisions))
+        .route("/ideas/{id}/comments", post(add_comment))
+        .route("/challenges/{id}/comments", post(add_challenge_comment))
+        .route("/ideas/{id}/follow", post(follow))
+        .route("/ideas/{id}/unfollow", post(unfollow))
+        .route("/comments/{id}/edit", post(edit_comment))
+        .route("/comments/{id}/delete", post(delete_comment))
+        .route("/notifications", get(notifications))
+        .route("/flags", post(flag))
+        .route("/moderation", get(moderation))
+        .route("/moderation/{kind}/{id}/{action}", post(moderate))
+        .route("/search", get(search))
+        .route("/spaces/{slug}/similar", get(similar))
+}
