@@ -6,14 +6,14 @@
 use cocreate_store::{Fanout, FanoutKind, NewNotification, Recipient, Tx};
 
 use crate::spaces::reads_space;
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// Recipients told in one transaction at most.
 const RECIPIENTS_PER_BATCH: i64 = 200;
 
 impl App {
     /// Delivers waiting news, at most `max_batches` batches of recipients; returns how many
-    /// batches it delivered (fewer when nothing more waits).
+    /// batches it took (fewer when nothing more waits).
     pub async fn deliver_news(&self, max_batches: usize) -> AppResult<usize> {
         let mut delivered = 0;
         while delivered < max_batches {
@@ -21,30 +21,56 @@ impl App {
             let Some(fanout) = tx.next_fanout().await? else {
                 return Ok(delivered);
             };
-            let recipients = tx.fanout_recipients(&fanout, RECIPIENTS_PER_BATCH).await?;
-            let mut mailed = false;
-            for recipient in &recipients {
-                mailed |= self.tell(&mut *tx, &fanout, recipient).await?;
-            }
-            let full = i64::try_from(recipients.len()).unwrap_or(i64::MAX) >= RECIPIENTS_PER_BATCH;
-            match recipients.last() {
-                Some(last) if full => tx.advance_fanout(fanout.id, last.account_id).await?,
-                _ => {
-                    if fanout.kind == FanoutKind::Decision
-                        && let Some(author) = tx.fanout_author(&fanout).await?
-                    {
-                        mailed |= self.tell(&mut *tx, &fanout, &author).await?;
+            match self.deliver_batch(&mut *tx, &fanout).await {
+                Ok(mailed) => {
+                    tx.commit().await?;
+                    if mailed {
+                        self.wake_mail_worker();
                     }
-                    tx.finish_fanout(fanout.id).await?;
                 }
-            }
-            tx.commit().await?;
-            if mailed {
-                self.wake_mail_worker();
+                Err(error @ (AppError::Unavailable(_) | AppError::StorageFull)) => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    // Anything else would fail again the same way: counted, the event is set
+                    // aside after a few, so that it holds up no other news.
+                    drop(tx);
+                    tracing::warn!(%error, fanout = fanout.id, "could not deliver news");
+                    let mut tx = self.store.begin().await?;
+                    tx.fanout_failed(fanout.id).await?;
+                    tx.commit().await?;
+                }
             }
             delivered += 1;
         }
         Ok(delivered)
+    }
+
+    /// Tells the event's next batch of recipients, inside `tx`; returns whether mail was
+    /// enqueued. An event whose idea or comment was withdrawn since tells nobody more.
+    async fn deliver_batch(&self, tx: &mut dyn Tx, fanout: &Fanout) -> AppResult<bool> {
+        if fanout.withdrawn {
+            tx.finish_fanout(fanout.id).await?;
+            return Ok(false);
+        }
+        let recipients = tx.fanout_recipients(fanout, RECIPIENTS_PER_BATCH).await?;
+        let mut mailed = false;
+        for recipient in &recipients {
+            mailed |= self.tell(tx, fanout, recipient).await?;
+        }
+        let full = i64::try_from(recipients.len()).unwrap_or(i64::MAX) >= RECIPIENTS_PER_BATCH;
+        match recipients.last() {
+            Some(last) if full => tx.advance_fanout(fanout.id, last.account_id).await?,
+            _ => {
+                if fanout.kind == FanoutKind::Decision
+                    && let Some(author) = tx.fanout_author(fanout).await?
+                {
+                    mailed |= self.tell(tx, fanout, &author).await?;
+                }
+                tx.finish_fanout(fanout.id).await?;
+            }
+        }
+        Ok(mailed)
     }
 
     /// Tells one recipient, when the policy lets them read the idea's space now and they were

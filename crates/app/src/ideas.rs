@@ -840,7 +840,10 @@ impl App {
             }
         }
         tx.set_supporters(&counts, now).await?;
-        self.commit(tx).await?;
+        // Not `App::commit`: the batch holds many requests' supports, and whichever request
+        // commits it must not mark its own idempotency key by it. A support needs no mark: made
+        // twice, it counts once.
+        tx.commit().await?;
         Ok(results
             .into_iter()
             .zip(supports)

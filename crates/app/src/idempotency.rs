@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use cocreate_core::Timestamp;
 use cocreate_store::{IdempotencyClaim, StoreError, Tx};
 use sha2::{Digest, Sha256};
 
@@ -32,16 +33,35 @@ tokio::task_local! {
 struct ClaimedKey {
     account_id: i64,
     key: String,
+    /// When this request claimed it: the claim's token.
+    claimed_at: Timestamp,
     /// Whether a committed transaction has marked the key applied already.
     marked: AtomicBool,
 }
 
-/// Runs `work` (a request's handler) as the holder of the claimed `key`: the first transaction it
-/// commits also marks the key applied, so the change and that mark land together.
-pub async fn with_claimed_key<F: Future>(account_id: i64, key: String, work: F) -> F::Output {
+/// What a claim of an idempotency key found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The key is this request's, claimed at this time: go ahead, holding it
+    /// ([`with_claimed_key`]), then record the answer ([`App::finish_idempotent`]).
+    Fresh { claimed_at: Timestamp },
+    /// Answered before: replay this status and body.
+    Answered { status: u16, body: String },
+}
+
+/// Runs `work` (a request's handler) as the holder of the `key` it claimed at `claimed_at`: the
+/// first transaction it commits also marks the key applied, so the change and that mark land
+/// together, and only while the claim is still this request's.
+pub async fn with_claimed_key<F: Future>(
+    account_id: i64,
+    key: String,
+    claimed_at: Timestamp,
+    work: F,
+) -> F::Output {
     let claimed = ClaimedKey {
         account_id,
         key,
+        claimed_at,
         marked: AtomicBool::new(false),
     };
     CLAIMED.scope(claimed, work).await
@@ -54,13 +74,20 @@ impl App {
         let unmarked = CLAIMED
             .try_with(|claimed| {
                 (!claimed.marked.load(Ordering::Acquire))
-                    .then(|| (claimed.account_id, claimed.key.clone()))
+                    .then(|| (claimed.account_id, claimed.key.clone(), claimed.claimed_at))
             })
             .ok()
             .flatten();
-        if let Some((account_id, key)) = &unmarked {
-            tx.mark_idempotency_applied(*account_id, key, self.now())
-                .await?;
+        if let Some((account_id, key, claimed_at)) = &unmarked {
+            tx.mark_idempotency_applied(*account_id, key, *claimed_at, self.now())
+                .await
+                .map_err(|error| match error {
+                    StoreError::Conflict { .. } => AppError::conflict(
+                        "Idempotency-Key",
+                        "another request with this key took over; nothing was changed",
+                    ),
+                    other => other.into(),
+                })?;
         }
         tx.commit().await?;
         if unmarked.is_some() {
@@ -69,14 +96,13 @@ impl App {
         Ok(())
     }
 
-    /// Claims `key` for this request. `Ok(None)`: go ahead (then call
-    /// [`App::finish_idempotent`]); `Ok(Some((status, body)))`: answer with this earlier response.
+    /// Claims `key` for this request.
     pub async fn claim_idempotent(
         &self,
         actor: &Actor,
         key: &str,
         fingerprint: &str,
-    ) -> AppResult<Option<(u16, String)>> {
+    ) -> AppResult<Claim> {
         let valid = !key.is_empty()
             && key.len() <= MAX_IDEMPOTENCY_KEY
             && key.bytes().all(|b| b.is_ascii_graphic());
@@ -104,11 +130,17 @@ impl App {
             )
         };
         let outcome = match claim {
-            Ok(IdempotencyClaim::New) => None,
-            Ok(IdempotencyClaim::Done { status, body }) => Some((
-                u16::try_from(status).unwrap_or(200),
-                self.sealer.open(&body)?,
-            )),
+            Ok(IdempotencyClaim::New) => Claim::Fresh { claimed_at: now },
+            Ok(IdempotencyClaim::Done { status, body }) => Claim::Answered {
+                status: u16::try_from(status).unwrap_or(200),
+                body: self.sealer.open(&body).map_err(|_| {
+                    AppError::conflict(
+                        "Idempotency-Key",
+                        "this key was answered, but the answer cannot be read with this \
+                         server's secret key; use a new key",
+                    )
+                })?,
+            },
             Ok(IdempotencyClaim::InProgress { .. }) | Err(StoreError::Conflict { .. }) => {
                 return Err(in_progress());
             }

@@ -46,7 +46,7 @@ pub use ideas::{
     MAX_SEARCH_CHARS, RevisionView, SearchFilter, SearchResults, SearchScope, SpaceContents,
     support_target,
 };
-pub use idempotency::{MAX_IDEMPOTENCY_KEY, request_fingerprint, with_claimed_key};
+pub use idempotency::{Claim, MAX_IDEMPOTENCY_KEY, request_fingerprint, with_claimed_key};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
 pub use password_work::{PasswordTurn, PasswordWork};

@@ -47,24 +47,38 @@ impl PasswordWork {
         }
     }
 
-    async fn run<T>(&self, work: impl Future<Output = AppResult<T>>) -> AppResult<T> {
-        let _turn = self.admit()?;
-        let _running = self
+    /// Runs `work` on a blocking thread once a hash may run. The request's place and its turn
+    /// are held by that thread until the work ends, so a request abandoned meanwhile (the client
+    /// went away) still counts until its hash is done.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let turn = self.admit()?;
+        let running = self
             .running
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| AppError::Internal("the password work queue is closed".into()))?;
-        work.await
+        tokio::task::spawn_blocking(move || {
+            let _held = (turn, running);
+            work()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("password work failed: {e}")))
     }
 
     /// [`secrets::hash_password`], within the bound.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.run(secrets::hash_password(password)).await
+        self.run(move || secrets::hash_password_now(&password))
+            .await?
     }
 
     /// [`secrets::verify_password`], within the bound.
     pub async fn verify(&self, password: String, hash: String) -> AppResult<bool> {
-        self.run(secrets::verify_password(password, hash)).await
+        self.run(move || secrets::verify_password_now(&password, &hash))
+            .await
     }
 }
 

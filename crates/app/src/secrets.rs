@@ -30,29 +30,29 @@ pub fn hash_token(key: &SecretString, token: &str) -> String {
 
 /// Argon2id with a fresh salt, off the async threads.
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))?
+    tokio::task::spawn_blocking(move || hash_password_now(&password))
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))?
 }
 
-/// Whether `password` matches the stored Argon2 `hash`, off the async threads.
-pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))
+/// Argon2id with a fresh salt, on this thread (a blocking one).
+pub(crate) fn hash_password_now(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Whether `password` matches the stored Argon2 `hash`, on this thread (a blocking one; use
+/// cases check through `PasswordWork`, which bounds how many run at once).
+pub(crate) fn verify_password_now(password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -74,21 +74,9 @@ mod tests {
     async fn passwords_verify() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(
-            verify_password("correct horse battery".into(), hash.clone())
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("wrong horse battery".into(), hash)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("x".into(), "not a hash".into())
-                .await
-                .unwrap()
-        );
+        assert!(verify_password_now("correct horse battery", &hash));
+        assert!(!verify_password_now("wrong horse battery", &hash));
+        assert!(!verify_password_now("x", "not a hash"));
     }
 }
 

@@ -267,6 +267,10 @@ impl Config {
                 timeout: Duration::from_secs(smtp.timeout_seconds),
             }),
         };
+        if self.retention.idempotency_hours == 0 {
+            // A key removed while its request is still being answered could be used twice.
+            bail!("retention.idempotency_hours must be at least 1");
+        }
         Ok(AppConfig {
             base_url: self.base_url()?,
             secret_key: self.secret_key()?,
@@ -418,6 +422,32 @@ mod tests {
             let err = config.trusted_proxy_networks().unwrap_err().to_string();
             assert!(
                 err.contains("\"proxy.example.org\" is not an IP address"),
+                "{err}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn retention_periods_are_read_and_checked() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "cocreate.toml",
+                "[retention]\nread_notification_days = 14\n",
+            )?;
+            jail.set_env("COCREATE_DATA_DIR", jail.directory().display().to_string());
+            let config = Config::load(Path::new("cocreate.toml")).unwrap();
+            assert_eq!(config.retention.read_notification_days, 14);
+            assert_eq!(
+                config.retention.expired_days, 7,
+                "the rest keep their defaults"
+            );
+            assert_eq!(config.app_config().unwrap().retention, config.retention);
+            jail.set_env("COCREATE_RETENTION__IDEMPOTENCY_HOURS", "0");
+            let config = Config::load(Path::new("cocreate.toml")).unwrap();
+            let err = config.app_config().err().unwrap().to_string();
+            assert!(
+                err.contains("idempotency_hours must be at least 1"),
                 "{err}"
             );
             Ok(())

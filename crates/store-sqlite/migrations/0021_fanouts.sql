@@ -10,5 +10,11 @@ CREATE TABLE fanouts (
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     after_account_id INTEGER NOT NULL,
+    -- Failed deliveries; an event that keeps failing is set aside after five, so that it holds
+    -- up no other news (it stays here for an operator to look at).
+    failures INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );
+-- Whether someone was told of a comment already (mentioned in it, say).
+CREATE INDEX notifications_by_comment ON notifications (comment_id, account_id)
+    WHERE comment_id IS NOT NULL;

@@ -45,6 +45,7 @@ macro_rules! conformance_suite {
             ranks_are_written_only_when_they_move,
             rank_inputs_count_supports_by_time,
             retention_removes_exactly_what_expired,
+            an_idempotency_key_is_marked_only_by_its_holder,
         );
         $crate::conformance_suite!(@pairs $fresh;
             export_and_import_reproduce_every_table,
@@ -2133,4 +2134,63 @@ pub async fn retention_removes_exactly_what_expired(store: Arc<dyn Store>) {
         .map(|m| m.subject)
         .collect();
     assert_eq!(subjects, ["pending", "sent lately"]);
+}
+
+/// A stale claim taken over moves the claim's token: the request that held it before can no
+/// longer mark the key applied (its change rolls back), the new holder can, once; and a key
+/// marked applied is neither taken over nor freed by a failed answer.
+pub async fn an_idempotency_key_is_marked_only_by_its_holder(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let claim = |at: Timestamp| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let claim = tx
+                .claim_idempotency_key(ada.id, "key", "fingerprint", at, at.plus_minutes(-1))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            claim
+        }
+    };
+    let mark = |claimed_at: Timestamp| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let marked = tx
+                .mark_idempotency_applied(ada.id, "key", claimed_at, claimed_at)
+                .await;
+            if marked.is_ok() {
+                tx.commit().await.unwrap();
+            }
+            marked
+        }
+    };
+    let first = T0;
+    let second = T0.plus_minutes(2);
+    assert_eq!(claim(first).await, IdempotencyClaim::New);
+    assert!(matches!(
+        claim(first.plus_minutes(0)).await,
+        IdempotencyClaim::InProgress { .. }
+    ));
+    assert_eq!(
+        claim(second).await,
+        IdempotencyClaim::New,
+        "stale: taken over"
+    );
+    assert!(
+        matches!(mark(first).await, Err(StoreError::Conflict { .. })),
+        "the first holder lost the key"
+    );
+    assert!(mark(second).await.is_ok());
+    // Applied: a failed answer does not free it, and no later claim takes it over.
+    let mut tx = store.begin().await.unwrap();
+    tx.finish_idempotency_key(ada.id, "key", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        claim(second.plus_minutes(5)).await,
+        IdempotencyClaim::AppliedWithoutAnswer
+    );
 }

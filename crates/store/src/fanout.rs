@@ -62,6 +62,8 @@ pub struct Fanout {
     /// The space of the idea, and who it is for.
     pub space_id: i64,
     pub audience: Audience,
+    /// What it announces was withdrawn since: the idea hidden, the comment deleted or hidden.
+    pub withdrawn: bool,
 }
 
 /// Someone an event is for, as they are now.
@@ -94,15 +96,22 @@ pub trait FanoutTx: Send {
     async fn advance_fanout(&mut self, id: i64, after_account_id: i64) -> StoreResult<()>;
     /// Removes a delivered event.
     async fn finish_fanout(&mut self, id: i64) -> StoreResult<()>;
+    /// Counts a failed delivery of the event.
+    async fn fanout_failed(&mut self, id: i64) -> StoreResult<()>;
 }
 
 const INSERT: &str = "INSERT INTO fanouts \
      (kind, idea_id, comment_id, skip_account_id, subject, body, after_account_id, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING id";
+/// The oldest event not set aside, with its idea's space and whether what it announces was
+/// withdrawn since (the idea hidden, the comment deleted or hidden).
 const NEXT: &str = "SELECT f.id, f.kind, f.idea_id, f.comment_id, f.skip_account_id, f.subject, \
-     f.body, f.after_account_id, s.id, s.audience \
+     f.body, f.after_account_id, s.id, s.audience, \
+     CAST(CASE WHEN i.hidden_at IS NOT NULL OR EXISTS (SELECT 1 FROM comments c \
+     WHERE c.id = f.comment_id AND (c.deleted_at IS NOT NULL OR c.hidden_at IS NOT NULL)) \
+     THEN 1 ELSE 0 END AS BIGINT) \
      FROM fanouts f JOIN ideas i ON i.id = f.idea_id JOIN spaces s ON s.id = i.space_id \
-     ORDER BY f.id LIMIT 1";
+     WHERE f.failures < $1 ORDER BY f.id LIMIT 1";
 /// Followers (for a comment) or supporters (for a decision): one index range of the idea's
 /// rows, from the cursor on, with whether each is a member of the space and was told already.
 const RECIPIENTS: &str = "SELECT a.id, a.email, a.kind, a.role, \
@@ -122,6 +131,10 @@ const AUTHOR: &str = "SELECT a.id, a.email, a.kind, a.role, \
      (SELECT 1 FROM supports s WHERE s.idea_id = i.id AND s.account_id = a.id)";
 const ADVANCE: &str = "UPDATE fanouts SET after_account_id = $1 WHERE id = $2";
 const FINISH: &str = "DELETE FROM fanouts WHERE id = $1";
+const FAILED: &str = "UPDATE fanouts SET failures = failures + 1 WHERE id = $1";
+
+/// Failed deliveries after which an event is set aside.
+pub const MAX_FANOUT_FAILURES: i64 = 5;
 
 fn recipient(row: &[SqlValue]) -> StoreResult<Recipient> {
     let [id, email, kind, role, member, told] = row else {
@@ -165,7 +178,12 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
         } else {
             ""
         };
-        let rows = self.fetch_with(&format!("{NEXT}{lock}"), &[]).await?;
+        let rows = self
+            .fetch_with(
+                &format!("{NEXT}{lock}"),
+                &[SqlArg::Int(MAX_FANOUT_FAILURES)],
+            )
+            .await?;
         let Some(row) = rows.first() else {
             return Ok(None);
         };
@@ -180,6 +198,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             after,
             space_id,
             audience,
+            withdrawn,
         ] = row.as_slice()
         else {
             return Err(StoreError::Corrupt(
@@ -197,6 +216,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             after_account_id: after.int("after_account_id")?,
             space_id: space_id.int("space_id")?,
             audience: audience.parse("audience")?,
+            withdrawn: withdrawn.int("withdrawn")? == 1,
         }))
     }
 
@@ -238,6 +258,11 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
 
     async fn finish_fanout(&mut self, id: i64) -> StoreResult<()> {
         self.execute_with(FINISH, &[SqlArg::Int(id)]).await?;
+        Ok(())
+    }
+
+    async fn fanout_failed(&mut self, id: i64) -> StoreResult<()> {
+        self.execute_with(FAILED, &[SqlArg::Int(id)]).await?;
         Ok(())
     }
 }

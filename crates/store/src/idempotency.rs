@@ -5,21 +5,25 @@
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
 
-use crate::{SqlArg, SqlTx, StoreResult};
+use crate::{SqlArg, SqlTx, StoreError, StoreResult};
 
 #[async_trait]
 pub trait IdempotencyTx: Send {
-    /// Marks the claimed key as applied by this transaction (a no-op once it has an answer).
+    /// Marks the key claimed at `claimed_at` as applied by this transaction. Fails with
+    /// `Conflict` when the claim is no longer this request's (another request took it over, or
+    /// it was answered), so the change rolls back instead of being made twice.
     async fn mark_idempotency_applied(
         &mut self,
         account_id: i64,
         key: &str,
+        claimed_at: Timestamp,
         now: Timestamp,
     ) -> StoreResult<()>;
 }
 
+/// The claim's time is its holder's token: a takeover moves it.
 const MARK_APPLIED: &str = "UPDATE idempotency_keys SET applied_at = $1 \
-     WHERE account_id = $2 AND key = $3 AND status IS NULL";
+     WHERE account_id = $2 AND key = $3 AND created_at = $4 AND status IS NULL";
 
 #[async_trait]
 impl<T: SqlTx + ?Sized> IdempotencyTx for T {
@@ -27,17 +31,20 @@ impl<T: SqlTx + ?Sized> IdempotencyTx for T {
         &mut self,
         account_id: i64,
         key: &str,
+        claimed_at: Timestamp,
         now: Timestamp,
     ) -> StoreResult<()> {
-        self.execute_with(
-            MARK_APPLIED,
-            &[
-                SqlArg::Int(now.millis()),
-                SqlArg::Int(account_id),
-                SqlArg::Text(key),
-            ],
-        )
-        .await?;
-        Ok(())
+        let args = [
+            SqlArg::Int(now.millis()),
+            SqlArg::Int(account_id),
+            SqlArg::Text(key),
+            SqlArg::Int(claimed_at.millis()),
+        ];
+        match self.execute_with(MARK_APPLIED, &args).await? {
+            1 => Ok(()),
+            _ => Err(StoreError::Conflict {
+                field: "Idempotency-Key",
+            }),
+        }
     }
 }

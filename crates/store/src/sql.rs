@@ -2003,14 +2003,24 @@ macro_rules! impl_sql_store {
                             }
                             None if since >= stale_before => return Ok(IdempotencyClaim::InProgress { since }),
                             None => {
-                                self.exec(
-                                    ::sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE account_id = $2 AND key = $3")
-                                        .bind(now.millis())
-                                        .bind(account_id)
-                                        .bind(key),
+                                // Taken over only if nobody took it over first: the claim's time
+                                // is its holder's token (see `mark_idempotency_applied`).
+                                let taken = self.exec(
+                                    ::sqlx::query(
+                                        "UPDATE idempotency_keys SET created_at = $1 WHERE account_id = $2 AND key = $3 \
+                                         AND created_at = $4 AND status IS NULL AND applied_at IS NULL",
+                                    )
+                                    .bind(now.millis())
+                                    .bind(account_id)
+                                    .bind(key)
+                                    .bind(since.millis()),
                                 )
                                 .await?;
-                                return Ok(IdempotencyClaim::New);
+                                return Ok(if taken == 1 {
+                                    IdempotencyClaim::New
+                                } else {
+                                    IdempotencyClaim::InProgress { since: now }
+                                });
                             }
                         }
                     }

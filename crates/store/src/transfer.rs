@@ -304,6 +304,7 @@ pub const TABLES: &[TableSpec] = &[
             ("subject", Text),
             ("body", Text),
             ("after_account_id", Int),
+            ("failures", Int),
             ("created_at", Int),
         ],
         &["id"],

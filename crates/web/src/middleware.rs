@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cocreate_app::Claim;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 
@@ -353,9 +354,9 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
     };
     let fingerprint =
         cocreate_app::request_fingerprint(parts.method.as_str(), parts.uri.path(), &bytes);
-    match state.app.claim_idempotent(&actor, &key, &fingerprint).await {
+    let claimed_at = match state.app.claim_idempotent(&actor, &key, &fingerprint).await {
         Err(error) => return reject(true, error.into()),
-        Ok(Some((status, body))) => {
+        Ok(Claim::Answered { status, body }) => {
             let mut response =
                 (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
             response.headers_mut().insert(
@@ -367,11 +368,12 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             return response;
         }
-        Ok(None) => {}
-    }
+        Ok(Claim::Fresh { claimed_at }) => claimed_at,
+    };
     let response = cocreate_app::with_claimed_key(
         actor.id,
         key.clone(),
+        claimed_at,
         next.run(Request::from_parts(parts, Body::from(bytes))),
     )
     .await;

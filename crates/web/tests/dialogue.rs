@@ -1388,6 +1388,27 @@ async fn news_reaches_those_who_may_read_it_when_delivered(backend: Backend) {
         !mailed.contains(&"leaves@example.org".to_owned()),
         "no decision mail after leaving: {mailed:?}"
     );
+    // A comment deleted before its news went out is announced to nobody.
+    let (status, regretted) = api(
+        &server,
+        &admin_token,
+        "POST",
+        &format!("/api/v1/ideas/{}/comments", secret.id),
+        Some(json!({"body": "Oops, wrong idea."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = api(
+        &server,
+        &admin_token,
+        "DELETE",
+        &format!("/api/v1/comments/{}", regretted["id"]),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    server.deliver_news().await;
+    assert_eq!(unread(members[0].1.clone()).await, 1, "told nothing more");
 }
 
 /// More followers than one batch holds, delivered by two workers at once: each follower is told

@@ -1442,12 +1442,13 @@ async fn a_crash_between_a_create_and_its_answer_does_not_create_twice(backend: 
     let bytes = serde_json::to_vec(&body).unwrap();
     let fingerprint =
         cocreate_app::request_fingerprint("POST", "/api/v1/spaces/ideas/ideas", &bytes);
-    assert_eq!(
-        app.claim_idempotent(&actor, "key-crash", &fingerprint)
-            .await
-            .unwrap(),
-        None
-    );
+    let cocreate_app::Claim::Fresh { claimed_at } = app
+        .claim_idempotent(&actor, "key-crash", &fingerprint)
+        .await
+        .unwrap()
+    else {
+        panic!("a new key is fresh");
+    };
     let input = cocreate_app::IdeaInput {
         title: "Crash-safe",
         body: "Once only",
@@ -1458,6 +1459,7 @@ async fn a_crash_between_a_create_and_its_answer_does_not_create_twice(backend: 
     cocreate_app::with_claimed_key(
         actor.id,
         "key-crash".to_owned(),
+        claimed_at,
         app.propose_idea(&actor, "ideas", &input),
     )
     .await
