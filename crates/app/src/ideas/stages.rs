@@ -1,0 +1,245 @@
+//! Stage changes with their public rationale, merges of duplicates, and expiry at the deadline.
+
+use super::*;
+
+impl App {
+    pub(super) async fn record_stage(
+        &self,
+        tx: &mut dyn Tx,
+        idea_id: i64,
+        actor: Option<&Actor>,
+        from: Option<Stage>,
+        to: Stage,
+        rationale: &str,
+    ) -> AppResult<()> {
+        tx.insert_idea_event(&NewIdeaEvent {
+            idea_id,
+            actor_id: actor.map(|a| a.id),
+            from_stage: from,
+            to_stage: to,
+            rationale,
+            created_at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Staff move an idea to another stage with a public rationale; its author and supporters
+    /// are told by mail.
+    pub async fn move_idea(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: Stage,
+        rationale: &str,
+    ) -> AppResult<Idea> {
+        let (_, view) = self.visible_idea(Some(actor), id).await?;
+        Self::require_curator(&view)?;
+        let rationale = Rationale::parse(rationale)?;
+        if to == Stage::Merged {
+            return Err(AppError::invalid(
+                "stage",
+                "merge an idea into another with the merge action",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        if !idea.stage.may_move(to, Mover::Staff) {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "an idea cannot go from {} to {}",
+                    idea.stage.label().to_lowercase(),
+                    to.label().to_lowercase()
+                ),
+            ));
+        }
+        // Only a draft moves to gathering support: its tiers start now.
+        let (tier, deadline) = if to == Stage::Gathering {
+            (0, Some(rules_of(&idea)?.start(now).deadline))
+        } else {
+            (idea.tier, None)
+        };
+        tx.set_idea_progress(
+            id,
+            &IdeaProgress {
+                stage: to,
+                tier,
+                tier_deadline: deadline,
+            },
+            now,
+        )
+        .await?;
+        self.record_stage(
+            &mut *tx,
+            id,
+            Some(actor),
+            Some(idea.stage),
+            to,
+            rationale.as_str(),
+        )
+        .await?;
+        let subject = format!("“{}” is now {}", idea.title, to.label().to_lowercase());
+        let body = format!(
+            "{} moved “{}” to {}:\n\n{}\n\n{}\n",
+            actor.name,
+            idea.title,
+            to.label().to_lowercase(),
+            rationale.as_str(),
+            self.link(&format!("/ideas/{id}"))
+        );
+        self.tell_followers(&mut *tx, &idea, &subject, &body)
+            .await?;
+        self.commit(tx).await?;
+        self.wake_news_worker();
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Mails the idea's supporters and author, through the news job: one event here, however
+    /// many supporters there are.
+    pub(super) async fn tell_followers(
+        &self,
+        tx: &mut dyn Tx,
+        idea: &Idea,
+        subject: &str,
+        body: &str,
+    ) -> AppResult<()> {
+        tx.insert_fanout(&NewFanout {
+            kind: FanoutKind::Decision,
+            idea_id: idea.id,
+            comment_id: None,
+            skip_account_id: None,
+            subject,
+            body,
+            created_at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Staff merge a duplicate into another idea of the same space: supporters move over (each
+    /// counted once) and the duplicate links to the idea it joined.
+    pub async fn merge_idea(
+        &self,
+        actor: &Actor,
+        id: i64,
+        into: i64,
+        rationale: &str,
+    ) -> AppResult<Idea> {
+        let (_, view) = self.visible_idea(Some(actor), id).await?;
+        Self::require_curator(&view)?;
+        let rationale = Rationale::parse(rationale)?;
+        if id == into {
+            return Err(AppError::invalid(
+                "into",
+                "an idea cannot be merged into itself",
+            ));
+        }
+        let (target, _) = self
+            .visible_idea(Some(actor), into)
+            .await
+            .map_err(|_| AppError::invalid("into", "no such idea"))?;
+        if target.space_id != view.space.id
+            || target.stage.is_final()
+            || target.stage == Stage::Draft
+        {
+            return Err(AppError::invalid(
+                "into",
+                "must be an open idea in the same space",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let idea = tx.lock_idea(id).await?.ok_or(AppError::NotFound)?;
+        if !idea.stage.may_move(Stage::Merged, Mover::Staff) {
+            return Err(AppError::conflict(
+                "stage",
+                format!(
+                    "a {} idea cannot be merged",
+                    idea.stage.label().to_lowercase()
+                ),
+            ));
+        }
+        let target = tx.lock_idea(into).await?.ok_or(AppError::NotFound)?;
+        let count = tx.merge_idea(id, into, now).await?;
+        // The supporters that moved count toward the target's tiers at once.
+        self.apply_supporter_count(&mut *tx, &target, count, now)
+            .await?;
+        crate::ranks::rerank(&mut *tx, &[id, into], now).await?;
+        let note = format!("Merged into #{into}: {}", rationale.as_str());
+        self.record_stage(
+            &mut *tx,
+            id,
+            Some(actor),
+            Some(idea.stage),
+            Stage::Merged,
+            &note,
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.store.idea(into).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Expires every idea whose tier deadline has passed, telling authors and supporters.
+    /// Returns how many expired.
+    pub async fn expire_overdue_ideas(&self) -> AppResult<usize> {
+        let now = self.now();
+        let due = self.store.ideas_past_deadline(now, 100).await?;
+        let mut expired = 0;
+        for candidate in due {
+            let mut tx = self.store.begin().await?;
+            let Some(idea) = tx.lock_idea(candidate.id).await? else {
+                continue;
+            };
+            if idea.stage != Stage::Gathering || !SupportRules::has_expired(tier_state(&idea), now)
+            {
+                continue;
+            }
+            tx.set_idea_progress(
+                idea.id,
+                &IdeaProgress {
+                    stage: Stage::Expired,
+                    tier: idea.tier,
+                    tier_deadline: None,
+                },
+                now,
+            )
+            .await?;
+            let target = rules_of(&idea)?
+                .target(tier_state(&idea))
+                .map_or(0, |t| t.supporters);
+            let reason = format!(
+                "It had {} of the {target} supporters it needed by its deadline.",
+                idea.supporters
+            );
+            self.record_stage(
+                &mut *tx,
+                idea.id,
+                None,
+                Some(Stage::Gathering),
+                Stage::Expired,
+                &reason,
+            )
+            .await?;
+            let body = format!(
+                "“{}” has expired. {reason}\n\n{}\n",
+                idea.title,
+                self.link(&format!("/ideas/{}", idea.id))
+            );
+            self.tell_followers(
+                &mut *tx,
+                &idea,
+                &format!("“{}” has expired", idea.title),
+                &body,
+            )
+            .await?;
+            self.commit(tx).await?;
+            expired += 1;
+        }
+        if expired > 0 {
+            self.wake_news_worker();
+        }
+        Ok(expired)
+    }
+}
