@@ -53,16 +53,6 @@ impl std::ops::AddAssign for Purged {
 }
 
 impl Purged {
-    pub fn total(&self) -> u64 {
-        self.sessions
-            + self.account_tokens
-            + self.invitations
-            + self.api_tokens
-            + self.idempotency_keys
-            + self.notifications
-            + self.mails
-    }
-
     /// Whether some kind filled its batch, so more may be waiting.
     pub fn filled(&self, batch: i64) -> bool {
         let batch = u64::try_from(batch).unwrap_or(0);
