@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use cocreate_store::{
-    MATCH_END, MATCH_START, SearchQuery, SearchTarget, StoreError, impl_sql_store,
+    Dialect, MATCH_END, MATCH_START, SearchQuery, SearchTarget, Sql, StoreError, impl_sql_backend,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres};
@@ -87,44 +87,45 @@ impl PostgresStore {
     }
 }
 
-impl_sql_store! {
+impl_sql_backend! {
     store = PostgresStore,
     tx = PostgresTx,
     database = sqlx::Postgres,
-    backend = "postgres",
-    // Several server processes may poll the outbox at once: each skips rows another has locked.
-    lease_clause = " FOR UPDATE SKIP LOCKED",
+    dialect = DIALECT,
+}
+
+const DIALECT: Dialect = Dialect {
+    backend: "postgres",
+    // Several server processes may poll for jobs at once: each skips rows another has locked.
+    skip_locked: " FOR UPDATE SKIP LOCKED",
     // Concurrent supports of one idea wait for each other on its row. No key of an idea ever
     // changes, so the lock leaves alone the key-share locks that inserting a comment or support
     // takes on its idea (a full `FOR UPDATE` after the comment's own insert deadlocked two
     // comments of one idea, each waiting on the other's key-share).
-    lock_idea_clause = " FOR NO KEY UPDATE OF i",
-    lock_rows_clause = " FOR UPDATE",
+    lock_ideas: " FOR NO KEY UPDATE OF i",
+    lock_rows: " FOR UPDATE",
     // Search vectors are kept in `<table>_search` by triggers: nothing to index by hand.
-    index_idea = "",
-    unindex_idea = "",
-    rebuild_search = "",
-    push_search = crate::push_search,
+    index_idea: None,
+    unindex_idea: None,
+    rebuild_search: None,
     // An export reads one snapshot of every table.
-    snapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-    list_tables = "SELECT table_name::text AS name FROM information_schema.tables \
-                   WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%' \
-                   AND table_name NOT LIKE '%\\_search'",
-    list_columns = "SELECT column_name::text AS name FROM information_schema.columns \
-                    WHERE table_schema = current_schema() AND table_name = $1",
+    snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+    list_tables: "SELECT table_name::text AS name FROM information_schema.tables \
+                  WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%' \
+                  AND table_name NOT LIKE '%\\_search'",
+    list_columns: "SELECT column_name::text AS name FROM information_schema.columns \
+                   WHERE table_schema = current_schema() AND table_name = $1",
     // Identity columns continue after the largest loaded id.
-    continue_ids = "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                    COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
-}
+    continue_ids: Some(
+        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+         COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+    ),
+    search: push_search,
+};
 
 /// tsvector matching with a GIN index, ranked by ts_rank (negated, so lower sorts first as
 /// with SQLite's bm25). Terms are letters and digits only, so they cannot form operators.
-fn push_search(
-    sql: &mut sqlx::QueryBuilder<Postgres>,
-    target: &SearchTarget,
-    columns: &str,
-    query: &SearchQuery,
-) {
+fn push_search(sql: &mut Sql<'_>, target: &SearchTarget, columns: &str, query: &SearchQuery) {
     let terms: Vec<String> = query
         .terms
         .iter()
@@ -144,18 +145,18 @@ fn push_search(
         snippet_column,
         ..
     } = *target;
-    sql.push(format!(
+    sql.push(&format!(
         "SELECT {columns}, ts_headline('english', {alias}.{snippet_column}, to_tsquery('english', "
     ));
-    sql.push_bind(expression.clone());
-    sql.push(format!(
+    sql.bind(expression.clone());
+    sql.push(&format!(
         "), 'StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=24, MinWords=8') AS snippet, -ts_rank({table}_search.search, to_tsquery('english', "
     ));
-    sql.push_bind(expression.clone());
-    sql.push(format!(
+    sql.bind(expression.clone());
+    sql.push(&format!(
         ")) AS rank FROM {table} {alias} JOIN {table}_search ON {table}_search.id = {alias}.id{joins} \
          WHERE {table}_search.search @@ to_tsquery('english', "
     ));
-    sql.push_bind(expression);
+    sql.bind(expression);
     sql.push(")");
 }

@@ -7,7 +7,8 @@
 
 use cocreate_core::Timestamp;
 use cocreate_store::conformance::word_search;
-use cocreate_store::{IdeaText, Store, SupporterCount};
+use cocreate_store::prelude::*;
+use cocreate_store::{IdeaText, SupporterCount};
 use cocreate_store_postgres::PostgresStore;
 use cocreate_testkit::fresh_postgres_url;
 use sqlx::PgPool;

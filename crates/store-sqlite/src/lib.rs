@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use cocreate_store::{
-    MATCH_END, MATCH_START, SearchQuery, SearchTarget, StoreError, impl_sql_store,
+    Dialect, MATCH_END, MATCH_START, SearchQuery, SearchTarget, Sql, StoreError, impl_sql_backend,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, Pool, Sqlite};
@@ -184,41 +184,42 @@ impl SqliteStore {
     }
 }
 
-impl_sql_store! {
+impl_sql_backend! {
     store = SqliteStore,
     tx = SqliteTx,
     database = sqlx::Sqlite,
-    backend = "sqlite",
-    // BEGIN IMMEDIATE already serialises writers, so a plain SELECT leases safely.
-    lease_clause = "",
-    // BEGIN IMMEDIATE holds the write lock: reading the idea in the transaction is enough.
-    lock_idea_clause = "",
-    lock_rows_clause = "",
-    // FTS5 with external content is indexed by the store, in the idea's own transaction.
-    index_idea = "INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)",
-    unindex_idea = "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",
-    // Bulk loads skip the per-row index and rebuild it once at the end.
-    rebuild_search = "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')",
-    push_search = crate::push_search,
-    // A deferred transaction reads one snapshot from its first read.
-    snapshot = "",
-    // Search indexes (`*_fts*`) are rebuilt from the tables they index.
-    list_tables = "SELECT name FROM sqlite_master WHERE type = 'table' \
-                   AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' \
-                   AND name NOT LIKE '%\\_fts%' ESCAPE '\\'",
-    list_columns = "SELECT name FROM pragma_table_info($1)",
-    // AUTOINCREMENT keeps track of the largest id inserted by itself.
-    continue_ids = "",
+    dialect = DIALECT,
 }
+
+const DIALECT: Dialect = Dialect {
+    backend: "sqlite",
+    // BEGIN IMMEDIATE already serialises writers: a plain SELECT leases and locks safely.
+    skip_locked: "",
+    lock_ideas: "",
+    lock_rows: "",
+    // FTS5 with external content is indexed by the store, in the idea's own transaction.
+    index_idea: Some("INSERT INTO ideas_fts (rowid, title, body) VALUES ($1, $2, $3)"),
+    unindex_idea: Some(
+        "INSERT INTO ideas_fts (ideas_fts, rowid, title, body) VALUES ('delete', $1, $2, $3)",
+    ),
+    // Bulk loads skip the per-row index and rebuild it once at the end.
+    rebuild_search: Some("INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')"),
+    // A deferred transaction reads one snapshot from its first read.
+    snapshot: None,
+    // Search indexes (`*_fts*`) are rebuilt from the tables they index.
+    list_tables: "SELECT name FROM sqlite_master WHERE type = 'table' \
+                  AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                  AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' \
+                  AND name NOT LIKE '%\\_fts%' ESCAPE '\\'",
+    list_columns: "SELECT name FROM pragma_table_info($1)",
+    // AUTOINCREMENT keeps track of the largest id inserted by itself.
+    continue_ids: None,
+    search: push_search,
+};
 
 /// FTS5 matching over the target's `<table>_fts`, ranked by bm25 (titles weigh most). Terms are letters and digits
 /// only, so quoting each one cannot break out of the expression.
-fn push_search(
-    sql: &mut sqlx::QueryBuilder<Sqlite>,
-    target: &SearchTarget,
-    columns: &str,
-    query: &SearchQuery,
-) {
+fn push_search(sql: &mut Sql<'_>, target: &SearchTarget, columns: &str, query: &SearchQuery) {
     let terms: Vec<String> = query
         .terms
         .iter()
@@ -239,10 +240,10 @@ fn push_search(
         weights,
         ..
     } = *target;
-    sql.push(format!(
+    sql.push(&format!(
         "SELECT {columns}, snippet({table}_fts, {snippet_index}, '{MATCH_START}', '{MATCH_END}', ' … ', 16) AS snippet, \
          bm25({table}_fts, {weights}) AS rank \
          FROM {table}_fts JOIN {table} {alias} ON {alias}.id = {table}_fts.rowid{joins} WHERE {table}_fts MATCH "
     ));
-    sql.push_bind(expression);
+    sql.bind(expression);
 }

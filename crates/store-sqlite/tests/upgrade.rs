@@ -5,7 +5,8 @@
 
 use std::borrow::Cow;
 
-use cocreate_store::{ContentKind, SearchQuery, Store, Subject};
+use cocreate_store::prelude::*;
+use cocreate_store::{ContentKind, SearchQuery, Subject};
 use cocreate_store_sqlite::SqliteStore;
 use sqlx::sqlite::SqlitePoolOptions;
 

@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use cocreate_core::{AccountKind, Audience, OrgRole, Timestamp};
 
-use crate::{SqlArg, SqlTx, SqlValue, StoreError, StoreResult};
+use crate::{SqlTx, SqlValue, StoreError, StoreResult};
 
 /// Who an event is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,33 +156,26 @@ fn recipient(row: &[SqlValue]) -> StoreResult<Recipient> {
 impl<T: SqlTx + ?Sized> FanoutTx for T {
     async fn insert_fanout(&mut self, fanout: &NewFanout<'_>) -> StoreResult<i64> {
         let args = [
-            SqlArg::Text(fanout.kind.as_str()),
-            SqlArg::Int(fanout.idea_id),
-            fanout.comment_id.map_or(SqlArg::Null, SqlArg::Int),
-            fanout.skip_account_id.map_or(SqlArg::Null, SqlArg::Int),
-            SqlArg::Text(fanout.subject),
-            SqlArg::Text(fanout.body),
-            SqlArg::Int(fanout.created_at.millis()),
+            fanout.kind.as_str().into(),
+            fanout.idea_id.into(),
+            fanout.comment_id.into(),
+            fanout.skip_account_id.into(),
+            fanout.subject.into(),
+            fanout.body.into(),
+            fanout.created_at.into(),
         ];
-        let rows = self.fetch_with(INSERT, &args).await?;
-        rows.first()
-            .and_then(|row| row.first())
-            .ok_or(StoreError::NotFound)?
-            .int("id")
+        self.insert_returning_id(INSERT, &args).await
     }
 
     async fn next_fanout(&mut self) -> StoreResult<Option<Fanout>> {
         // Only the event's row is held (`OF f`): holding its idea would stall supports.
-        let lock = if self.locks_job_rows() {
-            " FOR UPDATE OF f SKIP LOCKED"
-        } else {
+        let lock = if self.dialect().skip_locked.is_empty() {
             ""
+        } else {
+            " FOR UPDATE OF f SKIP LOCKED"
         };
         let rows = self
-            .fetch_with(
-                &format!("{NEXT}{lock}"),
-                &[SqlArg::Int(MAX_FANOUT_FAILURES)],
-            )
+            .fetch(&format!("{NEXT}{lock}"), &[MAX_FANOUT_FAILURES.into()])
             .await?;
         let Some(row) = rows.first() else {
             return Ok(None);
@@ -199,7 +192,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             space_id,
             audience,
             withdrawn,
-        ] = row.as_slice()
+        ] = row.values()
         else {
             return Err(StoreError::Corrupt(
                 "a fan-out row has the wrong columns".into(),
@@ -230,39 +223,39 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             FanoutKind::Decision => "supports",
         };
         let args = [
-            SqlArg::Int(fanout.space_id),
+            fanout.space_id.into(),
             // Ids start at 1: no comment's notification matches 0.
-            SqlArg::Int(fanout.comment_id.unwrap_or(0)),
-            SqlArg::Int(fanout.idea_id),
-            SqlArg::Int(fanout.after_account_id),
-            SqlArg::Int(limit),
+            fanout.comment_id.unwrap_or(0).into(),
+            fanout.idea_id.into(),
+            fanout.after_account_id.into(),
+            limit.into(),
         ];
-        self.fetch_with(&RECIPIENTS.replace("{table}", table), &args)
+        self.fetch(&RECIPIENTS.replace("{table}", table), &args)
             .await?
             .iter()
-            .map(|row| recipient(row))
+            .map(|row| recipient(row.values()))
             .collect()
     }
 
     async fn fanout_author(&mut self, fanout: &Fanout) -> StoreResult<Option<Recipient>> {
-        let args = [SqlArg::Int(fanout.space_id), SqlArg::Int(fanout.idea_id)];
-        let rows = self.fetch_with(AUTHOR, &args).await?;
-        rows.first().map(|row| recipient(row)).transpose()
+        let args = [fanout.space_id.into(), fanout.idea_id.into()];
+        let rows = self.fetch(AUTHOR, &args).await?;
+        rows.first().map(|row| recipient(row.values())).transpose()
     }
 
     async fn advance_fanout(&mut self, id: i64, after_account_id: i64) -> StoreResult<()> {
-        self.execute_with(ADVANCE, &[SqlArg::Int(after_account_id), SqlArg::Int(id)])
+        self.execute(ADVANCE, &[after_account_id.into(), id.into()])
             .await?;
         Ok(())
     }
 
     async fn finish_fanout(&mut self, id: i64) -> StoreResult<()> {
-        self.execute_with(FINISH, &[SqlArg::Int(id)]).await?;
+        self.execute(FINISH, &[id.into()]).await?;
         Ok(())
     }
 
     async fn fanout_failed(&mut self, id: i64) -> StoreResult<()> {
-        self.execute_with(FAILED, &[SqlArg::Int(id)]).await?;
+        self.execute(FAILED, &[id.into()]).await?;
         Ok(())
     }
 }

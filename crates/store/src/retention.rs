@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
 
-use crate::{SqlArg, SqlTx, StoreResult};
+use crate::{SqlTx, StoreResult};
 
 /// Before when each kind of record may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,48 +106,36 @@ impl<T: SqlTx + ?Sized> RetentionTx for T {
         let expired = cutoffs.expired_before.millis();
         Ok(Purged {
             sessions: self
-                .execute_with(SESSIONS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .execute(SESSIONS, &[expired.into(), batch.into()])
                 .await?,
             account_tokens: self
-                .execute_with(ACCOUNT_TOKENS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .execute(ACCOUNT_TOKENS, &[expired.into(), batch.into()])
                 .await?,
             invitations: self
-                .execute_with(INVITATIONS, &[SqlArg::Int(expired), SqlArg::Int(batch)])
+                .execute(INVITATIONS, &[expired.into(), batch.into()])
                 .await?,
             api_tokens: self
-                .execute_with(
+                .execute(
                     API_TOKENS,
-                    &[
-                        SqlArg::Int(cutoffs.revoked_before.millis()),
-                        SqlArg::Int(batch),
-                    ],
+                    &[cutoffs.revoked_before.millis().into(), batch.into()],
                 )
                 .await?,
             idempotency_keys: self
-                .execute_with(
+                .execute(
                     IDEMPOTENCY_KEYS,
-                    &[
-                        SqlArg::Int(cutoffs.idempotency_before.millis()),
-                        SqlArg::Int(batch),
-                    ],
+                    &[cutoffs.idempotency_before.millis().into(), batch.into()],
                 )
                 .await?,
             notifications: self
-                .execute_with(
+                .execute(
                     NOTIFICATIONS,
-                    &[
-                        SqlArg::Int(cutoffs.read_before.millis()),
-                        SqlArg::Int(batch),
-                    ],
+                    &[cutoffs.read_before.millis().into(), batch.into()],
                 )
                 .await?,
             mails: self
-                .execute_with(
+                .execute(
                     MAILS,
-                    &[
-                        SqlArg::Int(cutoffs.finished_mail_before.millis()),
-                        SqlArg::Int(batch),
-                    ],
+                    &[cutoffs.finished_mail_before.millis().into(), batch.into()],
                 )
                 .await?,
         })

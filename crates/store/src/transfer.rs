@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use crate::{Sql, SqlArg, SqlRow, SqlTx, SqlValue, StoreError, StoreResult};
+
 /// How a column's values are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -425,6 +427,188 @@ impl TableRows {
                 .find(|order| *order != Ordering::Equal)
                 .unwrap_or(Ordering::Equal)
         });
+    }
+}
+
+/// Reads every table of [`TABLES`] in one snapshot, rows in key order. Fails with `Corrupt`
+/// when the database holds a table or column the export does not know.
+pub async fn export<T: SqlTx + ?Sized>(tx: &mut T) -> StoreResult<Vec<TableRows>> {
+    if let Some(snapshot) = tx.dialect().snapshot {
+        tx.execute(snapshot, &[]).await?;
+    }
+    check_export_covers(tx).await?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for spec in TABLES {
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            spec.column_names().collect::<Vec<_>>().join(", "),
+            spec.name,
+            spec.key.join(", ")
+        );
+        let rows = tx
+            .fetch(&sql, &[])
+            .await?
+            .into_iter()
+            .map(|row| exported_row(spec, row))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut table = TableRows { spec, rows };
+        table.sort();
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// Loads tables given in [`TABLES`] order into a database holding nothing yet but its initial
+/// organisation row, ids included; id generators continue after the loaded ids.
+pub async fn import<T: SqlTx + ?Sized>(tx: &mut T, tables: &[TableRows]) -> StoreResult<()> {
+    for spec in TABLES.iter().filter(|spec| spec.name != "organisation") {
+        let sql = format!("SELECT 1 AS found FROM {} LIMIT 1", spec.name);
+        if tx.fetch_optional(&sql, &[]).await?.is_some() {
+            return Err(StoreError::NotEmpty { table: spec.name });
+        }
+    }
+    // The organisation's one row, made at migration, is replaced by the loaded one.
+    tx.execute("DELETE FROM organisation", &[]).await?;
+    for table in tables {
+        load_table(tx, table).await?;
+        if let Some(continue_ids) = tx.dialect().continue_ids
+            && table.spec.generates_ids()
+        {
+            tx.fetch(&continue_ids.replace("{table}", table.spec.name), &[])
+                .await?;
+        }
+    }
+    if let Some(rebuild) = tx.dialect().rebuild_search {
+        tx.execute(rebuild, &[]).await?;
+    }
+    let sql = "SELECT COUNT(*) AS n FROM organisation";
+    if tx.fetch_one(sql, &[]).await?.int("n")? != 1 {
+        return Err(StoreError::Corrupt(
+            "the organisation must have exactly one row".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn exported_row(spec: &TableSpec, row: SqlRow) -> StoreResult<Vec<Value>> {
+    row.values()
+        .iter()
+        .zip(spec.columns)
+        .map(|(value, (column, kind))| match (value.clone(), kind) {
+            (SqlValue::Null, _) => Ok(Value::Null),
+            (SqlValue::Int(v), Int) => Ok(Value::Int(v)),
+            (SqlValue::Text(v), Text) => Ok(Value::Text(v)),
+            (SqlValue::Bytes(v), Bytes) => Ok(Value::Bytes(v)),
+            (other, _) => Err(StoreError::Corrupt(format!(
+                "{}.{column} holds {other:?}, not {kind:?}",
+                spec.name
+            ))),
+        })
+        .collect()
+}
+
+/// Fails unless the database's tables and columns are exactly those the export knows (search
+/// indexes, rebuilt from the tables, aside), so a migration cannot add data an export would
+/// leave out.
+async fn check_export_covers<T: SqlTx + ?Sized>(tx: &mut T) -> StoreResult<()> {
+    let unknown = |what: String| {
+        StoreError::Corrupt(format!(
+            "{what} is not part of the export: add it to cocreate_store::transfer::TABLES"
+        ))
+    };
+    let dialect = tx.dialect();
+    for mut row in tx.fetch(dialect.list_tables, &[]).await? {
+        let name = row.text("name")?;
+        let Some(spec) = table_spec(&name) else {
+            return Err(unknown(format!("the table {name}")));
+        };
+        for mut column in tx.fetch(dialect.list_columns, &[spec.name.into()]).await? {
+            let column = column.text("name")?;
+            if !spec.column_names().any(|c| c == column) {
+                return Err(unknown(format!("the column {name}.{column}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads one table's rows with their ids, leaving its self-references for later.
+async fn load_table<T: SqlTx + ?Sized>(tx: &mut T, table: &TableRows) -> StoreResult<()> {
+    let spec = table.spec;
+    for (number, row) in table.rows.iter().enumerate() {
+        let fits = row.len() == spec.columns.len()
+            && row
+                .iter()
+                .zip(spec.columns)
+                .all(|(value, (_, kind))| value.kind().is_none_or(|k| k == *kind));
+        if !fits {
+            return Err(StoreError::Corrupt(format!(
+                "row {} of {} does not match its columns",
+                number + 1,
+                spec.name
+            )));
+        }
+    }
+    let columns = spec.column_names().collect::<Vec<_>>().join(", ");
+    // Well under both backends' limit of bound values per statement.
+    let rows_per_statement = 8000 / spec.columns.len();
+    for chunk in table.rows.chunks(rows_per_statement) {
+        let mut sql = Sql::new(format!("INSERT INTO {} ({columns}) VALUES ", spec.name));
+        for (index, row) in chunk.iter().enumerate() {
+            sql.push(if index > 0 { ", (" } else { "(" });
+            sql.list(row.iter().zip(spec.columns).map(|(value, (name, kind))| {
+                let value = if spec.self_references.contains(name) {
+                    &Value::Null
+                } else {
+                    value
+                };
+                loaded_arg(value, *kind)
+            }));
+            sql.push(")");
+        }
+        tx.execute_sql(&sql)
+            .await
+            .map_err(|error| in_table(spec.name, error))?;
+    }
+    for column in spec.self_references {
+        let position = spec
+            .column_names()
+            .position(|c| c == *column)
+            .unwrap_or_default();
+        let sql = format!("UPDATE {} SET {column} = $1 WHERE id = $2", spec.name);
+        for row in &table.rows {
+            if let (Value::Int(id), Value::Int(target)) = (&row[0], &row[position]) {
+                tx.execute(&sql, &[(*target).into(), (*id).into()])
+                    .await
+                    .map_err(|error| in_table(spec.name, error))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A loaded value, typed as its column is even when null.
+fn loaded_arg(value: &Value, kind: ColumnKind) -> SqlArg<'_> {
+    match (value, kind) {
+        (Value::Int(v), _) => SqlArg::Int(Some(*v)),
+        (Value::Text(v), _) => SqlArg::Text(Some(v.as_str().into())),
+        (Value::Bytes(v), _) => SqlArg::Bytes(Some(v.as_slice().into())),
+        (Value::Null, Int) => SqlArg::Int(None),
+        (Value::Null, Text) => SqlArg::Text(None),
+        (Value::Null, Bytes) => SqlArg::Bytes(None),
+    }
+}
+
+/// A failed load, naming the table it failed in.
+fn in_table(table: &str, error: StoreError) -> StoreError {
+    match error {
+        StoreError::Database(why) | StoreError::Corrupt(why) => {
+            StoreError::Corrupt(format!("{table}: {why}"))
+        }
+        StoreError::Conflict { field } => {
+            StoreError::Corrupt(format!("{table}: two rows share one {field}"))
+        }
+        other => other,
     }
 }
 
