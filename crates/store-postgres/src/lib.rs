@@ -96,6 +96,7 @@ impl_sql_backend! {
 
 const DIALECT: Dialect = Dialect {
     backend: "postgres",
+    numbered_placeholders: true,
     // Several server processes may poll for jobs at once: each skips rows another has locked.
     skip_locked: " FOR UPDATE SKIP LOCKED",
     // Concurrent supports of one idea wait for each other on its row. No key of an idea ever

@@ -193,6 +193,7 @@ impl_sql_backend! {
 
 const DIALECT: Dialect = Dialect {
     backend: "sqlite",
+    numbered_placeholders: false,
     // BEGIN IMMEDIATE already serialises writers: a plain SELECT leases and locks safely.
     skip_locked: "",
     lock_ideas: "",

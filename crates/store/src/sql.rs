@@ -151,6 +151,10 @@ impl SqlRow {
         &self.values
     }
 
+    pub fn into_values(self) -> Vec<SqlValue> {
+        self.values
+    }
+
     fn position(&self, column: &str) -> StoreResult<usize> {
         self.columns
             .iter()
@@ -227,10 +231,12 @@ impl SqlRow {
     }
 }
 
-/// A statement put together piece by piece, each bound value numbered as it is added.
+/// A statement put together piece by piece, each bound value taking the next placeholder.
 #[derive(Debug, Default)]
 pub struct Sql<'a> {
     text: String,
+    /// Where in `text` each placeholder goes, in the order of `args`.
+    placeholders: Vec<usize>,
     args: Vec<SqlArg<'a>>,
 }
 
@@ -238,6 +244,7 @@ impl<'a> Sql<'a> {
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
+            placeholders: Vec::new(),
             args: Vec::new(),
         }
     }
@@ -249,9 +256,8 @@ impl<'a> Sql<'a> {
 
     /// Appends a placeholder bound to `value`.
     pub fn bind(&mut self, value: impl Into<SqlArg<'a>>) -> &mut Self {
+        self.placeholders.push(self.text.len());
         self.args.push(value.into());
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
         self
     }
 
@@ -281,8 +287,23 @@ impl<'a> Sql<'a> {
         self
     }
 
-    pub fn text(&self) -> &str {
-        &self.text
+    /// The statement's text, its placeholders numbered (`$1`, `$2`, …) or, where `numbered` is
+    /// false, each a plain `?` taking the next argument.
+    pub fn render(&self, numbered: bool) -> String {
+        let mut text = String::with_capacity(self.text.len() + 4 * self.placeholders.len());
+        let mut from = 0;
+        for (index, &at) in self.placeholders.iter().enumerate() {
+            text.push_str(&self.text[from..at]);
+            if numbered {
+                text.push('$');
+                text.push_str(&(index + 1).to_string());
+            } else {
+                text.push('?');
+            }
+            from = at;
+        }
+        text.push_str(&self.text[from..]);
+        text
     }
 
     pub fn args(&self) -> &[SqlArg<'a>] {
@@ -294,6 +315,10 @@ impl<'a> Sql<'a> {
 pub struct Dialect {
     /// Which backend this is, e.g. `sqlite` or `postgres`.
     pub backend: &'static str,
+    /// Whether statements put together with [`Sql`] number their placeholders (`$1`) or use a
+    /// plain `?` for each: on SQLite `$1` is a named parameter, which every bind looks up by
+    /// scanning the statement's list of names, so a statement of thousands costs their square.
+    pub numbered_placeholders: bool,
     /// Ends a query for pending jobs so that concurrent workers pass over the rows another holds
     /// (`FOR UPDATE SKIP LOCKED`); empty where writers take turns anyway.
     pub skip_locked: &'static str,
@@ -328,6 +353,7 @@ pub trait SqlRead: Send + Sync {
 
     async fn fetch(&self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<Vec<SqlRow>>;
 
+    /// For a statement that gives at most one row.
     async fn fetch_optional(&self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<Option<SqlRow>> {
         Ok(self.fetch(sql, args).await?.into_iter().next())
     }
@@ -339,7 +365,8 @@ pub trait SqlRead: Send + Sync {
     }
 
     async fn fetch_sql(&self, sql: &Sql<'_>) -> StoreResult<Vec<SqlRow>> {
-        self.fetch(sql.text(), sql.args()).await
+        let text = sql.render(self.dialect().numbered_placeholders);
+        self.fetch(&text, sql.args()).await
     }
 }
 
@@ -353,6 +380,7 @@ pub trait SqlTx: Send {
 
     async fn fetch(&mut self, sql: &str, args: &[SqlArg<'_>]) -> StoreResult<Vec<SqlRow>>;
 
+    /// For a statement that gives at most one row.
     async fn fetch_optional(
         &mut self,
         sql: &str,
@@ -368,11 +396,13 @@ pub trait SqlTx: Send {
     }
 
     async fn execute_sql(&mut self, sql: &Sql<'_>) -> StoreResult<u64> {
-        self.execute(sql.text(), sql.args()).await
+        let text = sql.render(self.dialect().numbered_placeholders);
+        self.execute(&text, sql.args()).await
     }
 
     async fn fetch_sql(&mut self, sql: &Sql<'_>) -> StoreResult<Vec<SqlRow>> {
-        self.fetch(sql.text(), sql.args()).await
+        let text = sql.render(self.dialect().numbered_placeholders);
+        self.fetch(&text, sql.args()).await
     }
 
     /// The `id` a statement `… RETURNING id` gave back.
@@ -405,8 +435,12 @@ mod tests {
             .push(") AND y = ")
             .bind(Some("z"));
         assert_eq!(
-            sql.text(),
+            sql.render(true),
             "INSERT INTO t (n, s) VALUES ($1, $2), ($3, $4) WHERE x IN ($5, $6) AND y = $7"
+        );
+        assert_eq!(
+            sql.render(false),
+            "INSERT INTO t (n, s) VALUES (?, ?), (?, ?) WHERE x IN (?, ?) AND y = ?"
         );
         assert_eq!(sql.args().len(), 7);
         assert!(matches!(sql.args()[6], SqlArg::Text(Some(ref z)) if z == "z"));

@@ -491,10 +491,10 @@ pub async fn import<T: SqlTx + ?Sized>(tx: &mut T, tables: &[TableRows]) -> Stor
 }
 
 fn exported_row(spec: &TableSpec, row: SqlRow) -> StoreResult<Vec<Value>> {
-    row.values()
-        .iter()
+    row.into_values()
+        .into_iter()
         .zip(spec.columns)
-        .map(|(value, (column, kind))| match (value.clone(), kind) {
+        .map(|(value, (column, kind))| match (value, kind) {
             (SqlValue::Null, _) => Ok(Value::Null),
             (SqlValue::Int(v), Int) => Ok(Value::Int(v)),
             (SqlValue::Text(v), Text) => Ok(Value::Text(v)),
