@@ -1,6 +1,7 @@
 //! What admins do: the organisation's profile, members and roles, invitations, the audit log and
 //! the mail outbox. Also the operator's CLI entry points, which act without a signed-in account.
 
+use cocreate_core::text::isolate;
 use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, allows};
 use cocreate_store::{
     Account, AuditEntry, Invitation, Logo, MailStatus, NewInvitation, OutboxMail, Tx,
@@ -81,6 +82,7 @@ impl App {
                     .ok_or_else(|| {
                         AppError::invalid("logo", "must be a PNG, JPEG, GIF or WebP image")
                     })?;
+                crate::files::check_pixels("logo", &upload.bytes)?;
                 Some(Logo {
                     content_type: content_type.to_owned(),
                     bytes: upload.bytes,
@@ -206,7 +208,7 @@ impl App {
         self.enqueue_mail(
             &mut *tx,
             email.as_str(),
-            &format!("Join {} on Cocreate", org.name),
+            &format!("Join {} on Cocreate", isolate(&org.name)),
             &body,
         )
         .await?;

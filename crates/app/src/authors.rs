@@ -1,6 +1,7 @@
 //! Co-drafting: the lead author invites co-authors, who accept and may then edit the idea with
 //! them. Invitations arrive as notifications.
 
+use cocreate_core::text::{isolate, quoted};
 use cocreate_core::{Action, Authorship, Email, IdeaAction, SpaceAccess, allows};
 use cocreate_store::{CoAuthor, NewNotification};
 
@@ -81,7 +82,11 @@ impl App {
                 "this person is already invited",
             ));
         }
-        let text = format!("{} invites you to co-author “{}”", actor.name, idea.title);
+        let text = format!(
+            "{} invites you to co-author {}",
+            isolate(&actor.name),
+            quoted(&idea.title)
+        );
         tx.insert_notification(&NewNotification {
             account_id: invitee.id,
             idea_id: Some(idea_id),

@@ -5,6 +5,7 @@
 use cocreate_core::dialogue::{
     EDIT_WINDOW_MINUTES, MAX_COMMENT_CHARS, MAX_MENTIONS, mentions, reply_placement, thread_order,
 };
+use cocreate_core::text::{isolate, quoted};
 use cocreate_core::{CommentAction, Markdown, Stage};
 use cocreate_store::{
     Comment, FanoutKind, NewComment, NewFanout, NewNotification, Notification, Subject,
@@ -180,12 +181,12 @@ impl App {
         let (parent_id, depth) = parent.as_ref().map_or((None, 0), |parent| {
             reply_placement(parent.id, parent.depth, parent.parent_id)
         });
-        let title = &discussion.title;
-        let mention = format!("{} mentioned you on “{title}”", actor.name);
+        let (name, title) = (isolate(&actor.name), quoted(&discussion.title));
+        let mention = format!("{name} mentioned you on {title}");
         let news = if space.can_curate {
-            format!("{} answered officially on “{title}”", actor.name)
+            format!("{name} answered officially on {title}")
         } else {
-            format!("{} commented on “{title}”", actor.name)
+            format!("{name} commented on {title}")
         };
         // The few told at once (those mentioned, and on a challenge the author of the comment
         // replied to) are read before the transaction: a read through the pool while the

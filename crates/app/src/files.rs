@@ -15,6 +15,9 @@ use crate::{Actor, App, AppError, AppResult};
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 /// The most files one idea may carry.
 pub const MAX_ATTACHMENTS_PER_IDEA: usize = 10;
+/// The most pixels an image may declare (a photo of 8,000 × 5,000): a small file can declare
+/// far more, which a browser would then try to decode into gigabytes of memory.
+pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 
 /// The types accepted, told by content, and the file-name endings each may have.
 const TYPES: &[(&str, &[&str])] = &[
@@ -70,7 +73,28 @@ pub fn check_file(name: &str, bytes: &[u8]) -> AppResult<&'static str> {
             ),
         ));
     }
+    if content_type.starts_with("image/") {
+        check_pixels("file", bytes)?;
+    }
     Ok(content_type)
+}
+
+/// Refuses an image whose header declares more than [`MAX_IMAGE_PIXELS`], or none that can be
+/// read; only the header is read.
+pub fn check_pixels(field: &'static str, bytes: &[u8]) -> AppResult<()> {
+    let size = imagesize::blob_size(bytes)
+        .map_err(|_| AppError::invalid(field, "the image's dimensions cannot be read"))?;
+    let (width, height) = (size.width as u64, size.height as u64);
+    if width * height > MAX_IMAGE_PIXELS {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "must be at most {} million pixels (this one is {width} × {height})",
+                MAX_IMAGE_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A file name safe to store and show: its last path part, 1–120 characters, no control characters.
@@ -267,9 +291,31 @@ impl App {
 mod tests {
     use super::*;
 
+    /// The start of a PNG declaring these dimensions: signature and IHDR chunk.
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+        bytes.extend(width.to_be_bytes());
+        bytes.extend(height.to_be_bytes());
+        bytes.extend(b"\x08\x06\x00\x00\x00\x00\x00\x00\x00");
+        bytes
+    }
+
+    #[test]
+    fn images_may_declare_only_so_many_pixels() {
+        assert!(check_file("photo.png", &png(8000, 5000)).is_ok());
+        let error = check_file("bomb.png", &png(65_535, 65_535)).unwrap_err();
+        assert!(error.to_string().contains("65535 × 65535"), "{error}");
+        assert!(check_pixels("logo", &png(8001, 5000)).is_err());
+        let headless = b"\x89PNG\r\n\x1a\nrest";
+        assert!(
+            check_file("photo.png", headless).is_err(),
+            "no readable size"
+        );
+    }
+
     #[test]
     fn content_decides_and_must_match_the_name() {
-        let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+        let png = png(1, 1);
         assert_eq!(check_file("photo.png", &png).unwrap(), "image/png");
         assert_eq!(check_file("photo.PNG", &png).unwrap(), "image/png");
         assert!(

@@ -5,6 +5,7 @@ pub mod ideas;
 pub mod markdown;
 pub mod policy;
 pub mod ranks;
+pub mod text;
 pub mod time;
 pub mod types;
 

@@ -23,7 +23,7 @@ impl Markdown {
     ) -> Result<Self, ValidationError> {
         let source = source.trim_end().replace("\r\n", "\n");
         let length = source.chars().count();
-        if required && source.trim().is_empty() {
+        if required && !crate::text::has_visible(&source) {
             return Err(ValidationError::new(field, "must not be empty"));
         }
         if length > max {
@@ -163,6 +163,12 @@ mod tests {
             "must not be empty"
         );
         assert!(Markdown::parse("body", "", false, 10).is_ok());
+        assert_eq!(
+            Markdown::parse("body", "\u{200B}\u{200D}\n\u{FEFF}", true, 10)
+                .unwrap_err()
+                .message,
+            "must not be empty"
+        );
         assert!(
             Markdown::parse("body", &"a".repeat(11), true, 10)
                 .unwrap_err()

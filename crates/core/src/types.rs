@@ -24,14 +24,15 @@ impl ValidationError {
     }
 }
 
-/// Trims `value` and checks its length in characters and that it holds no control characters.
+/// Trims `value` of what shows nothing and checks its length in characters and that it holds no
+/// control characters; text that shows nothing at all (zero-width characters, say) is empty.
 fn bounded_text(
     field: &'static str,
     value: &str,
     min: usize,
     max: usize,
 ) -> Result<String, ValidationError> {
-    let trimmed = value.trim();
+    let trimmed = value.trim_matches(crate::text::is_invisible);
     let length = trimmed.chars().count();
     if length < min {
         return Err(if min == 1 {
@@ -503,6 +504,15 @@ mod tests {
         assert!(DisplayName::parse("bell\u{7}").is_err());
         assert!(Description::parse("").is_ok());
         assert!(Description::parse("line one\nline two").is_ok());
+        for invisible in ["\u{200B}", "\u{200D}\u{2060}", "\u{FEFF}", " \u{200B} "] {
+            let err = DisplayName::parse(invisible).unwrap_err();
+            assert_eq!(err.message, "must not be empty", "{invisible:?}");
+            assert!(Title::parse(invisible).is_err(), "{invisible:?}");
+        }
+        assert_eq!(
+            DisplayName::parse("\u{200B}Ada\u{FEFF}").unwrap().as_str(),
+            "Ada"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use cocreate_app::App;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -127,7 +128,7 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         ),
     ];
     let mut router = Router::new()
-        .merge(pages::routes())
+        .merge(pages::routes(state.clone()))
         .merge(api::routes())
         // Runs after the actor is known (layers added later run first).
         .layer(axum::middleware::from_fn_with_state(
@@ -160,7 +161,9 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             options.request_timeout,
-        ));
+        ))
+        // gzip or brotli, as the client accepts; images (but SVG) and tiny bodies stay as they are.
+        .layer(CompressionLayer::new());
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             name,

@@ -17,7 +17,7 @@ use ipnet::IpNet;
 
 use crate::error::{HttpError, problem_response};
 use crate::pages::error_page;
-use crate::session::{CurrentActor, bearer};
+use crate::session::{Authorization, CurrentActor, authorization};
 use crate::{WebOptions, WebState};
 
 fn is_api(request: &Request) -> bool {
@@ -34,14 +34,15 @@ pub fn reject(api: bool, error: HttpError) -> Response {
 }
 
 /// Resolves the session cookie or bearer token into a [`CurrentActor`]. A bearer token that is
-/// wrong is refused outright rather than treated as anonymous, so integrations notice.
+/// wrong, or an `Authorization` header that is not `Bearer <token>`, is refused outright rather
+/// than treated as anonymous, so integrations notice.
 pub async fn resolve_actor(
     State(state): State<WebState>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let api = is_api(&request);
-    let actor = if let Some(token) = bearer(request.headers()) {
+    let actor = if let Authorization::Bearer(token) = authorization(request.headers()) {
         match state.app.actor_from_api_token(token).await {
             Ok(Some(actor)) => Some(actor),
             Ok(None) => {
@@ -56,6 +57,15 @@ pub async fn resolve_actor(
             }
             Err(error) => return reject(api, error.into()),
         }
+    } else if authorization(request.headers()) == Authorization::Malformed {
+        return reject(
+            api,
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "the Authorization header must be `Bearer <token>`",
+            ),
+        );
     } else if let Some(token) = state.cookie.token(request.headers()) {
         match state.app.actor_from_session(&token).await {
             Ok(actor) => actor,
@@ -75,7 +85,7 @@ pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || bearer(request.headers()).is_some() {
+    if safe || matches!(authorization(request.headers()), Authorization::Bearer(_)) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -329,11 +339,12 @@ pub async fn idempotency(State(state): State<WebState>, request: Request, next: 
     // Responses that carry a secret (a new API token) are never stored.
     let secret = request.uri().path().starts_with("/api/v1/tokens");
     let applies = request.method() == Method::POST && is_api(&request) && !multipart && !secret;
+    // Read whatever the bytes are, so that a key outside the allowed characters is refused by
+    // the use case instead of passing as no key at all.
     let key = request
         .headers()
         .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let actor = request
         .extensions()
         .get::<CurrentActor>()

@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::WebState;
-use crate::session::bearer;
+use crate::session::{Authorization, authorization};
 
 /// How long an entry may be used at most.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
@@ -58,7 +58,7 @@ impl PageCache {
 fn is_cacheable(state: &WebState, request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && bearer(request.headers()).is_none()
+        && authorization(request.headers()) == Authorization::Absent
         && state.cookie.token(request.headers()).is_none()
         && ["/spaces/", "/challenges/", "/ideas/"]
             .iter()

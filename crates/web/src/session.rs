@@ -69,12 +69,30 @@ impl CurrentActor {
     }
 }
 
-/// The bearer token of an `Authorization` header, if it has one.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+/// What a request's `Authorization` header says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization<'a> {
+    /// No header: the request is anonymous or carries a session cookie.
+    Absent,
+    Bearer(&'a str),
+    /// Another scheme, no token, or bytes that are not a token: refused, never anonymous.
+    Malformed,
+}
+
+/// Reads the `Authorization` header: `Bearer <token>`, the scheme in any case (RFC 9110).
+pub fn authorization(headers: &HeaderMap) -> Authorization<'_> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Authorization::Absent;
+    };
+    let Ok(value) = value.to_str() else {
+        return Authorization::Malformed;
+    };
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
+    let token = token.trim_start();
+    let is_token = !token.is_empty() && !token.contains(char::is_whitespace);
+    if scheme.eq_ignore_ascii_case("bearer") && is_token {
+        Authorization::Bearer(token)
+    } else {
+        Authorization::Malformed
+    }
 }

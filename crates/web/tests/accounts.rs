@@ -15,6 +15,8 @@ on_both_backends!(
     sign_up_sign_out_sign_in,
     sign_up_refuses_bad_input_and_changes_nothing,
     api_refuses_malformed_requests,
+    authorization_is_read_as_rfc_9110_has_it,
+    signing_in_returns_to_where_the_person_was,
     password_reset_works_once,
     expired_reset_links_are_refused,
     password_change_ends_other_sessions,
@@ -92,7 +94,7 @@ async fn sign_up_sign_out_sign_in(backend: Backend) {
     let profile = client.get(server.url("/profile")).send().await.unwrap();
     assert_eq!(
         (profile.status(), location(&profile)),
-        (StatusCode::SEE_OTHER, "/signin")
+        (StatusCode::SEE_OTHER, "/signin?next=%2Fprofile")
     );
 
     let wrong = post_form(
@@ -304,6 +306,147 @@ async fn api_refuses_malformed_requests(backend: Backend) {
         .unwrap();
     assert_eq!(bad_bearer.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(count_accounts(&server).await, 0);
+}
+
+/// The scheme is case-insensitive; anything but `Bearer <token>` is refused, never anonymous,
+/// and a page asked for with a malformed header is refused too.
+async fn authorization_is_read_as_rfc_9110_has_it(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (_, token) = customer(&server, "ada@example.org").await;
+    let me = |value: String| {
+        let url = server.url("/api/v1/me");
+        async move {
+            let response = client()
+                .get(url)
+                .header(header::AUTHORIZATION, value)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    for scheme in ["Bearer", "bearer", "BEARER", "Bearer  "] {
+        let (status, body) = me(format!("{scheme} {token}")).await;
+        assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
+        assert_eq!(body["email"], "ada@example.org");
+    }
+    let malformed = [
+        "Bearer".to_owned(),
+        "Bearer ".to_owned(),
+        format!("Bearer {token} extra"),
+        format!("Basic {token}"),
+        format!("Token {token}"),
+        "nonsense".to_owned(),
+    ];
+    for value in malformed {
+        let (status, body) = me(value.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{value:?}: {body}");
+        assert_eq!(body["code"], "unauthenticated", "{value:?}");
+    }
+    let page = client()
+        .get(server.url("/"))
+        .header(header::AUTHORIZATION, "Bearer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Asked to sign in (by a link or by a page that needs it), a person comes back to the page
+/// they were on; only a path of this site is followed, never another site.
+async fn signing_in_returns_to_where_the_person_was(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    sign_up(&server, &client(), "ada@example.org", "Ada Lovelace").await;
+    // A page that needs a session sends to the sign-in form with the way back.
+    let asked = client()
+        .get(server.url("/notifications?page=2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&asked), "/signin?next=%2Fnotifications%3Fpage%3D2");
+    // The form carries it, and so does its link to the sign-up form.
+    let form = client()
+        .get(server.url("/signin?next=%2Fideas%2F7"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(r#"name="next" value="/ideas/7""#)
+            && form.contains("/signup?next=%2Fideas%2F7"),
+        "{form}"
+    );
+    // A link from a page of the site fills it from the Referer.
+    let from_page = client()
+        .get(server.url("/signin"))
+        .header(header::REFERER, server.url("/spaces/ideas?sort=top"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        from_page.contains(r#"name="next" value="/spaces/ideas?sort=top""#),
+        "{from_page}"
+    );
+    let from_elsewhere = client()
+        .get(server.url("/signin"))
+        .header(header::REFERER, "https://elsewhere.example/ideas/1")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!from_elsewhere.contains(r#"name="next""#));
+    let sign_in = |next: &'static str| {
+        let url = server.url("/signin");
+        async move {
+            let fields = [
+                ("email", "ada@example.org"),
+                ("password", PASSWORD),
+                ("next", next),
+            ];
+            let response = post_form(&client(), url, &fields).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next}");
+            location(&response).to_owned()
+        }
+    };
+    assert_eq!(sign_in("/ideas/7").await, "/ideas/7");
+    assert_eq!(
+        sign_in("/spaces/ideas?sort=top").await,
+        "/spaces/ideas?sort=top"
+    );
+    for elsewhere in [
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/signin",
+        "/signup?next=/x",
+        "",
+    ] {
+        assert_eq!(sign_in(elsewhere).await, "/", "{elsewhere:?}");
+    }
+    // Signing up returns too.
+    let fields = [
+        ("email", "grace@example.org"),
+        ("name", "Grace Hopper"),
+        ("password", PASSWORD),
+        ("next", "/ideas/7"),
+    ];
+    let signed_up = post_form(&client(), server.url("/signup"), &fields).await;
+    assert_eq!(signed_up.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&signed_up), "/ideas/7");
 }
 
 async fn password_reset_works_once(backend: Backend) {

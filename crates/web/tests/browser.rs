@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cocreate_app::{AccountInput, Resolution, SpaceInput};
+use cocreate_core::text::quoted;
 use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_store::ContentKind;
 use cocreate_testkit::{Backend, TestServer, spawn};
@@ -503,7 +504,8 @@ async fn an_idea_is_proposed_supported_and_decided(backend: Backend) {
             let text = page_text(&driver).await?;
             ensure(
                 text.contains("Thank you for your support.")
-                    && text.contains("1 supporters")
+                    && text.contains("1 supporter")
+                    && !text.contains("1 supporters")
                     && text.contains("You support this idea."),
                 format!("after support: {text}"),
             )?;
@@ -744,7 +746,10 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
             click_and_wait(&driver, link).await?;
             let text = page_text(&driver).await?;
             ensure(
-                text.contains("answered officially on “Waterproof map case”"),
+                text.contains(&format!(
+                    "answered officially on {}",
+                    quoted("Waterproof map case")
+                )),
                 format!("notifications: {text}"),
             )?;
 
@@ -779,7 +784,7 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
             driver.goto(server.url("/notifications")).await?;
             let text = page_text(&driver).await?;
             ensure(
-                text.contains("mentioned you on “Quieter campsites”"),
+                text.contains(&format!("mentioned you on {}", quoted("Quieter campsites"))),
                 format!("admin's notifications: {text}"),
             )?;
             Ok(())

@@ -6,6 +6,7 @@
 mod common;
 
 use cocreate_app::{Actor, ChallengeInput, IdeaInput, SpaceInput};
+use cocreate_core::text::{isolate, quoted};
 use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
@@ -253,7 +254,8 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        list.contains("staff commented") || list.contains("staff answered officially"),
+        list.contains(&format!("{} commented", isolate("staff")))
+            || list.contains(&format!("{} answered officially", isolate("staff"))),
         "{list}"
     );
     let again = browser
@@ -1016,7 +1018,10 @@ async fn challenges_have_a_discussion_of_their_own(backend: Backend) {
         notes["items"][0]["text"]
             .as_str()
             .unwrap()
-            .contains("answered officially on “Lighter packs”")
+            .contains(&format!(
+                "answered officially on {}",
+                quoted("Lighter packs")
+            ))
     );
 
     // Threads stay apart: no replying across them, and the idea's counter is untouched.
@@ -1191,7 +1196,11 @@ async fn mentions_notify_the_people_named(backend: Backend) {
         notes["items"][0]["text"]
             .as_str()
             .unwrap()
-            .starts_with("fan mentioned you on “Trail map app”")
+            .starts_with(&format!(
+                "{} mentioned you on {}",
+                isolate("fan"),
+                quoted("Trail map app")
+            ))
     );
     let (_, notes) = api(&server, &admin_token, "GET", "/api/v1/notifications", None).await;
     assert_eq!(notes["unread"].as_i64(), Some(1), "{notes}");

@@ -916,6 +916,50 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // An empty optional parameter is one left out, whatever its type.
+    let (status, everything) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, with_empties) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/spaces/ideas/ideas?sort=&stage=&tag=&challenge=&cursor=",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, with_empties),
+        (StatusCode::OK, everything),
+        "empty parameters change nothing"
+    );
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search?q=anything&tag=",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{problem}");
+    // A bad tag is refused naming the parameter it came in.
+    for path in [
+        "/api/v1/spaces/ideas/ideas?tag=%2A%2A",
+        "/api/v1/search?q=anything&tag=%2A%2A",
+    ] {
+        let (status, problem) = api(&w.server, &w.customer, "GET", path, None).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("tag")),
+            "{path}: {problem}"
+        );
+    }
     // Illegal and unknown stage moves.
     let (status, _) = api(
         &w.server,
@@ -1553,6 +1597,24 @@ async fn idempotency_keys_make_creates_safe_to_retry(backend: Backend) {
         (status, problem["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key"))
     );
+    // A key outside visible ASCII is refused each time, not taken for no key (which would
+    // create twice).
+    for _ in 0..2 {
+        let refused = client()
+            .post(&url)
+            .bearer_auth(&w.customer)
+            .header(
+                "Idempotency-Key",
+                reqwest::header::HeaderValue::from_bytes("é-1".as_bytes()).unwrap(),
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem = refused.json::<Value>().await.unwrap();
+        assert_eq!(problem["field"], "Idempotency-Key", "{problem}");
+    }
     // Many retries at once still create once.
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..8 {
@@ -1815,9 +1877,19 @@ async fn edits_keep_a_revision_history(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        page.contains("<ins>+ Holds two bikes safely</ins>")
-            && page.contains("<del>- Holds two bikes</del>"),
+        page.contains("<ins>+ Holds two bikes safely\n</ins>")
+            && page.contains("<del>- Holds two bikes\n</del>"),
         "{page}"
+    );
+    // One line of the diff for each line of the text: no blank line after a change.
+    let diff = page
+        .split("<pre class=\"diff\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap();
+    assert!(
+        !diff.contains("\n\n") && !diff.contains("</ins>\n") && !diff.contains("</del>\n"),
+        "{diff}"
     );
     // From the page, too.
     let browser = client();
@@ -2050,7 +2122,10 @@ async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("by customer, ada"), "both are credited");
+    assert!(
+        page.contains("by <bdi>customer</bdi>, <bdi>ada</bdi>"),
+        "both are credited"
+    );
     // Leaving ends the right to edit.
     let (_, list) = api(
         &w.server,

@@ -1012,7 +1012,22 @@ async fn organisation_profile_and_logo(backend: Backend) {
         "{}",
         big.status()
     );
-    let png = [b"\x89PNG\r\n\x1a\n".to_vec(), vec![1, 2, 3]].concat();
+    // An image that declares 65,535 × 65,535 pixels is refused, whatever its weight.
+    let png_of = |width: &[u8; 4]| {
+        [
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            width.to_vec(),
+            width.to_vec(),
+            b"\x08\x06\x00\x00\x00\x1f\x15\xc4\x89".to_vec(),
+        ]
+        .concat()
+    };
+    let bomb = upload(png_of(b"\x00\x00\xff\xff"), "logo.png")
+        .await
+        .unwrap();
+    assert_eq!(bomb.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bomb.text().await.unwrap().contains("million pixels"));
+    let png = png_of(b"\x00\x00\x00\x01");
     assert_eq!(
         upload(png.clone(), "logo.png").await.unwrap().status(),
         StatusCode::SEE_OTHER
@@ -1173,6 +1188,30 @@ async fn operational_endpoints_and_headers(backend: Backend) {
     );
     assert_eq!(health.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(health.headers()[header::REFERRER_POLICY], "same-origin");
+    // Pages, styles and JSON are compressed for clients that accept it; not for others.
+    for (path, encoding) in [
+        ("/", "br"),
+        ("/static/app.css", "gzip"),
+        ("/api/v1/openapi.json", "br"),
+    ] {
+        let compressed = client()
+            .get(server.url(path))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(compressed.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            compressed
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            Some(encoding),
+            "{path}"
+        );
+    }
+    let plain = client().get(server.url("/")).send().await.unwrap();
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(
         client()
             .get(server.url("/readyz"))

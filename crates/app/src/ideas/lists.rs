@@ -81,10 +81,7 @@ impl App {
                 })?)
             }
         };
-        let tag = match &filter.tag {
-            Some(tag) => Tags::parse(tag)?.as_slice().first().cloned(),
-            None => None,
-        };
+        let tag = tag_filter(filter.tag.as_deref())?;
         // A challenge filter must name a challenge of this very space.
         if let Some(challenge_id) = filter.challenge_id {
             let belongs = self

@@ -175,6 +175,15 @@ pub struct IdeaView {
     pub moves: Vec<Stage>,
 }
 
+/// The one tag a list or search is narrowed to; a bad one is refused naming the `tag` parameter.
+fn tag_filter(tag: Option<&str>) -> AppResult<Option<String>> {
+    let Some(tag) = tag else {
+        return Ok(None);
+    };
+    let tags = Tags::parse(tag).map_err(|error| AppError::invalid("tag", error.message))?;
+    Ok(tags.as_slice().first().cloned())
+}
+
 fn rules_of(idea: &Idea) -> AppResult<SupportRules> {
     SupportRules::parse(&idea.tiers)
         .map_err(|e| AppError::Internal(format!("idea {} has invalid tiers: {e}", idea.id)))

@@ -59,10 +59,7 @@ impl App {
                 .map(|view| view.space.id)
                 .collect(),
         };
-        let tag = match &filter.tag {
-            Some(tag) => Tags::parse(tag)?.as_slice().first().cloned(),
-            None => None,
-        };
+        let tag = tag_filter(filter.tag.as_deref())?;
         let query = SearchQuery {
             space_ids,
             terms: search_terms(text),

@@ -1,6 +1,7 @@
 //! Stage changes with their public rationale, merges of duplicates, and expiry at the deadline.
 
 use super::*;
+use cocreate_core::text::quoted;
 
 impl App {
     pub(super) async fn record_stage(
@@ -80,7 +81,11 @@ impl App {
             rationale.as_str(),
         )
         .await?;
-        let subject = format!("“{}” is now {}", idea.title, to.label().to_lowercase());
+        let subject = format!(
+            "{} is now {}",
+            quoted(&idea.title),
+            to.label().to_lowercase()
+        );
         let body = format!(
             "{} moved “{}” to {}:\n\n{}\n\n{}\n",
             actor.name,
@@ -230,7 +235,7 @@ impl App {
             self.tell_followers(
                 &mut *tx,
                 &idea,
-                &format!("“{}” has expired", idea.title),
+                &format!("{} has expired", quoted(&idea.title)),
                 &body,
             )
             .await?;

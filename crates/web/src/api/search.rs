@@ -46,6 +46,7 @@ pub(super) fn hits_out(hits: Vec<SearchHit>) -> Vec<SearchHitOut> {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words to find (all of them), up to 200 characters.
+    #[serde(default)]
     q: String,
     /// Only this space (its slug).
     space: Option<String>,
@@ -61,7 +62,7 @@ pub struct SearchParams {
 pub(super) async fn search_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state
@@ -120,7 +121,7 @@ pub struct CommentHitOut {
 pub(super) async fn search_comments(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<CommentHitOut>>> {
     let found = params.search(&state, &actor, SearchScope::Comments).await?;
     Ok(Json(
@@ -159,7 +160,7 @@ pub struct ChallengeHitOut {
 pub(super) async fn search_challenges(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<ChallengeHitOut>>> {
     let found = params
         .search(&state, &actor, SearchScope::Challenges)
@@ -181,6 +182,7 @@ pub(super) async fn search_challenges(
 #[into_params(parameter_in = Query)]
 pub struct SimilarParams {
     /// The title being typed.
+    #[serde(default)]
     title: String,
 }
 
@@ -192,7 +194,7 @@ pub(super) async fn similar_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
-    Query(params): Query<SimilarParams>,
+    ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state

@@ -17,9 +17,21 @@ pub(super) struct AccountForm {
     pub(super) name: String,
     pub(super) email: String,
     pub(super) error: FormError,
+    /// Where signing in or up returns to: a path of this site.
+    pub(super) next: Option<String>,
 }
 
 impl AccountForm {
+    /// `?next=…` for the links between the sign-in and sign-up pages, or nothing.
+    fn next_query(&self) -> String {
+        self.next.as_deref().map_or_else(String::new, |next| {
+            format!(
+                "?{}",
+                serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+            )
+        })
+    }
+
     pub(super) fn signup(layout: Layout) -> Self {
         Self {
             layout,
@@ -34,6 +46,7 @@ impl AccountForm {
             name: String::new(),
             email: String::new(),
             error: FormError::default(),
+            next: None,
         }
     }
 
@@ -88,13 +101,35 @@ pub(super) struct AccountFields {
     pub(super) email: String,
     #[serde(default)]
     pub(super) password: String,
+    /// Where to return after signing in or up.
+    #[serde(default)]
+    pub(super) next: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReturnTo {
+    next: Option<String>,
+}
+
+/// Where to return after signing in: the page asked for (`?next=`), else the page of this site
+/// the person came from; never another site, and never an account page.
+fn return_to(state: &WebState, headers: &HeaderMap, asked: Option<&str>) -> Option<String> {
+    match asked {
+        Some(asked) => local_path(asked),
+        None => came_from(state, headers),
+    }
 }
 
 pub(super) async fn signup_page(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
+    headers: HeaderMap,
+    Query(asked): Query<ReturnTo>,
 ) -> PageResult {
-    ok(&AccountForm::signup(layout(&state, actor.get()).await?))
+    ok(&AccountForm {
+        next: return_to(&state, &headers, asked.next.as_deref()),
+        ..AccountForm::signup(layout(&state, actor.get()).await?)
+    })
 }
 
 pub(super) async fn signup(
@@ -107,12 +142,17 @@ pub(super) async fn signup(
         name: &form.name,
         password: &form.password,
     };
+    let next = local_path(&form.next);
     match state.app.sign_up(&input).await {
-        Ok(signed_in) => Ok(signed_in_redirect(&state, &signed_in, "/?done=welcome")),
+        Ok(signed_in) => {
+            let to = next.as_deref().unwrap_or("/?done=welcome");
+            Ok(signed_in_redirect(&state, &signed_in, to))
+        }
         Err(error) => {
             let page = AccountForm {
                 name: form.name,
                 email: form.email,
+                next,
                 ..AccountForm::signup(layout(&state, actor.get()).await?)
             };
             refused(&page.with_error(FormError::from_app(error)?))
@@ -123,8 +163,13 @@ pub(super) async fn signup(
 pub(super) async fn signin_page(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
+    headers: HeaderMap,
+    Query(asked): Query<ReturnTo>,
 ) -> PageResult {
-    ok(&AccountForm::signin(layout(&state, actor.get()).await?))
+    ok(&AccountForm {
+        next: return_to(&state, &headers, asked.next.as_deref()),
+        ..AccountForm::signin(layout(&state, actor.get()).await?)
+    })
 }
 
 pub(super) async fn signin(
@@ -132,17 +177,23 @@ pub(super) async fn signin(
     Extension(actor): Extension<CurrentActor>,
     PageForm(form): PageForm<AccountFields>,
 ) -> PageResult {
+    let next = local_path(&form.next);
     match state.app.sign_in(&form.email, &form.password).await {
         Ok(signed_in) => {
             // A session that was already open is replaced, never reused (no fixation).
             if let Some(previous) = actor.get() {
                 state.app.sign_out(previous).await?;
             }
-            Ok(signed_in_redirect(&state, &signed_in, "/"))
+            Ok(signed_in_redirect(
+                &state,
+                &signed_in,
+                next.as_deref().unwrap_or("/"),
+            ))
         }
         Err(error) => {
             let page = AccountForm {
                 email: form.email,
+                next,
                 ..AccountForm::signin(layout(&state, actor.get()).await?)
             };
             let status_page = page.with_error(FormError::from_app(error)?);

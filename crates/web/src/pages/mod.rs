@@ -8,7 +8,8 @@ use axum::Router;
 use axum::extract::{
     DefaultBodyLimit, Extension, FromRequest, Multipart, Path, Query, Request, State,
 };
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cocreate_app::{
@@ -218,6 +219,68 @@ pub(crate) fn refused(template: &impl Template) -> PageResult {
     render(StatusCode::UNPROCESSABLE_ENTITY, template)
 }
 
+/// A path of this site to return to: it starts with one `/` (so `//host` and `/\host`, which a
+/// browser reads as another site, are refused), holds no control characters, and is not an
+/// account page (returning to the sign-in form would go round in a circle).
+pub(crate) fn local_path(candidate: &str) -> Option<String> {
+    // The home page is where a person lands anyway (and is welcomed after signing up).
+    let local = candidate.starts_with('/')
+        && candidate != "/"
+        && !candidate.starts_with("//")
+        && candidate.len() <= 2048
+        && !candidate.chars().any(|c| c.is_control() || c == '\\');
+    let account_page = ["/signin", "/signup", "/signout", "/reset"]
+        .iter()
+        .any(|page| {
+            candidate
+                .strip_prefix(page)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['?', '/', '#']))
+        });
+    (local && !account_page).then(|| candidate.to_owned())
+}
+
+/// The page of this site the request came from (its `Referer`), as a path to return to.
+pub(crate) fn came_from(state: &WebState, headers: &HeaderMap) -> Option<String> {
+    let referer = url::Url::parse(headers.get(header::REFERER)?.to_str().ok()?).ok()?;
+    if referer.origin() != state.app.config().base_url.origin() {
+        return None;
+    }
+    match referer.query() {
+        Some(query) => local_path(&format!("{}?{query}", referer.path())),
+        None => local_path(referer.path()),
+    }
+}
+
+/// Sends a person asked to sign in back where they were afterwards: a redirect to `/signin`
+/// gains `?next=` with the page asked for (or, after a form, the page the form was on).
+pub(crate) async fn return_after_sign_in(
+    State(state): State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let here = if request.method() == axum::http::Method::GET {
+        request
+            .uri()
+            .path_and_query()
+            .and_then(|p| local_path(p.as_str()))
+    } else {
+        came_from(&state, request.headers())
+    };
+    let mut response = next.run(request).await;
+    let to_sign_in = response.status().is_redirection()
+        && response
+            .headers()
+            .get(header::LOCATION)
+            .is_some_and(|l| l == "/signin");
+    if let (true, Some(here)) = (to_sign_in, here) {
+        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+        if let Ok(location) = HeaderValue::from_str(&format!("/signin?{query}")) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    response
+}
+
 pub(crate) fn require(actor: &CurrentActor) -> Result<&Actor, PageError> {
     actor.get().ok_or(PageError::SignInFirst)
 }
@@ -262,7 +325,8 @@ pub(crate) struct Done {
     done: Option<String>,
 }
 
-pub fn routes() -> Router<WebState> {
+/// The pages; `state` is for the layer that returns people after they sign in.
+pub fn routes(state: WebState) -> Router<WebState> {
     Router::new()
         .route("/", get(home))
         .route("/signup", get(signup_page).post(signup))
@@ -303,6 +367,10 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/logo", get(logo))
         .merge(co_creation_routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            return_after_sign_in,
+        ))
 }
 
 /// Endpoints for operators and load balancers: no session, no CSRF, no rate limit.
