@@ -115,7 +115,7 @@ pub(super) async fn list_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
-    ApiQuery(query): ApiQuery<IdeaListQuery>,
+    Query(query): Query<IdeaListQuery>,
 ) -> ApiResult<Json<IdeaListOut>> {
     let filter = IdeaFilter {
         challenge_id: query.challenge,

@@ -1,9 +1,8 @@
 //! The JSON API under `/api/v1`. Its OpenAPI document is generated from these handlers and types.
 
 use axum::Json;
-use axum::extract::{Extension, FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
     AccountInput, Actor, AppError, ChallengeInput, IdeaFilter, IdeaInput, IdeaView, ListOrder,
@@ -196,39 +195,6 @@ fn document_common_answers(document: &mut utoipa::openapi::OpenApi) {
                     .or_insert_with(|| problem(description).into());
             }
         }
-    }
-}
-
-/// Query parameters, where an empty one (`stage=`) is the same as one left out, whatever its
-/// type; one that does not parse is a 400 problem naming it.
-pub struct ApiQuery<T>(pub T);
-
-impl<T, S> FromRequestParts<S> for ApiQuery<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let bad = |detail: String| {
-            ApiError(HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!("Failed to deserialize query string: {detail}"),
-            ))
-        };
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-                .map_err(|error| bad(error.to_string()))?;
-        let given: Vec<(String, String)> = pairs
-            .into_iter()
-            .filter(|(_, value)| !value.is_empty())
-            .collect();
-        let query = serde_urlencoded::to_string(&given).map_err(|error| bad(error.to_string()))?;
-        serde_urlencoded::from_str(&query)
-            .map(Self)
-            .map_err(|error| bad(error.to_string()))
     }
 }
 

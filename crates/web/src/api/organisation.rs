@@ -60,7 +60,7 @@ pub struct MemberPage {
 pub(super) async fn list_members(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(page): ApiQuery<Cursor>,
+    Query(page): Query<Cursor>,
 ) -> ApiResult<Json<MemberPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let members = state
@@ -180,7 +180,7 @@ pub struct AuditPage {
 pub(super) async fn audit_log(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(page): ApiQuery<Cursor>,
+    Query(page): Query<Cursor>,
 ) -> ApiResult<Json<AuditPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let entries = state
@@ -229,7 +229,7 @@ pub struct OutboxPage {
 pub(super) async fn outbox(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(page): ApiQuery<Cursor>,
+    Query(page): Query<Cursor>,
 ) -> ApiResult<Json<OutboxPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let mails = state

@@ -46,7 +46,6 @@ pub(super) fn hits_out(hits: Vec<SearchHit>) -> Vec<SearchHitOut> {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words to find (all of them), up to 200 characters.
-    #[serde(default)]
     q: String,
     /// Only this space (its slug).
     space: Option<String>,
@@ -62,7 +61,7 @@ pub struct SearchParams {
 pub(super) async fn search_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(params): ApiQuery<SearchParams>,
+    Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state
@@ -121,7 +120,7 @@ pub struct CommentHitOut {
 pub(super) async fn search_comments(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(params): ApiQuery<SearchParams>,
+    Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<CommentHitOut>>> {
     let found = params.search(&state, &actor, SearchScope::Comments).await?;
     Ok(Json(
@@ -160,7 +159,7 @@ pub struct ChallengeHitOut {
 pub(super) async fn search_challenges(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    ApiQuery(params): ApiQuery<SearchParams>,
+    Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<ChallengeHitOut>>> {
     let found = params
         .search(&state, &actor, SearchScope::Challenges)
@@ -182,7 +181,6 @@ pub(super) async fn search_challenges(
 #[into_params(parameter_in = Query)]
 pub struct SimilarParams {
     /// The title being typed.
-    #[serde(default)]
     title: String,
 }
 
@@ -194,7 +192,7 @@ pub(super) async fn similar_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
-    ApiQuery(params): ApiQuery<SimilarParams>,
+    Query(params): Query<SimilarParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state
