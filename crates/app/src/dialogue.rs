@@ -32,6 +32,8 @@ pub struct CommentView {
     pub can_delete: bool,
     /// The viewer may hide it or show it again.
     pub can_moderate: bool,
+    /// The viewer is signed in and did not write it (nobody reports their own words).
+    pub can_report: bool,
 }
 
 /// The thread on an idea or a challenge in reading order, and what the viewer may do there.
@@ -44,6 +46,8 @@ pub struct Thread {
     pub can_moderate: bool,
     /// The viewer follows the idea (challenges are not followed).
     pub following: bool,
+    /// The viewer is the space's staff, who may mark a comment an official answer.
+    pub can_answer_officially: bool,
 }
 
 impl App {
@@ -110,6 +114,7 @@ impl App {
                         && now <= comment.created_at.plus_minutes(EDIT_WINDOW_MINUTES),
                     can_delete: live && space.may_on_comment(own, CommentAction::Delete),
                     can_moderate: live && space.can_moderate,
+                    can_report: live && actor.is_some() && !own,
                     comment,
                 }
             })
@@ -126,11 +131,12 @@ impl App {
             can_comment: space.can_contribute && closed.is_none(),
             can_moderate: space.can_moderate,
             following,
+            can_answer_officially: space.can_curate && closed.is_none(),
         })
     }
 
-    /// Comments on an idea or a challenge, or replies to one of its comments. Staff answers are
-    /// marked official. People mentioned as `@handle` are told at once; on an idea the writer
+    /// Comments on an idea or a challenge, or replies to one of its comments; staff may mark it
+    /// an official answer. People mentioned as `@handle` are told at once; on an idea the writer
     /// follows it from then on and every other follower is told by the news job; on a challenge
     /// the author of the comment replied to is told at once. Nobody is told twice, nor about a
     /// space they may not read.
@@ -140,11 +146,18 @@ impl App {
         subject: Subject,
         parent_id: Option<i64>,
         body: &str,
+        official: bool,
     ) -> AppResult<Comment> {
         let discussion = self.discussion(Some(actor), subject).await?;
         let space = &discussion.space;
         if !space.can_contribute {
             return Err(AppError::Forbidden);
+        }
+        if official && !space.can_curate {
+            return Err(AppError::invalid(
+                "official",
+                "only the space's staff answer officially",
+            ));
         }
         if let Some((field, message)) = discussion.closed {
             return Err(AppError::conflict(field, message));
@@ -183,7 +196,7 @@ impl App {
         });
         let (name, title) = (isolate(&actor.name), quoted(&discussion.title));
         let mention = format!("{name} mentioned you on {title}");
-        let news = if space.can_curate {
+        let news = if official {
             format!("{name} answered officially on {title}")
         } else {
             format!("{name} commented on {title}")
@@ -218,7 +231,7 @@ impl App {
                 author_id: actor.id,
                 body: &body.source,
                 body_html: &body.html,
-                official: space.can_curate,
+                official,
                 created_at: now,
             })
             .await?;
@@ -305,6 +318,15 @@ impl App {
 
     /// Deletes a comment (its author or a moderator); its replies stay in the thread. Returns
     /// what the thread belongs to.
+    /// The comment, when the actor may delete it: for the page that asks them to confirm.
+    pub async fn deletable_comment(&self, actor: &Actor, id: i64) -> AppResult<Comment> {
+        let (comment, _, allowed) = self.comment_for(actor, id, CommentAction::Delete).await?;
+        if !allowed || comment.deleted_at.is_some() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(comment)
+    }
+
     pub async fn delete_comment(&self, actor: &Actor, id: i64) -> AppResult<Subject> {
         let (comment, own, allowed) = self.comment_for(actor, id, CommentAction::Delete).await?;
         if !allowed {

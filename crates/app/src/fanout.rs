@@ -1,7 +1,7 @@
-//! News for many people leaves the writer's transaction: a comment or a decision records one
-//! event there, and the background worker delivers it to the idea's followers (a notification)
-//! or supporters and author (a mail), a batch per transaction, each recipient checked against
-//! the policy as they are at delivery time.
+//! News for many people leaves the writer's transaction: a comment, a decision or a tier climbed
+//! records one event there, and the background worker delivers it to the idea's followers (a
+//! notification) or supporters and author (a notification, and a mail for a decision), a batch
+//! per transaction, each recipient checked against the policy as they are at delivery time.
 
 use cocreate_store::{Fanout, FanoutKind, NewNotification, Recipient, Tx};
 
@@ -62,7 +62,7 @@ impl App {
         match recipients.last() {
             Some(last) if full => tx.advance_fanout(fanout.id, last.account_id).await?,
             _ => {
-                if fanout.kind == FanoutKind::Decision
+                if fanout.kind != FanoutKind::Comment
                     && let Some(author) = tx.fanout_author(fanout).await?
                 {
                     mailed |= self.tell(tx, fanout, &author).await?;
@@ -90,24 +90,20 @@ impl App {
         if !may_read || recipient.told || Some(recipient.account_id) == fanout.skip_account_id {
             return Ok(false);
         }
-        match fanout.kind {
-            FanoutKind::Comment => {
-                tx.insert_notification(&NewNotification {
-                    account_id: recipient.account_id,
-                    idea_id: Some(fanout.idea_id),
-                    challenge_id: None,
-                    comment_id: fanout.comment_id,
-                    text: &fanout.subject,
-                    created_at: self.now(),
-                })
-                .await?;
-                Ok(false)
-            }
-            FanoutKind::Decision => {
-                self.enqueue_mail(tx, &recipient.email, &fanout.subject, &fanout.body)
-                    .await?;
-                Ok(true)
-            }
+        tx.insert_notification(&NewNotification {
+            account_id: recipient.account_id,
+            idea_id: Some(fanout.idea_id),
+            challenge_id: None,
+            comment_id: fanout.comment_id,
+            text: &fanout.subject,
+            created_at: self.now(),
+        })
+        .await?;
+        if fanout.kind != FanoutKind::Decision {
+            return Ok(false);
         }
+        self.enqueue_mail(tx, &recipient.email, &fanout.subject, &fanout.body)
+            .await?;
+        Ok(true)
     }
 }

@@ -216,7 +216,7 @@ impl Served {
         let worker = server.spawn(worker.run());
         server.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            cocreate_web::serve(listener, router, std::future::pending()).await
+            cocreate_web::serve(listener, router, &options, std::future::pending()).await
         });
         Ok(Self {
             app,

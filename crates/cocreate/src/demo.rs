@@ -374,6 +374,7 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
             Subject::Idea(idea.id),
             None,
             "Selling my old stove, barely used. Message me!",
+            false,
         )
         .await
         .map_err(fail)?;
@@ -405,14 +406,14 @@ async fn discuss(
 ) -> anyhow::Result<()> {
     let fail = |e: cocreate_app::AppError| anyhow!("demo comments: {e}");
     let question = app
-        .add_comment(&everyone[4], subject, None, question)
+        .add_comment(&everyone[4], subject, None, question, false)
         .await
         .map_err(fail)?;
     let answer = app
-        .add_comment(staff, subject, Some(question.id), answer)
+        .add_comment(staff, subject, Some(question.id), answer, true)
         .await
         .map_err(fail)?;
-    app.add_comment(&everyone[3], subject, Some(answer.id), reply)
+    app.add_comment(&everyone[3], subject, Some(answer.id), reply, false)
         .await
         .map_err(fail)?;
     Ok(())

@@ -489,7 +489,7 @@ async fn serve_app(config: &Config, app: Arc<App>) -> anyhow::Result<()> {
         "Cocreate is running at {} (listening on {address}; Ctrl-C stops it)",
         app.config().base_url
     );
-    cocreate_web::serve(listener, router, shutdown_signal()).await?;
+    cocreate_web::serve(listener, router, &options, shutdown_signal()).await?;
     worker.abort();
     tracing::info!("stopped cleanly");
     Ok(())

@@ -87,6 +87,26 @@ pub struct TierState {
     pub deadline: Timestamp,
 }
 
+/// How far a gathering idea is from the tier it works toward, and how long it has left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierProgress {
+    /// The tier worked toward, counted from 1, of `tiers`.
+    pub tier: i64,
+    pub tiers: i64,
+    pub supporters: i64,
+    /// The supporters that tier asks for.
+    pub target: i64,
+    /// Days until the tier's deadline, a part of a day counting as a whole one.
+    pub days_left: i64,
+}
+
+impl TierProgress {
+    /// Supporters still needed to reach the tier.
+    pub fn missing(&self) -> i64 {
+        (self.target - self.supporters).max(0)
+    }
+}
+
 /// What a change in the number of supporters does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TierOutcome {
@@ -213,6 +233,28 @@ impl SupportRules {
     pub fn has_expired(state: TierState, now: Timestamp) -> bool {
         now > state.deadline
     }
+
+    /// Where an idea with `supporters` stands at `now`; none once its deadline has passed (it
+    /// takes no more support) or past the last tier.
+    pub fn progress(
+        &self,
+        state: TierState,
+        supporters: i64,
+        now: Timestamp,
+    ) -> Option<TierProgress> {
+        if Self::has_expired(state, now) {
+            return None;
+        }
+        let target = self.target(state)?;
+        let left = state.deadline.millis() - now.millis();
+        Some(TierProgress {
+            tier: state.tier + 1,
+            tiers: self.tiers.len() as i64,
+            supporters,
+            target: target.supporters,
+            days_left: (left + DAY_MILLIS - 1) / DAY_MILLIS,
+        })
+    }
 }
 
 impl fmt::Display for SupportRules {
@@ -233,6 +275,37 @@ mod tests {
     use std::collections::BTreeSet;
 
     const T0: Timestamp = Timestamp(1_700_000_000_000);
+
+    #[test]
+    fn progress_counts_the_days_left_and_the_supporters_missing() {
+        let rules = SupportRules::parse("10/30, 50/60").unwrap();
+        let state = rules.start(T0);
+        let progress = rules
+            .progress(state, 4, T0.plus_millis(DAY_MILLIS / 2))
+            .unwrap();
+        assert_eq!(
+            progress,
+            TierProgress {
+                tier: 1,
+                tiers: 2,
+                supporters: 4,
+                target: 10,
+                days_left: 30
+            },
+            "half a day in, the part of day 1 left counts whole"
+        );
+        assert_eq!(progress.missing(), 6);
+        let last_moment = rules.progress(state, 4, state.deadline).unwrap();
+        assert_eq!(last_moment.days_left, 0);
+        assert_eq!(
+            rules.progress(state, 4, state.deadline.plus_millis(1)),
+            None
+        );
+        let second = TierState { tier: 1, ..state };
+        assert_eq!(rules.progress(second, 70, T0).unwrap().missing(), 0);
+        let past_the_last = TierState { tier: 2, ..state };
+        assert_eq!(rules.progress(past_the_last, 70, T0), None);
+    }
 
     #[test]
     fn default_rules_follow_lego_ideas() {

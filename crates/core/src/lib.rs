@@ -9,7 +9,7 @@ pub mod text;
 pub mod time;
 pub mod types;
 
-pub use ideas::{Mover, SupportRules, Tier, TierOutcome, TierState};
+pub use ideas::{Mover, SupportRules, Tier, TierOutcome, TierProgress, TierState};
 pub use markdown::Markdown;
 pub use policy::{
     Action, Authorship, CommentAccess, CommentAction, IdeaAccess, IdeaAction, SpaceAccess, Viewer,

@@ -49,9 +49,23 @@ pub fn quoted(title: &str) -> String {
     format!("“{}”", isolate(title))
 }
 
+/// A count and its noun, made plural (by an `s`) unless the count is one: "1 supporter",
+/// "2 supporters".
+pub fn counted(count: i64, noun: &str) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {noun}{plural}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_plural_unless_one() {
+        assert_eq!(counted(1, "supporter"), "1 supporter");
+        assert_eq!(counted(0, "supporter"), "0 supporters");
+        assert_eq!(counted(12, "day"), "12 days");
+    }
 
     #[test]
     fn zero_width_and_direction_characters_show_nothing() {

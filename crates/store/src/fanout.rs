@@ -1,5 +1,5 @@
-//! Fan-out: news for many people (a comment for an idea's followers, a decision for its
-//! supporters) is written as one event in the change's own transaction; a job then delivers it
+//! Fan-out: news for many people (a comment for an idea's followers, a decision or a tier
+//! climbed for its supporters) is written as one event in the change's own transaction; a job then delivers it
 //! in batches, in account-id order, each batch its own short transaction, so the change costs the
 //! same however many people are told. The job reads each recipient's kind, role and membership of
 //! the idea's space as they are at delivery time, for the app to ask the policy.
@@ -14,8 +14,10 @@ use crate::{SqlTx, SqlValue, StoreError, StoreResult};
 pub enum FanoutKind {
     /// A notification to each follower of the idea.
     Comment,
-    /// A mail to each supporter of the idea, and its author.
+    /// A mail and a notification to each supporter of the idea, and its author.
     Decision,
+    /// A notification to each supporter of the idea, and its author: it climbed a tier.
+    Milestone,
 }
 
 impl FanoutKind {
@@ -23,6 +25,7 @@ impl FanoutKind {
         match self {
             Self::Comment => "comment",
             Self::Decision => "decision",
+            Self::Milestone => "milestone",
         }
     }
 
@@ -30,6 +33,7 @@ impl FanoutKind {
         match text {
             "comment" => Ok(Self::Comment),
             "decision" => Ok(Self::Decision),
+            "milestone" => Ok(Self::Milestone),
             other => Err(StoreError::Corrupt(format!("fan-out kind {other:?}"))),
         }
     }
@@ -90,7 +94,7 @@ pub trait FanoutTx: Send {
         fanout: &Fanout,
         limit: i64,
     ) -> StoreResult<Vec<Recipient>>;
-    /// The idea's author, for a decision, unless a supporter (and so told with them).
+    /// The idea's author, for a decision or a milestone, unless a supporter (and so told with them).
     async fn fanout_author(&mut self, fanout: &Fanout) -> StoreResult<Option<Recipient>>;
     /// Records that everyone up to `after_account_id` was told.
     async fn advance_fanout(&mut self, id: i64, after_account_id: i64) -> StoreResult<()>;
@@ -220,7 +224,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
     ) -> StoreResult<Vec<Recipient>> {
         let table = match fanout.kind {
             FanoutKind::Comment => "follows",
-            FanoutKind::Decision => "supports",
+            FanoutKind::Decision | FanoutKind::Milestone => "supports",
         };
         let args = [
             fanout.space_id.into(),

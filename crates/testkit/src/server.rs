@@ -86,7 +86,7 @@ pub async fn spawn_with(backend: Backend, options: ServerOptions) -> Option<Test
     let router = cocreate_web::router(app.clone(), &web);
     let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        cocreate_web::serve(listener, router, async {
+        cocreate_web::serve(listener, router, &web, async {
             let _ = signal.await;
         })
         .await

@@ -7,9 +7,9 @@ mod error;
 mod middleware;
 mod page_cache;
 mod pages;
+mod serve;
 mod session;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -26,14 +26,18 @@ use tower_http::trace::TraceLayer;
 
 pub use api::openapi_document;
 pub use error::{ERROR_CODES, Problem};
+pub use serve::serve;
 
 /// Limits and settings of the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct WebOptions {
     /// Largest request body accepted anywhere (uploads included).
     pub max_body_bytes: usize,
-    /// A request that takes longer is answered 503.
+    /// A request that takes longer is answered 503; at shutdown, requests in flight get this long.
     pub request_timeout: Duration,
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its last response, is closed.
+    pub header_read_timeout: Duration,
     /// Requests per minute per client address on sign-in, sign-up, reset and invitation forms.
     pub auth_requests_per_minute: u32,
     /// Unsafe (writing) requests per minute per client address.
@@ -48,6 +52,7 @@ impl Default for WebOptions {
         Self {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
             auth_requests_per_minute: 30,
             write_requests_per_minute: 600,
             trusted_proxies: Vec::new(),
@@ -184,18 +189,4 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
         .get::<axum::extract::MatchedPath>()
         .map_or("unmatched", axum::extract::MatchedPath::as_str);
     tracing::debug_span!("request", method = %request.method(), route)
-}
-
-/// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -991,14 +991,7 @@ async fn api_tokens_are_shown_once_and_revocable(backend: Backend) {
     .await;
     let token = api_token(&server, &ada).await;
     assert!(token.starts_with("cct_"));
-    let profile = ada
-        .get(server.url("/profile"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let profile = read_page(&ada, server.url("/profile")).await;
     assert!(!profile.contains(&token), "the secret is never shown again");
     let api = client();
     let me: Value = api

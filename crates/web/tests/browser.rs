@@ -714,6 +714,13 @@ async fn comments_and_replies_form_a_thread(backend: Backend) {
                 .map(|c| c.id)
                 .ok_or("no comment")?;
             fill(&driver, &format!("reply-{comment}"), "Yes, it floats.").await?;
+            driver
+                .find(By::Css(format!(
+                    "#comment-{comment} form input[name='official']"
+                )))
+                .await?
+                .click()
+                .await?;
             let reply = driver
                 .find(By::Css(format!(
                     "#comment-{comment} form[action='{path}/comments'] button"
@@ -939,6 +946,7 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                 cocreate_store::Subject::Challenge(challenge.id),
                 None,
                 &all,
+                false,
             )
             .await?;
             let mut ideas = Vec::new();
@@ -966,6 +974,7 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                         cocreate_store::Subject::Idea(idea.id),
                         None,
                         payload,
+                        false,
                     )
                     .await?;
                 app.add_comment(
@@ -973,6 +982,7 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
                     cocreate_store::Subject::Idea(idea.id),
                     Some(comment.id),
                     &all,
+                    true,
                 )
                 .await?;
                 app.flag(&customer, ContentKind::Comment, comment.id, payload)

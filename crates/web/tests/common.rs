@@ -235,16 +235,38 @@ pub async fn assert_refused_as_too_large(sent: reqwest::Result<Response>) {
     }
 }
 
+/// A challenge open now, with the given support tiers (or the space's default when empty).
+pub async fn challenge_with_tiers(
+    server: &TestServer,
+    staff: &cocreate_app::Actor,
+    space: &str,
+    title: &str,
+    tiers: &str,
+) -> cocreate_store::Challenge {
+    let input = cocreate_app::ChallengeInput {
+        title,
+        problem: "Why",
+        questions: "",
+        tags: "",
+        tiers,
+        opens_at: "",
+        closes_at: "",
+    };
+    server
+        .app
+        .create_challenge(staff, space, &input)
+        .await
+        .unwrap()
+}
+
+/// The text of a page as `client` sees it.
+pub async fn read_page(client: &Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The text of a page as a visitor (not signed in) sees it.
 pub async fn visitor_page(server: &TestServer, path: &str) -> String {
-    client()
-        .get(server.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    read_page(&client(), server.url(path)).await
 }
 
 /// The `name=value` of the cookie a response sets (the session, after signing up or in).

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 on_both_backends!(
+    supporters_hear_of_tiers_and_decisions_in_the_app,
     a_thread_grows_flattens_and_notifies,
     comments_are_edited_and_deleted_by_the_right_people,
     bad_comments_are_refused,
@@ -111,14 +112,16 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
             token,
             "POST",
             &format!("/api/v1/ideas/{id}/comments"),
-            Some(json!({"body": format!("Reply {i}"), "parent_id": parent})),
+            Some(json!({"body": format!("Reply {i}"), "parent_id": parent, "official": i == 0})),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{reply}");
         depths.push(reply["depth"].as_i64().unwrap());
-        if i == 0 {
-            assert_eq!(reply["official"], true, "staff answers are official");
-        }
+        assert_eq!(
+            reply["official"],
+            i == 0,
+            "official only when staff ask for it"
+        );
         parent = reply["id"].as_i64().unwrap();
     }
     assert_eq!(
@@ -215,14 +218,7 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
         &[("email", "author@example.org"), ("password", PASSWORD)],
     )
     .await;
-    let page = browser
-        .get(server.url(&format!("/ideas/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&browser, server.url(&format!("/ideas/{id}"))).await;
     assert!(
         page.contains("Discussion (6)")
             && page.contains("Official answer")
@@ -239,37 +235,109 @@ async fn a_thread_grows_flattens_and_notifies(backend: Backend) {
         &[("body", "Thanks all"), ("parent_id", "")],
     )
     .await;
-    assert_eq!(
-        posted.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        posted.text().await.unwrap()
-    );
-    let list = browser
-        .get(server.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let list = read_page(&browser, server.url("/notifications")).await;
     assert!(
         list.contains(&format!("{} commented", isolate("staff")))
             || list.contains(&format!("{} answered officially", isolate("staff"))),
         "{list}"
     );
-    let again = browser
-        .get(server.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = read_page(&browser, server.url("/")).await;
     assert!(
         !again.contains("visually-hidden\"> unread"),
         "read after viewing"
     );
+
+    // Only one's own comment may be deleted and nobody reports themselves; only staff are offered
+    // the official answer.
+    let own = location(&posted)
+        .rsplit_once("#comment-")
+        .map(|(_, id)| id.to_owned())
+        .expect("back at the new comment");
+    let page = read_page(&browser, server.url(&format!("/ideas/{id}"))).await;
+    let own_block = comment_block(&page, &own);
+    assert!(
+        own_block.contains(&format!("href=\"/comments/{own}/delete\""))
+            && !own_block.contains("<summary>Report</summary>"),
+        "{own_block}"
+    );
+    let first_block = comment_block(&page, &first["id"].to_string());
+    assert!(
+        first_block.contains("<summary>Report</summary>") && !first_block.contains("/delete"),
+        "{first_block}"
+    );
+    assert!(
+        !page.contains("name=\"official\""),
+        "customers answer unofficially"
+    );
+    let staff_browser = client();
+    post_form(
+        &staff_browser,
+        server.url("/signin"),
+        &[("email", "staff@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    let staff_page = read_page(&staff_browser, server.url(&format!("/ideas/{id}"))).await;
+    assert!(
+        staff_page.contains("name=\"official\""),
+        "staff may answer officially"
+    );
+
+    // Deleting asks first, with a way back to the comment; only the confirmation deletes.
+    let asked = browser
+        .get(server.url(&format!("/comments/{own}/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("Delete this comment?")
+            && asked.contains(&format!("href=\"/ideas/{id}#comment-{own}\">Cancel")),
+        "{asked}"
+    );
+    let refused = staff_browser
+        .get(server.url(&format!("/comments/{own}/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "not the author's");
+    let (_, still) = api(
+        &server,
+        &author_token,
+        "GET",
+        &format!("/api/v1/ideas/{id}/comments"),
+        None,
+    )
+    .await;
+    assert!(
+        still.to_string().contains("Thanks all"),
+        "asking deletes nothing"
+    );
+    let deleted = post_form(
+        &browser,
+        server.url(&format!("/comments/{own}/delete")),
+        &[],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let page = read_page(&browser, server.url(location(&deleted))).await;
+    assert!(
+        comment_block(&page, &own).contains("This comment was deleted."),
+        "{page}"
+    );
+}
+
+/// The part of a thread page that shows one comment.
+fn comment_block<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"comment-{id}\""))
+        .unwrap_or_else(|| panic!("comment {id} is not on the page"));
+    let rest = &page[start..];
+    let end = rest[1..]
+        .find("<li class=\"comment")
+        .map_or(rest.len(), |end| end + 1);
+    &rest[..end]
 }
 
 async fn comments_are_edited_and_deleted_by_the_right_people(backend: Backend) {
@@ -483,6 +551,19 @@ async fn bad_comments_are_refused(backend: Backend) {
         "POST",
         &format!("/api/v1/ideas/{id}/comments"),
         Some(json!({"body": "x", "official": true})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only staff answer officially"
+    );
+    let (status, _) = api(
+        &server,
+        &other,
+        "POST",
+        &format!("/api/v1/ideas/{id}/comments"),
+        Some(json!({"body": "x", "pinned": true})),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "unknown fields");
@@ -858,14 +939,7 @@ async fn flags_reach_moderators_who_hide_and_show(backend: Backend) {
         &[("email", "mod@example.org"), ("password", PASSWORD)],
     )
     .await;
-    let page = browser
-        .get(server.url(&format!("/ideas/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&browser, server.url(&format!("/ideas/{id}"))).await;
     assert!(
         page.contains("Hidden by a moderator: Advertising")
             && page.contains("Show this idea again"),
@@ -908,34 +982,37 @@ async fn flags_reach_moderators_who_hide_and_show(backend: Backend) {
     )
     .await;
     assert_eq!(flagged.status(), StatusCode::SEE_OTHER);
-    let queue = browser
-        .get(server.url("/moderation"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let queue = read_page(&browser, server.url("/moderation")).await;
     assert!(
         queue.contains("Still advertising") && queue.contains("Dismiss"),
         "{queue}"
     );
+    assert!(
+        queue.contains(r#"<input type="hidden" name="back_to_queue" value="">"#),
+        "the queue's forms lead back to it (the last item to its top): {queue}"
+    );
     let dismissed = post_form(
         &browser,
         server.url(&format!("/moderation/idea/{id}/dismiss")),
-        &[("reason", "")],
+        &[("reason", ""), ("back_to_queue", "flag-12")],
     )
     .await;
     assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&dismissed),
+        "/moderation?done=moderated#flag-12",
+        "the moderator stays in the queue, at the next item"
+    );
+    let elsewhere = post_form(
+        &browser,
+        server.url(&format!("/moderation/idea/{id}/dismiss")),
+        &[("reason", ""), ("back_to_queue", "//evil.example/")],
+    )
+    .await;
+    assert_eq!(location(&elsewhere), "/moderation?done=moderated");
     assert!(
-        !browser
-            .get(server.url("/moderation"))
-            .send()
+        !read_page(&browser, server.url("/moderation"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("Still advertising")
     );
     assert_eq!(
@@ -1001,7 +1078,7 @@ async fn challenges_have_a_discussion_of_their_own(backend: Backend) {
         &staff,
         "POST",
         &path,
-        Some(json!({"body": "Yes, everything you carry.", "parent_id": question_id})),
+        Some(json!({"body": "Yes, everything you carry.", "parent_id": question_id, "official": true})),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
@@ -1144,14 +1221,7 @@ async fn challenges_have_a_discussion_of_their_own(backend: Backend) {
     )
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let closed_page = browser
-        .get(server.url(&format!("/challenges/{closed}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let closed_page = read_page(&browser, server.url(&format!("/challenges/{closed}"))).await;
     assert!(
         !closed_page.contains(&format!("action=\"/challenges/{closed}/comments\"")),
         "no comment form on a closed challenge"
@@ -1295,14 +1365,7 @@ async fn notifications_keep_nothing_their_reader_can_no_longer_see(backend: Back
         "{notes}"
     );
     assert_eq!(notes["unread"].as_i64(), Some(1), "it still counts as news");
-    let page = browser
-        .get(server.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&browser, server.url("/notifications")).await;
     assert!(page.contains(cocreate_app::NO_LONGER_VISIBLE), "{page}");
     assert!(!page.contains("Night mode"), "{page}");
     assert!(!page.contains(&format!("/ideas/{}", secret.id)), "{page}");
@@ -1372,7 +1435,11 @@ async fn news_reaches_those_who_may_read_it_when_delivered(backend: Backend) {
         .await
         .unwrap();
     server.deliver_mail().await;
-    assert_eq!(unread(members[0].1.clone()).await, 1);
+    assert_eq!(
+        unread(members[0].1.clone()).await,
+        2,
+        "the comment and the decision"
+    );
     assert_eq!(
         unread(members[1].1.clone()).await,
         0,
@@ -1417,7 +1484,7 @@ async fn news_reaches_those_who_may_read_it_when_delivered(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     server.deliver_news().await;
-    assert_eq!(unread(members[0].1.clone()).await, 1, "told nothing more");
+    assert_eq!(unread(members[0].1.clone()).await, 2, "told nothing more");
 }
 
 /// More followers than one batch holds, delivered by two workers at once: each follower is told
@@ -1479,5 +1546,81 @@ async fn news_for_many_followers_is_delivered_once_in_batches(backend: Backend) 
         server.app.deliver_news(usize::MAX).await.unwrap(),
         0,
         "nothing left"
+    );
+}
+
+/// The texts of `token`'s notifications, newest first.
+async fn notification_texts(server: &TestServer, token: &str) -> Vec<String> {
+    let (status, notes) = api(server, token, "GET", "/api/v1/notifications", None).await;
+    assert_eq!(status, StatusCode::OK, "{notes}");
+    notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Without SMTP, supporters and the author still learn in the app of each tier an idea climbs,
+/// of its reaching review, and of the decision taken on it.
+async fn supporters_hear_of_tiers_and_decisions_in_the_app(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, _) = org_admin(&server).await;
+    create_space(&server, &admin, "Ideas", Audience::Public).await;
+    let challenge =
+        challenge_with_tiers(&server, &admin, "ideas", "Quieter trains", "1/10, 2/10").await;
+    let (author, author_token) = customer(&server, "author@example.org").await;
+    let (_, first) = customer(&server, "first@example.org").await;
+    let (_, second) = customer(&server, "second@example.org").await;
+    let idea = server
+        .app
+        .propose_idea(
+            &author,
+            "ideas",
+            &IdeaInput {
+                title: "Quiet coach",
+                body: "A carriage without calls.",
+                tags: "",
+                challenge_id: Some(challenge.id),
+                publish: true,
+            },
+        )
+        .await
+        .unwrap();
+    let support = format!("/api/v1/ideas/{}/support", idea.id);
+    let (status, _) = api(&server, &first, "PUT", &support, None).await;
+    assert_eq!(status, StatusCode::OK);
+    server.deliver_mail().await;
+    let title = quoted("Quiet coach");
+    let tier = format!("{title} reached tier 1 of 2 with 1 supporter");
+    assert_eq!(notification_texts(&server, &first).await, [tier.as_str()]);
+    assert_eq!(
+        notification_texts(&server, &author_token).await,
+        [tier.as_str()]
+    );
+
+    let (status, _) = api(&server, &second, "PUT", &support, None).await;
+    assert_eq!(status, StatusCode::OK);
+    server
+        .app
+        .move_idea(&admin, idea.id, cocreate_core::Stage::Declined, "Not now.")
+        .await
+        .unwrap();
+    server.deliver_mail().await;
+    let review = format!("{title} reached its last tier with 2 supporters and goes to review");
+    let declined = format!("{title} is now declined");
+    assert_eq!(
+        notification_texts(&server, &first).await,
+        [declined.as_str(), review.as_str(), tier.as_str()]
+    );
+    assert_eq!(
+        notification_texts(&server, &second).await,
+        [declined.as_str(), review.as_str()]
+    );
+    assert_eq!(
+        notification_texts(&server, &author_token).await,
+        [declined.as_str(), review.as_str(), tier.as_str()]
     );
 }

@@ -1112,14 +1112,7 @@ async fn pages_carry_the_whole_journey(backend: Backend) {
     .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let challenge_path = location(&created).to_owned();
-    let page = customer
-        .get(w.server.url(&challenge_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&customer, w.server.url(&challenge_path)).await;
     assert!(
         page.contains("Campsites are loud.")
             && page.contains("When is noise worst?")
@@ -1155,18 +1148,13 @@ async fn pages_carry_the_whole_journey(backend: Backend) {
     .await;
     assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
     let idea_path = location(&proposed).to_owned();
-    let page = customer
-        .get(w.server.url(&idea_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&customer, w.server.url(&idea_path)).await;
     assert!(
         page.contains("<strong>sleeve</strong>")
             && page.contains("Support this idea")
-            && page.contains("Next tier: <strong>1</strong>")
+            && page.contains("Tier 1 of 2: <strong>1</strong> supporter")
+            && page.contains("1 more needed"),
+        "{page}"
     );
 
     // Another customer supports it from the page: the first tier is reached.
@@ -1184,30 +1172,53 @@ async fn pages_carry_the_whole_journey(backend: Backend) {
         &[("email", "fan@example.org"), ("password", PASSWORD)],
     )
     .await;
-    let supported = post_form(&fan, w.server.url(&format!("{idea_path}/support")), &[]).await;
+    // The card in the list offers support and shows how far the idea is from its tier.
+    let listed = read_page(&fan, w.server.url("/spaces/ideas?sort=new")).await;
+    let idea_id = idea_path.trim_start_matches("/ideas/");
+    let action = format!("/ideas/{idea_id}/support?back=%2Fspaces%2Fideas%3Fsort%3Dnew");
+    assert!(
+        listed.contains(&format!("id=\"idea-{idea_id}\""))
+            && listed.contains(&format!("action=\"{action}\""))
+            && listed.contains("0 of 1 supporters for tier 1"),
+        "{listed}"
+    );
+    let supported = post_form(&fan, w.server.url(&action), &[]).await;
     assert_eq!(supported.status(), StatusCode::SEE_OTHER);
-    let page = fan
-        .get(w.server.url(&format!("{idea_path}?done=supported")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(
+        location(&supported),
+        format!("/spaces/ideas?sort=new&done=supported#idea-{idea_id}"),
+        "back to the card it was supported from"
+    );
+    let back = read_page(&fan, w.server.url("/spaces/ideas?sort=new&done=supported")).await;
+    assert!(
+        back.contains("Thank you for your support.") && back.contains("You support this"),
+        "{back}"
+    );
+    // A support sent elsewhere than this site lands on the idea instead.
+    let withdrawn = post_form(&fan, w.server.url(&format!("{idea_path}/withdraw")), &[]).await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    let supported = post_form(
+        &fan,
+        w.server.url(&format!(
+            "{idea_path}/support?back=https%3A%2F%2Fevil.example%2F"
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(supported.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&supported).starts_with(&idea_path),
+        "{:?}",
+        location(&supported)
+    );
+    let page = read_page(&fan, w.server.url(&format!("{idea_path}?done=supported"))).await;
     assert!(
         page.contains("You support this idea.")
             && page.contains("Withdraw support")
-            && page.contains("Next tier: <strong>2</strong>"),
+            && page.contains("Tier 2 of 2: <strong>2</strong> supporters"),
         "{page}"
     );
-    let listed = fan
-        .get(w.server.url("/spaces/ideas"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let listed = read_page(&fan, w.server.url("/spaces/ideas")).await;
     assert!(listed.contains("You support this"));
     let withdrawn = post_form(&fan, w.server.url(&format!("{idea_path}/withdraw")), &[]).await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
@@ -1218,14 +1229,7 @@ async fn pages_carry_the_whole_journey(backend: Backend) {
         &[],
     )
     .await;
-    let page = staff
-        .get(w.server.url(&idea_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&staff, w.server.url(&idea_path)).await;
     assert!(
         page.contains("In review") && page.contains("Decide (staff)"),
         "two supporters: review"

@@ -154,14 +154,7 @@ async fn failing_smtp_retries_with_backoff_then_dies(backend: Backend) {
         cocreate_core::OrgRole::Admin,
     )
     .await;
-    let outbox = admin
-        .get(server.url("/admin/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let outbox = read_page(&admin, server.url("/admin/outbox")).await;
     assert!(
         outbox.contains("dead") && outbox.contains("451"),
         "admins see the dead mail"

@@ -36,20 +36,7 @@ async fn a_challenge_filter_cannot_reach_into_another_space(backend: Backend) {
     .await;
     create_space(&server, &admin, "Open", Audience::Public).await;
     create_space(&server, &admin, "Staff", Audience::Internal).await;
-    let input = cocreate_app::ChallengeInput {
-        title: "Internal",
-        problem: "Why",
-        questions: "",
-        tags: "",
-        tiers: "",
-        opens_at: "",
-        closes_at: "",
-    };
-    let challenge = server
-        .app
-        .create_challenge(&admin, "staff", &input)
-        .await
-        .unwrap();
+    let challenge = challenge_with_tiers(&server, &admin, "staff", "Internal", "").await;
     let idea = IdeaInput {
         title: "Secret plan",
         body: "Internal",

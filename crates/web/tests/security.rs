@@ -18,7 +18,73 @@ on_both_backends!(
     writes_beyond_the_budget_are_refused,
     forwarded_addresses_count_only_behind_trusted_proxies,
     no_stored_text_works_as_a_link_or_a_session,
+    slow_clients_are_cut_off_and_do_not_hold_shutdown,
 );
+
+/// Opens a connection to `server` and sends `bytes` on it.
+async fn connection_sending(server: &TestServer, bytes: &[u8]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream
+}
+
+/// A client that sends half a request head and waits, or keeps a connection idle after its
+/// answer, is cut off once the head deadline passes; and a shutdown waits for neither.
+async fn slow_clients_are_cut_off_and_do_not_hold_shutdown(backend: Backend) {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncReadExt as _;
+    let web = |header_read_timeout| cocreate_web::WebOptions {
+        header_read_timeout,
+        ..cocreate_web::WebOptions::default()
+    };
+    let options = ServerOptions {
+        web: Some(web(Duration::from_secs(1))),
+        ..ServerOptions::default()
+    };
+    let Some(server) = spawn_with(backend, options).await else {
+        return;
+    };
+    let half_head =
+        connection_sending(&server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+    let mut idle = connection_sending(&server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut answer = [0_u8; 12];
+    idle.read_exact(&mut answer).await.unwrap();
+    assert_eq!(
+        &answer, b"HTTP/1.1 200",
+        "the idle connection was answered first"
+    );
+    for (what, mut stream) in [("half a head", half_head), ("an idle connection", idle)] {
+        let mut rest = Vec::new();
+        let closed =
+            tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(
+            closed.is_ok(),
+            "{what} is still open 5 s after a 1 s head deadline"
+        );
+    }
+    server.stop().await;
+
+    // With a deadline far away, a shutdown still does not wait for clients that send nothing.
+    let options = ServerOptions {
+        web: Some(web(Duration::from_secs(120))),
+        ..ServerOptions::default()
+    };
+    let server = spawn_with(backend, options).await.unwrap();
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        slow.push(connection_sending(&server, b"GET / HTTP/1.1\r\nHo").await);
+    }
+    let started = Instant::now();
+    server.stop().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "shutdown waited {:?} for 50 clients sending half a head",
+        started.elapsed()
+    );
+    drop(slow);
+}
 
 /// A copy of the database (its files on SQLite) or an export, made while a reset link, an
 /// invitation, a session and a new API token all still work, holds none of them: tokens are kept
@@ -605,6 +671,7 @@ async fn private_objects_answer_outsiders_as_made_up_ids(backend: Backend) {
             cocreate_store::Subject::Idea(idea.id),
             None,
             "Looks good",
+            false,
         )
         .await
         .unwrap();

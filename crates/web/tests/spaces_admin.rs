@@ -130,14 +130,7 @@ async fn spaces_are_visible_only_to_their_audience(backend: Backend) {
         slugs.sort_unstable();
         assert_eq!(slugs, *visible, "API list for {label}");
         // The list, by page.
-        let html = client
-            .get(server.url("/spaces"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = read_page(client, server.url("/spaces")).await;
         for slug in all {
             assert_eq!(
                 html.contains(&format!("href=\"/spaces/{slug}\"")),
@@ -256,14 +249,8 @@ async fn admin_creates_internal_space_a_customer_cannot_find(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     assert!(
-        !customer
-            .get(server.url("/"))
-            .send()
+        !read_page(&customer, server.url("/"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("Design Studio")
     );
     // A customer may not create or edit spaces either.
@@ -296,18 +283,26 @@ async fn admin_creates_internal_space_a_customer_cannot_find(backend: Backend) {
     .await;
     assert_eq!(edit.status(), StatusCode::FORBIDDEN);
     // The audit log recorded the creation.
-    let audit = admin
-        .get(server.url("/admin/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = read_page(&admin, server.url("/admin/audit")).await;
     assert!(
         audit.contains("space.create") && audit.contains("space:design-studio"),
         "{audit}"
     );
+    // Each admin tab names itself, so history and browser tabs tell them apart.
+    for (path, title) in [
+        ("/admin/audit", "Audit log"),
+        ("/admin/members", "Members"),
+        ("/admin/invitations", "Invitations"),
+        ("/admin/outbox", "Outbox"),
+        ("/admin/organisation", "Organisation"),
+    ] {
+        let page = read_page(&admin, server.url(path)).await;
+        assert!(
+            page.contains(&format!("<title>&#x2068;{title} · Admin&#x2069;")),
+            "{path}: {}",
+            &page[..page.len().min(400)]
+        );
+    }
 }
 
 async fn space_members_and_bad_input(backend: Backend) {
@@ -544,14 +539,7 @@ async fn admin_invites_an_employee_who_accepts(backend: Backend) {
         .link_in_mail("erin@example.org", "/invitations/")
         .await;
     let erin = client();
-    let page = erin
-        .get(server.url(&link))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&erin, server.url(&link)).await;
     assert!(page.contains("erin@example.org") && page.contains("employee"));
     let weak = post_form(
         &erin,
@@ -655,14 +643,7 @@ async fn admin_invites_an_employee_who_accepts(backend: Backend) {
         actions.contains(&"invitation.create") && actions.contains(&"invitation.accept"),
         "{actions:?}"
     );
-    let outbox = admin
-        .get(server.url("/admin/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let outbox = read_page(&admin, server.url("/admin/outbox")).await;
     assert!(outbox.contains("erin@example.org") && outbox.contains("Join"));
     let listed: Value = client()
         .get(server.url("/api/v1/invitations"))
@@ -842,14 +823,7 @@ async fn roles_change_and_the_last_admin_stays(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    let audit = admin
-        .get(server.url("/admin/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = read_page(&admin, server.url("/admin/audit")).await;
     assert!(audit.contains("account.access"));
 }
 

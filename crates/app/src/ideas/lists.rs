@@ -129,15 +129,22 @@ impl App {
             }
             None => Vec::new(),
         };
-        Ok(IdeaPage {
-            items: ideas
-                .into_iter()
-                .map(|idea| IdeaItem {
+        let now = self.now();
+        let items = ideas
+            .into_iter()
+            .map(|idea| {
+                let progress = tier_progress(&idea, now)?;
+                Ok(IdeaItem {
                     supported: supported.contains(&idea.id),
+                    can_support: progress.is_some()
+                        && actor.is_some()
+                        && view.can_contribute
+                        && idea.hidden.is_none(),
+                    progress,
                     idea,
                 })
-                .collect(),
-            next,
-        })
+            })
+            .collect::<AppResult<_>>()?;
+        Ok(IdeaPage { items, next })
     }
 }

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use cocreate_core::{
     Authorship, IdeaAction, Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier,
-    TierOutcome, TierState, Timestamp, Title, markdown::MAX_BODY_CHARS, parse_date, search_terms,
+    TierOutcome, TierProgress, TierState, Timestamp, Title, markdown::MAX_BODY_CHARS, parse_date,
+    search_terms,
 };
 use cocreate_store::{
     Challenge, ChallengeFields, ChallengeHit, CommentHit, FanoutKind, Idea, IdeaEvent, IdeaOrder,
@@ -140,6 +141,10 @@ impl ListOrder {
 pub struct IdeaItem {
     pub idea: Idea,
     pub supported: bool,
+    /// Its way to the next tier, while it gathers support.
+    pub progress: Option<TierProgress>,
+    /// The viewer may support it from the list.
+    pub can_support: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -167,8 +172,8 @@ pub struct IdeaView {
     pub invited: bool,
     /// Whether the viewer may change its text (its author or staff, while it is open).
     pub can_edit: bool,
-    /// The tier being worked on while gathering support.
-    pub target: Option<Tier>,
+    /// Its way to the next tier, while it gathers support.
+    pub progress: Option<TierProgress>,
     pub tiers: Vec<Tier>,
     pub history: Vec<IdeaEvent>,
     /// Stages staff may move it to from here.
@@ -195,6 +200,14 @@ pub fn support_target(idea: &Idea) -> AppResult<Option<Tier>> {
         return Ok(None);
     }
     Ok(rules_of(idea)?.target(tier_state(idea)))
+}
+
+/// How far a gathering idea is from its next tier at `now`, and how long it has left.
+fn tier_progress(idea: &Idea, now: Timestamp) -> AppResult<Option<TierProgress>> {
+    if idea.stage != Stage::Gathering {
+        return Ok(None);
+    }
+    Ok(rules_of(idea)?.progress(tier_state(idea), idea.supporters, now))
 }
 
 fn tier_state(idea: &Idea) -> TierState {

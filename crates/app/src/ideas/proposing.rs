@@ -124,13 +124,12 @@ impl App {
             None => None,
         };
         let rules = rules_of(&idea)?;
-        let gathering = idea.stage == Stage::Gathering
-            && !SupportRules::has_expired(tier_state(&idea), self.now());
+        let progress = tier_progress(&idea, self.now())?;
         let co_authors = self.store.co_authors(idea.id).await?;
         let authorship = authorship_among(actor.map(|a| a.id), &idea, &co_authors);
         Ok(IdeaView {
             supported,
-            can_support: gathering && space.can_contribute,
+            can_support: progress.is_some() && space.can_contribute,
             can_curate: space.can_curate,
             is_author: matches!(authorship, Authorship::Lead | Authorship::CoAuthor),
             invited: authorship == Authorship::Invited,
@@ -139,7 +138,7 @@ impl App {
             can_edit: space.may_on_idea(&idea, authorship, IdeaAction::Edit)
                 && !idea.stage.is_final()
                 && idea.hidden.is_none(),
-            target: support_target(&idea)?,
+            progress,
             tiers: rules.tiers().to_vec(),
             history: self.store.idea_events(idea.id).await?,
             moves: if space.can_curate {

@@ -94,24 +94,25 @@ impl App {
             rationale.as_str(),
             self.link(&format!("/ideas/{id}"))
         );
-        self.tell_followers(&mut *tx, &idea, &subject, &body)
+        self.tell_supporters(&mut *tx, &idea, FanoutKind::Decision, &subject, &body)
             .await?;
         self.commit(tx).await?;
         self.wake_news_worker();
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Mails the idea's supporters and author, through the news job: one event here, however
-    /// many supporters there are.
-    pub(super) async fn tell_followers(
+    /// Tells the idea's supporters and author (in the app, and by mail for a decision), through
+    /// the news job: one event here, however many supporters there are.
+    pub(super) async fn tell_supporters(
         &self,
         tx: &mut dyn Tx,
         idea: &Idea,
+        kind: FanoutKind,
         subject: &str,
         body: &str,
     ) -> AppResult<()> {
         tx.insert_fanout(&NewFanout {
-            kind: FanoutKind::Decision,
+            kind,
             idea_id: idea.id,
             comment_id: None,
             skip_account_id: None,
@@ -183,6 +184,7 @@ impl App {
         )
         .await?;
         self.commit(tx).await?;
+        self.wake_news_worker();
         self.store.idea(into).await?.ok_or(AppError::NotFound)
     }
 
@@ -232,9 +234,10 @@ impl App {
                 idea.title,
                 self.link(&format!("/ideas/{}", idea.id))
             );
-            self.tell_followers(
+            self.tell_supporters(
                 &mut *tx,
                 &idea,
+                FanoutKind::Decision,
                 &format!("{} has expired", quoted(&idea.title)),
                 &body,
             )

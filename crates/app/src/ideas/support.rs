@@ -1,6 +1,7 @@
 //! Support: adding and withdrawing it (grouped into shared commits), and the tiers it reaches.
 
 use super::*;
+use cocreate_core::text::{counted, quoted};
 
 impl App {
     /// Supports an idea that is gathering support; a second support by the same account is a
@@ -47,6 +48,7 @@ impl App {
         accepted.sort_unstable();
         accepted.dedup();
         let mut counts = Vec::new();
+        let mut climbed = false;
         for (idea_id, gained) in tx.add_supports(&accepted, now).await? {
             if let Some(idea) = ideas.get(&idea_id) {
                 // The rows are locked, so the count is the stored one plus the supports just
@@ -62,6 +64,7 @@ impl App {
                 let updated = self
                     .apply_supporter_count(&mut *tx, idea, count.supporters, now)
                     .await?;
+                climbed |= (updated.stage, updated.tier) != (idea.stage, idea.tier);
                 ideas.insert(
                     idea_id,
                     Idea {
@@ -78,6 +81,9 @@ impl App {
         // commits it must not mark its own idempotency key by it. A support needs no mark: made
         // twice, it counts once.
         tx.commit().await?;
+        if climbed {
+            self.wake_news_worker();
+        }
         Ok(results
             .into_iter()
             .zip(supports)
@@ -88,7 +94,8 @@ impl App {
     }
 
     /// Moves a gathering idea up its tiers for a new supporter count, sending it to review
-    /// (with a history entry) when the last tier is reached.
+    /// (with a history entry) when the last tier is reached; its supporters and author are told
+    /// of each tier climbed (the caller wakes the news job after its commit).
     pub(super) async fn apply_supporter_count(
         &self,
         tx: &mut dyn Tx,
@@ -119,9 +126,24 @@ impl App {
             },
         };
         tx.set_idea_progress(idea.id, &progress, now).await?;
-        if progress.stage == Stage::Review {
+        let tiers = rules.tiers().len();
+        let news = if progress.stage == Stage::Review {
             self.record_reached_review(tx, idea.id, count).await?;
-        }
+            format!(
+                "{} reached its last tier with {} and goes to review",
+                quoted(&idea.title),
+                counted(count, "supporter")
+            )
+        } else {
+            format!(
+                "{} reached tier {} of {tiers} with {}",
+                quoted(&idea.title),
+                progress.tier,
+                counted(count, "supporter")
+            )
+        };
+        self.tell_supporters(tx, idea, FanoutKind::Milestone, &news, "")
+            .await?;
         updated.stage = progress.stage;
         updated.tier = progress.tier;
         updated.tier_deadline = progress.tier_deadline;
@@ -135,7 +157,10 @@ impl App {
         idea_id: i64,
         supporters: i64,
     ) -> AppResult<()> {
-        let reason = format!("It reached {supporters} supporters, the last tier.");
+        let reason = format!(
+            "It reached {}, the last tier.",
+            counted(supporters, "supporter")
+        );
         self.record_stage(
             tx,
             idea_id,

@@ -90,6 +90,9 @@ pub struct CommentIn {
     /// Reply to this comment; replies deeper than 3 levels join their parent's level.
     #[serde(default)]
     parent_id: Option<i64>,
+    /// Mark it an official answer (staff of the space only; refused for anyone else).
+    #[serde(default)]
+    official: bool,
 }
 
 /// Comments on an idea or replies to a comment; the writer follows the idea from then on.
@@ -129,7 +132,13 @@ pub(super) async fn comment_on(
 ) -> ApiResult<Response> {
     let comment = state
         .app
-        .add_comment(signed_in(actor)?, subject, body.parent_id, &body.body)
+        .add_comment(
+            signed_in(actor)?,
+            subject,
+            body.parent_id,
+            &body.body,
+            body.official,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(comment_out(comment))).into_response())
 }

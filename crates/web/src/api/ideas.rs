@@ -82,7 +82,7 @@ pub(super) fn idea_detail(view: IdeaView) -> IdeaDetailOut {
         .collect();
     IdeaDetailOut {
         space: view.space.space.slug.clone(),
-        idea: idea_out(view.idea, view.supported, view.target.map(|t| t.supporters)),
+        idea: idea_out(view.idea, view.supported, view.progress.map(|p| p.target)),
         history,
     }
 }
@@ -129,7 +129,7 @@ pub(super) async fn list_ideas(
         items: page
             .items
             .into_iter()
-            .map(|item| idea_out(item.idea, item.supported, None))
+            .map(|item| idea_out(item.idea, item.supported, item.progress.map(|p| p.target)))
             .collect(),
         next: page.next,
     }))

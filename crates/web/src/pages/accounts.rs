@@ -290,16 +290,6 @@ pub(super) async fn reset(
     }
 }
 
-#[derive(Template)]
-#[template(path = "confirm.html")]
-pub(super) struct ConfirmPage {
-    pub(super) layout: Layout,
-    pub(super) heading: &'static str,
-    pub(super) text: &'static str,
-    pub(super) action: String,
-    pub(super) submit: &'static str,
-}
-
 pub(super) async fn email_confirm_page(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
@@ -311,6 +301,7 @@ pub(super) async fn email_confirm_page(
         text: "Press the button to start using this address for your account.",
         action: format!("/email/confirm/{token}"),
         submit: "Confirm address",
+        back: None,
     })
 }
 

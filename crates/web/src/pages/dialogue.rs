@@ -9,6 +9,9 @@ pub(super) struct CommentFields {
     /// Empty for a comment on the idea itself.
     #[serde(default)]
     pub(super) parent_id: String,
+    /// The checkbox staff tick for an official answer (present only when ticked).
+    #[serde(default)]
+    pub(super) official: Option<String>,
 }
 
 impl CommentFields {
@@ -54,7 +57,13 @@ pub(super) async fn comment_on(
         Ok(parent) => {
             state
                 .app
-                .add_comment(actor, subject, parent, &fields.body)
+                .add_comment(
+                    actor,
+                    subject,
+                    parent,
+                    &fields.body,
+                    fields.official.is_some(),
+                )
                 .await
         }
         Err(error) => Err(error),
@@ -107,6 +116,25 @@ pub(super) async fn edit_comment(
             discussion_page(&state, actor, subject, form_error).await
         }
     }
+}
+
+/// Asks before a comment is deleted.
+pub(super) async fn confirm_comment_deletion(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let comment = state.app.deletable_comment(actor, id).await?;
+    ok(&ConfirmPage {
+        layout: layout(&state, Some(actor)).await?,
+        heading: "Delete this comment?",
+        text: "Everyone will see that a comment was deleted here, but not what it said. \
+               This cannot be undone.",
+        action: format!("/comments/{id}/delete"),
+        submit: "Delete comment",
+        back: Some(format!("{}#comment-{id}", comment.subject.path())),
+    })
 }
 
 pub(super) async fn delete_comment(

@@ -117,14 +117,28 @@ pub(super) async fn on_idea(
     }
 }
 
+/// Where a form sent from a list goes back to.
+#[derive(Deserialize)]
+pub(super) struct BackQuery {
+    back: Option<String>,
+}
+
+/// Supports an idea; from a card, back to the list at that card.
 pub(super) async fn support(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(id): Path<i64>,
+    Query(query): Query<BackQuery>,
 ) -> PageResult {
     let actor = require(&actor)?;
     let result = state.app.support(actor, id).await;
-    on_idea(&state, actor, id, "supported", result).await
+    match (result, query.back.as_deref().and_then(local_path)) {
+        (Ok(_), Some(back)) => {
+            let separator = if back.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{back}{separator}done=supported#idea-{id}")).into_response())
+        }
+        (result, _) => on_idea(&state, actor, id, "supported", result).await,
+    }
 }
 
 pub(super) async fn withdraw(

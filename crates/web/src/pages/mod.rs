@@ -45,6 +45,20 @@ use self::{
     organisation::*, search::*, spaces::*,
 };
 
+/// A question asked before an action that cannot be undone, answered with a form button (no
+/// JavaScript needed), with a way back for a person who changes their mind.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub(super) struct ConfirmPage {
+    pub(super) layout: Layout,
+    pub(super) heading: &'static str,
+    pub(super) text: &'static str,
+    pub(super) action: String,
+    pub(super) submit: &'static str,
+    /// Where "Cancel" leads; none when there is nothing to go back to.
+    pub(super) back: Option<String>,
+}
+
 /// An error shown as a page, or a detour to the sign-in page.
 pub enum PageError {
     Http(HttpError),
@@ -461,7 +475,10 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/ideas/{id}/follow", post(follow))
         .route("/ideas/{id}/unfollow", post(unfollow))
         .route("/comments/{id}/edit", post(edit_comment))
-        .route("/comments/{id}/delete", post(delete_comment))
+        .route(
+            "/comments/{id}/delete",
+            get(confirm_comment_deletion).post(delete_comment),
+        )
         .route("/notifications", get(notifications))
         .route("/flags", post(flag))
         .route("/moderation", get(moderation))

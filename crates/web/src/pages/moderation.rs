@@ -57,6 +57,16 @@ pub(super) struct ModerationPage {
     pub(super) items: Vec<FlagView>,
 }
 
+impl ModerationPage {
+    /// The anchor of the item after the one at `index`, or nothing after the last.
+    fn anchor_after(&self, index: usize) -> String {
+        self.items
+            .get(index + 1)
+            .map(|next| format!("flag-{}", next.flag.id))
+            .unwrap_or_default()
+    }
+}
+
 pub(super) async fn moderation(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
@@ -73,6 +83,21 @@ pub(super) async fn moderation(
 pub(super) struct ReasonFields {
     #[serde(default)]
     pub(super) reason: String,
+    /// Set by the queue's forms: the queue, at the item after this one.
+    #[serde(default)]
+    pub(super) back_to_queue: Option<String>,
+}
+
+/// Where a moderator goes after acting from the queue: back to it, at the next item (the
+/// anchor `#flag-N`), with the outcome said.
+fn back_to_queue(anchor: &str) -> String {
+    let flag = anchor
+        .strip_prefix("flag-")
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    match flag {
+        Some(id) => format!("/moderation?done=moderated#flag-{id}"),
+        None => "/moderation?done=moderated".to_owned(),
+    }
 }
 
 pub(super) async fn moderate(
@@ -95,7 +120,11 @@ pub(super) async fn moderate(
         .await
     {
         Ok(subject) => {
-            Ok(Redirect::to(&format!("{}?done=moderated", subject.path())).into_response())
+            let to = match &fields.back_to_queue {
+                Some(anchor) => back_to_queue(anchor),
+                None => format!("{}?done=moderated", subject.path()),
+            };
+            Ok(Redirect::to(&to).into_response())
         }
         Err(error) => {
             let form_error = FormError::from_app(error)?;

@@ -36,6 +36,19 @@ pub(super) struct AdminPage {
     pub(super) error: FormError,
 }
 
+impl AdminPage {
+    /// The tab's name, for the page's title: each tab is its own entry in history and in tabs.
+    fn tab_title(&self) -> &'static str {
+        match self.tab {
+            "members" => "Members",
+            "invitations" => "Invitations",
+            "audit" => "Audit log",
+            "outbox" => "Outbox",
+            _ => "Organisation",
+        }
+    }
+}
+
 pub(super) const PAGE_SIZE: i64 = 50;
 
 pub(super) async fn admin_page(

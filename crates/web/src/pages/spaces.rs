@@ -189,6 +189,8 @@ pub struct IdeaList {
     pub filter_query: String,
     pub stages: &'static [Stage],
     pub page: IdeaPage,
+    /// This very page of the list, for a form on a card to return to.
+    pub here: String,
 }
 
 pub(super) fn url_escape(text: &str) -> String {
@@ -209,7 +211,12 @@ impl IdeaList {
         if !tag.is_empty() {
             filter_query.push_str(&format!("&tag={}", url_escape(&tag)));
         }
+        let mut here = format!("{base}?sort={}{filter_query}", filter.order.as_str());
+        if let Some(cursor) = &filter.cursor {
+            here.push_str(&format!("&cursor={}", url_escape(cursor)));
+        }
         Self {
+            here,
             base,
             order: filter.order,
             orders: ListOrder::ALL,
@@ -219,6 +226,11 @@ impl IdeaList {
             stages: Stage::ALL,
             page,
         }
+    }
+
+    /// Where a card's support button posts: the idea's support, then back to this page.
+    pub fn support_action(&self, idea_id: i64) -> String {
+        format!("/ideas/{idea_id}/support?back={}", url_escape(&self.here))
     }
 }
 
