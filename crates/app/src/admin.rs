@@ -2,7 +2,7 @@
 //! the mail outbox. Also the operator's CLI entry points, which act without a signed-in account.
 
 use cocreate_core::text::isolate;
-use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, allows};
+use cocreate_core::{AccountKind, Action, Description, Email, OrgName, OrgRole, TimeZone, allows};
 use cocreate_store::{
     Account, AuditEntry, Invitation, Logo, MailStatus, NewInvitation, OutboxMail, Tx,
 };
@@ -36,18 +36,29 @@ impl App {
         }
     }
 
+    /// Changes the organisation's profile; without a time zone, the current one stays.
     pub async fn update_organisation(
         &self,
         actor: &Actor,
         name: &str,
         description: &str,
+        time_zone: Option<&str>,
     ) -> AppResult<()> {
         self.require(actor, Action::ManageOrganisation)?;
         let name = OrgName::parse(name)?;
         let description = Description::parse(description)?;
+        let time_zone = match time_zone {
+            Some(time_zone) => TimeZone::parse("time_zone", time_zone)?,
+            None => self.time_zone().await?,
+        };
         let mut tx = self.store.begin().await?;
-        tx.update_organisation(name.as_str(), description.as_str(), self.now())
-            .await?;
+        tx.update_organisation(
+            name.as_str(),
+            description.as_str(),
+            time_zone.name(),
+            self.now(),
+        )
+        .await?;
         self.audit(
             &mut *tx,
             Some(actor),

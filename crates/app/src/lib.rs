@@ -234,6 +234,13 @@ impl App {
         Ok(organisation)
     }
 
+    /// The organisation's time zone, in which typed days are read and times are shown.
+    pub async fn time_zone(&self) -> AppResult<cocreate_core::TimeZone> {
+        Ok(cocreate_core::TimeZone::stored(
+            &self.organisation().await?.time_zone,
+        ))
+    }
+
     /// Forgets the cached organisation after a change to it.
     fn organisation_changed(&self) {
         if let Ok(mut cached) = self.organisation.write() {

@@ -19,7 +19,7 @@ use crate::{App, AppError, AppResult};
 /// What the first field of an export says it is.
 pub const EXPORT_FORMAT: &str = "cocreate-export";
 /// The layout version this Cocreate writes and reads.
-pub const EXPORT_VERSION: u32 = 1;
+pub const EXPORT_VERSION: u32 = 2;
 
 /// Everything an organisation holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,6 +305,7 @@ mod tests {
             Value::Text(String::new()),
             Value::Bytes(vec![0, 1, 254, 255]),
             Value::Text("image/png".into()),
+            Value::Text("Europe/Amsterdam".into()),
             Value::Int(-5),
         ]);
         let challenges = TABLES
@@ -337,7 +338,7 @@ mod tests {
     fn an_export_reads_back_equal_and_writes_the_same_bytes() {
         let export = tiny();
         let text = written(&export);
-        assert!(text.starts_with("{\"format\":\"cocreate-export\",\"version\":1,"));
+        assert!(text.starts_with("{\"format\":\"cocreate-export\",\"version\":2,"));
         assert!(text.contains("\n[1,\"Nörthwind \\\"Outdoor\\\"\\n\",\"\",\"AAH+/w==\","));
         let read = read_export(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read, export);
@@ -352,7 +353,7 @@ mod tests {
             error_of(&text.replace("cocreate-export", "other")).contains("format is \"other\"")
         );
         assert!(
-            error_of(&text.replace("\"version\":1", "\"version\":9")).contains("layout version 9")
+            error_of(&text.replace("\"version\":2", "\"version\":9")).contains("layout version 9")
         );
         assert!(error_of(&text.replace("\"sessions\"", "\"meetings\"")).contains("meetings"));
         assert!(
@@ -369,7 +370,7 @@ mod tests {
         );
         assert!(
             error_of(&text.replace(",-5]", "]"))
-                .contains("organisation row 1 has 5 values for 6 columns")
+                .contains("organisation row 1 has 6 values for 7 columns")
         );
         assert!(
             error_of(&text.replace(

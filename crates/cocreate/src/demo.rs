@@ -113,6 +113,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             &admin,
             "Northwind Outdoor Co.",
             "We design outdoor gear together with the people who use it. Share ideas, improve others' and follow what we build.",
+            Some("Europe/Amsterdam"),
         )
         .await
         .map_err(|e| anyhow!("{e}"))?;

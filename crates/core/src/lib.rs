@@ -8,6 +8,7 @@ pub mod ranks;
 pub mod text;
 pub mod time;
 pub mod types;
+pub mod zone;
 
 pub use ideas::{Mover, SupportRules, Tier, TierOutcome, TierProgress, TierState};
 pub use markdown::Markdown;
@@ -17,3 +18,4 @@ pub use policy::{
 };
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use types::*;
+pub use zone::TimeZone;

@@ -29,13 +29,6 @@ impl Timestamp {
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default()
     }
-
-    /// A short human form for pages, e.g. `2026-11-24 21:52 UTC`.
-    pub fn to_display(self) -> String {
-        chrono::DateTime::from_timestamp_millis(self.0)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default()
-    }
 }
 
 pub trait Clock: Send + Sync + 'static {
@@ -87,6 +80,5 @@ mod tests {
     #[test]
     fn formats_as_rfc3339() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(Timestamp(0).to_display(), "1970-01-01 00:00 UTC");
     }
 }

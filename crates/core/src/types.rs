@@ -286,24 +286,6 @@ pub fn search_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// A calendar date typed as `YYYY-MM-DD`, as the start of that day in UTC; empty means none.
-pub fn parse_date(
-    field: &'static str,
-    text: &str,
-) -> Result<Option<crate::Timestamp>, ValidationError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| ValidationError::new(field, "must be a date like 2027-03-31"))?;
-    let millis = date
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis())
-        .unwrap_or_default();
-    Ok(Some(crate::Timestamp(millis)))
-}
-
 /// A URL-safe space identifier: 1–60 of `a-z`, `0-9` and inner `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
@@ -562,19 +544,6 @@ mod tests {
                 prop_assert!(term.chars().all(char::is_alphanumeric));
             }
         }
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("opens_at", "").unwrap(), None);
-        assert_eq!(
-            parse_date("opens_at", "1970-01-02").unwrap(),
-            Some(crate::Timestamp(86_400_000))
-        );
-        assert_eq!(
-            parse_date("opens_at", "31/12/2026").unwrap_err().field,
-            "opens_at"
-        );
     }
 
     #[test]

@@ -129,8 +129,9 @@ pub async fn organisation_defaults_and_updates(store: Arc<dyn Store>) {
     let org = store.organisation().await.unwrap();
     assert_eq!(org.name, "Cocreate");
     assert!(!org.has_logo);
+    assert_eq!(org.time_zone, "UTC");
     let mut tx = store.begin().await.unwrap();
-    tx.update_organisation("Acme", "We make things", T0)
+    tx.update_organisation("Acme", "We make things", "Europe/Paris", T0)
         .await
         .unwrap();
     let logo = Logo {
@@ -141,8 +142,12 @@ pub async fn organisation_defaults_and_updates(store: Arc<dyn Store>) {
     tx.commit().await.unwrap();
     let org = store.organisation().await.unwrap();
     assert_eq!(
-        (org.name.as_str(), org.description.as_str()),
-        ("Acme", "We make things")
+        (
+            org.name.as_str(),
+            org.description.as_str(),
+            org.time_zone.as_str()
+        ),
+        ("Acme", "We make things", "Europe/Paris")
     );
     assert!(org.has_logo);
     assert_eq!(store.organisation_logo().await.unwrap(), Some(logo));
@@ -635,7 +640,7 @@ pub async fn dropped_transaction_writes_nothing(store: Arc<dyn Store>) {
     })
     .await
     .unwrap();
-    tx.update_organisation("Half-written", "", T0)
+    tx.update_organisation("Half-written", "", "UTC", T0)
         .await
         .unwrap();
     drop(tx);

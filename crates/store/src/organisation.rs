@@ -1,4 +1,4 @@
-//! The organisation's one row: its name, description and logo.
+//! The organisation's one row: its name, description, time zone and logo.
 
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
@@ -17,6 +17,7 @@ pub trait OrganisationTx {
         &mut self,
         name: &str,
         description: &str,
+        time_zone: &str,
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn set_organisation_logo(
@@ -29,12 +30,14 @@ pub trait OrganisationTx {
 #[async_trait]
 impl<S: SqlRead + ?Sized> OrganisationRead for S {
     async fn organisation(&self) -> StoreResult<Organisation> {
-        let sql = "SELECT name, description, logo_type, updated_at FROM organisation WHERE id = 1";
+        let sql = "SELECT name, description, logo_type, time_zone, updated_at \
+                   FROM organisation WHERE id = 1";
         let mut row = self.fetch_one(sql, &[]).await?;
         Ok(Organisation {
             name: row.text("name")?,
             description: row.text("description")?,
             has_logo: row.maybe_text("logo_type")?.is_some(),
+            time_zone: row.text("time_zone")?,
             updated_at: row.time("updated_at")?,
         })
     }
@@ -57,12 +60,18 @@ impl<T: SqlTx + ?Sized> OrganisationTx for T {
         &mut self,
         name: &str,
         description: &str,
+        time_zone: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let sql =
-            "UPDATE organisation SET name = $1, description = $2, updated_at = $3 WHERE id = 1";
-        self.execute(sql, &[name.into(), description.into(), now.into()])
-            .await?;
+        let sql = "UPDATE organisation SET name = $1, description = $2, time_zone = $3, \
+                   updated_at = $4 WHERE id = 1";
+        let args = [
+            name.into(),
+            description.into(),
+            time_zone.into(),
+            now.into(),
+        ];
+        self.execute(sql, &args).await?;
         Ok(())
     }
 

@@ -10,6 +10,8 @@ pub struct Organisation {
     pub name: String,
     pub description: String,
     pub has_logo: bool,
+    /// An IANA name, checked when set.
+    pub time_zone: String,
     pub updated_at: Timestamp,
 }
 

@@ -67,6 +67,7 @@ pub const TABLES: &[TableSpec] = &[
             ("description", Text),
             ("logo", Bytes),
             ("logo_type", Text),
+            ("time_zone", Text),
             ("updated_at", Int),
         ],
         &["id"],

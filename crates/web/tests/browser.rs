@@ -1004,7 +1004,7 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
             // rationale of a stage change and of a merge, and a moderator's reasons for hiding.
             // Names are one line each, so they get a few payloads in a row; the rest gets all.
             let short = HOSTILE[..3].concat();
-            app.update_organisation(&admin, &short, &all).await?;
+            app.update_organisation(&admin, &short, &all, None).await?;
             app.create_api_token(&admin, &short).await?;
             app.flag(&customer, ContentKind::Idea, ideas[1], &all)
                 .await?;

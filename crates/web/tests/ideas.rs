@@ -29,6 +29,7 @@ on_both_backends!(
     co_authors_are_invited_accept_and_co_draft,
     images_and_files_are_checked_stored_and_served,
     challenges_carry_a_cover_image,
+    challenge_days_are_whole_days_in_the_organisations_zone,
 );
 
 struct World {
@@ -2580,4 +2581,177 @@ async fn internal_idea(w: &World, title: &str, body: &str) -> i64 {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{idea}");
     idea["id"].as_i64().unwrap()
+}
+
+/// A challenge's days are whole days in the organisation's time zone: one whose last day is today
+/// is open until the day ends, and pages show times and days in that zone.
+async fn challenge_days_are_whole_days_in_the_organisations_zone(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let create = |opens: String, closes: String| {
+        let (server, staff) = (&w.server, &w.staff);
+        async move {
+            api(
+                server,
+                staff,
+                "POST",
+                "/api/v1/spaces/ideas/challenges",
+                Some(json!({"title": format!("Until {closes}"), "problem": "P", "opens_at": opens, "closes_at": closes})),
+            )
+            .await
+        }
+    };
+    let utc = cocreate_core::TimeZone::default();
+    let now = w.server.app.now();
+    let today = utc.day_of(now);
+    let yesterday = utc.day_of(now.plus_minutes(-24 * 60));
+    let (status, closing_today) = create(String::new(), today.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{closing_today}");
+    let (status, idea) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        "/api/v1/spaces/ideas/ideas",
+        Some(json!({"title": "Last-minute idea", "body": "Still in time.", "challenge_id": closing_today["id"]})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "open all of its last day: {idea}"
+    );
+    let (status, closed) = create(String::new(), yesterday.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, late) = api(
+        &w.server,
+        &w.customer,
+        "POST",
+        "/api/v1/spaces/ideas/ideas",
+        Some(json!({"title": "Too late", "body": "Missed it.", "challenge_id": closed["id"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{late}");
+    let (status, same_day) = create(today.clone(), today.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a one-day challenge: {same_day}"
+    );
+    let (status, backwards) = create(today.clone(), yesterday.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(backwards["field"], "closes_at", "{backwards}");
+
+    // Only a real zone is taken, and only from admins.
+    for zone in ["Mars/Olympus", "UTC+14", "../etc/passwd"] {
+        assert_api_refused(
+            &w.server,
+            &w.admin,
+            ("PUT", "/api/v1/organisation"),
+            json!({"name": "Northwind", "time_zone": zone}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "time_zone",
+        )
+        .await;
+    }
+    let (status, _) = api(
+        &w.server,
+        &w.staff,
+        "PUT",
+        "/api/v1/organisation",
+        Some(json!({"name": "Northwind", "time_zone": "Pacific/Kiritimati"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "staff do not run the organisation"
+    );
+    let (status, org) = api(
+        &w.server,
+        &w.admin,
+        "PUT",
+        "/api/v1/organisation",
+        Some(json!({"name": "Northwind", "time_zone": "Pacific/Kiritimati"})),
+    )
+    .await;
+    assert_eq!(
+        (status, &org["time_zone"]),
+        (StatusCode::OK, &json!("Pacific/Kiritimati"))
+    );
+    let (_, org) = api(
+        &w.server,
+        &w.admin,
+        "PUT",
+        "/api/v1/organisation",
+        Some(json!({"name": "Northwind", "description": "Without a zone"})),
+    )
+    .await;
+    assert_eq!(
+        org["time_zone"], "Pacific/Kiritimati",
+        "an absent zone is kept"
+    );
+
+    // Kiritimati is 14 hours ahead of UTC all year: its days end at 10:00 UTC.
+    let kiritimati = cocreate_core::TimeZone::parse("time_zone", "Pacific/Kiritimati").unwrap();
+    let day = kiritimati.day_of(w.server.app.now().plus_minutes(3 * 24 * 60));
+    let (status, challenge) = create(day.clone(), day.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+    assert_eq!(challenge["closes_at"], format!("{day}T10:00:00Z"));
+    let opens = challenge["opens_at"].as_str().unwrap();
+    assert!(opens.ends_with("T10:00:00Z") && opens < challenge["closes_at"].as_str().unwrap());
+
+    // Pages say the same days back, in the zone; the edit form offers them as they were typed.
+    let staff = account(
+        &w.server,
+        "curator@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let page = read_page(
+        &staff,
+        w.server.url(&format!("/challenges/{}", challenge["id"])),
+    )
+    .await;
+    assert!(
+        page.contains(&format!("Last day {day} (Pacific/Kiritimati)"))
+            && page.contains(&format!("name=\"closes_at\" type=\"date\" aria-describedby=\"challenge-days-hint\" value=\"{day}\""))
+            && page.contains(&format!("name=\"opens_at\" type=\"date\" aria-describedby=\"challenge-days-hint\" value=\"{day}\""))
+            && page.contains("Whole days in Pacific/Kiritimati")
+            && page.contains("+14"),
+        "{page}"
+    );
+    let space = read_page(&staff, w.server.url("/spaces/ideas")).await;
+    assert!(
+        space.contains("Closed; its last day was ")
+            && space.contains(&format!("Opens {day} 00:00 +14"))
+            && space.contains(&format!("Open until the end of {day}")),
+        "{space}"
+    );
+    let admin_page = read_page(&staff, w.server.url("/admin/organisation")).await;
+    assert!(admin_page.contains("<option selected>Pacific/Kiritimati</option>"));
+    let refused = post_form(
+        &staff,
+        w.server.url("/admin/organisation"),
+        &[("name", "Northwind"), ("time_zone", "Nowhere")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("must be a time zone name like Europe/Paris")
+    );
+    let saved = post_form(
+        &staff,
+        w.server.url("/admin/organisation"),
+        &[("name", "Northwind"), ("time_zone", "Europe/Lisbon")],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, org) = api(&w.server, &w.admin, "GET", "/api/v1/organisation", None).await;
+    assert_eq!(org["time_zone"], "Europe/Lisbon");
 }

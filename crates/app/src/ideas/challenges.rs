@@ -12,7 +12,9 @@ struct ValidChallenge {
     closes_at: Option<Timestamp>,
 }
 
-fn validate_challenge(input: &ChallengeInput<'_>) -> AppResult<ValidChallenge> {
+/// Dates are whole days in the organisation's time zone: a challenge opens at the start of its
+/// first day and closes at the end of its last.
+fn validate_challenge(input: &ChallengeInput<'_>, zone: TimeZone) -> AppResult<ValidChallenge> {
     let questions: Vec<&str> = input
         .questions
         .lines()
@@ -30,14 +32,14 @@ fn validate_challenge(input: &ChallengeInput<'_>) -> AppResult<ValidChallenge> {
     } else {
         SupportRules::parse(input.tiers)?
     };
-    let opens_at = parse_date("opens_at", input.opens_at)?;
-    let closes_at = parse_date("closes_at", input.closes_at)?;
+    let opens_at = zone.start_of_day("opens_at", input.opens_at)?;
+    let closes_at = zone.end_of_day("closes_at", input.closes_at)?;
     if let (Some(opens), Some(closes)) = (opens_at, closes_at)
         && closes <= opens
     {
         return Err(AppError::invalid(
             "closes_at",
-            "must be after the opening date",
+            "must not be before the opening date",
         ));
     }
     Ok(ValidChallenge {
@@ -84,7 +86,7 @@ impl App {
     ) -> AppResult<Challenge> {
         let view = self.space(Some(actor), slug).await?;
         Self::require_curator(&view)?;
-        let valid = validate_challenge(input)?;
+        let valid = validate_challenge(input, self.time_zone().await?)?;
         let tags = valid.tags.to_list();
         let tiers = valid.rules.to_string();
         let fields = ChallengeFields {
@@ -121,7 +123,7 @@ impl App {
     ) -> AppResult<Challenge> {
         let (view, _) = self.challenge(Some(actor), id).await?;
         Self::require_curator(&view)?;
-        let valid = validate_challenge(input)?;
+        let valid = validate_challenge(input, self.time_zone().await?)?;
         let tags = valid.tags.to_list();
         let tiers = valid.rules.to_string();
         let fields = ChallengeFields {

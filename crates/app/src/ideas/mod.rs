@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use cocreate_core::{
     Authorship, IdeaAction, Markdown, Mover, Rationale, Stage, SupportRules, Tags, Tier,
-    TierOutcome, TierProgress, TierState, Timestamp, Title, markdown::MAX_BODY_CHARS, parse_date,
+    TierOutcome, TierProgress, TierState, TimeZone, Timestamp, Title, markdown::MAX_BODY_CHARS,
     search_terms,
 };
 use cocreate_store::{

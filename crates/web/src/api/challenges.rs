@@ -15,7 +15,9 @@ pub struct ChallengeOut {
     tags: Vec<String>,
     /// Support tiers as `supporters/days, …`.
     tiers: String,
+    /// When it opens: the start of its first day in the organisation's time zone.
     opens_at: Option<String>,
+    /// When it closes: the end of its last day in the organisation's time zone.
     closes_at: Option<String>,
     /// Where the cover image is served, when there is one.
     cover_url: Option<String>,
@@ -61,9 +63,10 @@ pub struct ChallengeIn {
     /// `supporters/days, …`; absent means 100/60, 1000/365, 5000/182, 10000/182.
     #[serde(default)]
     tiers: String,
-    /// `YYYY-MM-DD`.
+    /// The first day, `YYYY-MM-DD` in the organisation's time zone; it opens at its start.
     #[serde(default)]
     opens_at: String,
+    /// The last day, `YYYY-MM-DD` in the organisation's time zone; it closes at its end.
     #[serde(default)]
     closes_at: String,
 }

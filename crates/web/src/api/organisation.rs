@@ -8,6 +8,8 @@ pub struct OrganisationOut {
     description: String,
     /// Where the logo is served, when there is one.
     logo_url: Option<String>,
+    /// The IANA time zone in which typed days (such as a challenge's `closes_at`) are read.
+    time_zone: String,
 }
 
 /// The organisation's public profile.
@@ -20,6 +22,7 @@ pub(super) async fn get_organisation(
         name: org.name,
         description: org.description,
         logo_url: org.has_logo.then(|| "/logo".to_owned()),
+        time_zone: org.time_zone,
     }))
 }
 
@@ -29,9 +32,11 @@ pub struct OrganisationIn {
     name: String,
     #[serde(default)]
     description: String,
+    /// An IANA time zone such as `Europe/Paris`; absent keeps the current one.
+    time_zone: Option<String>,
 }
 
-/// Changes the organisation's name and description (admins).
+/// Changes the organisation's name, description and time zone (admins).
 #[utoipa::path(put, path = "/api/v1/organisation", tag = "organisation", request_body = OrganisationIn,
     responses((status = 200, body = OrganisationOut), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -42,7 +47,12 @@ pub(super) async fn update_organisation(
 ) -> ApiResult<Json<OrganisationOut>> {
     state
         .app
-        .update_organisation(signed_in(&actor)?, &body.name, &body.description)
+        .update_organisation(
+            signed_in(&actor)?,
+            &body.name,
+            &body.description,
+            body.time_zone.as_deref(),
+        )
         .await?;
     get_organisation(State(state)).await
 }

@@ -33,19 +33,22 @@ impl ChallengeFields {
         }
     }
 
-    pub(super) fn of(challenge: &Challenge) -> Self {
-        let date = |t: Option<cocreate_core::Timestamp>| {
-            t.map(|t| t.to_rfc3339()[..10].to_owned())
-                .unwrap_or_default()
-        };
+    /// The form as the challenge was saved: its first and last days in the organisation's zone.
+    pub(super) fn of(challenge: &Challenge, zone: cocreate_core::TimeZone) -> Self {
         Self {
             title: challenge.title.clone(),
             problem: challenge.problem.clone(),
             questions: challenge.questions.clone(),
             tags: challenge.tags.clone(),
             tiers: challenge.tiers.clone(),
-            opens_at: date(challenge.opens_at),
-            closes_at: date(challenge.closes_at),
+            opens_at: challenge
+                .opens_at
+                .map(|t| zone.day_of(t))
+                .unwrap_or_default(),
+            closes_at: challenge
+                .closes_at
+                .map(|t| zone.last_day_before(t))
+                .unwrap_or_default(),
         }
     }
 }
@@ -174,7 +177,7 @@ pub(super) async fn challenge_page(
             "Save challenge",
             forms
                 .challenge
-                .unwrap_or_else(|| ChallengeFields::of(&challenge)),
+                .unwrap_or_else(|| ChallengeFields::of(&challenge, layout.zone)),
             challenge_error,
         ),
         layout,

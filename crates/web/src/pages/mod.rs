@@ -195,8 +195,44 @@ pub struct ActorView {
 pub struct Layout {
     pub org_name: String,
     pub has_logo: bool,
+    pub zone: cocreate_core::TimeZone,
+    /// When the page is made, for what is past and what is to come.
+    pub now: cocreate_core::Timestamp,
     pub actor: Option<ActorView>,
     pub notice: Option<&'static str>,
+}
+
+/// A timestamp, however many references deep a template holds it.
+pub trait Moment {
+    fn moment(&self) -> cocreate_core::Timestamp;
+}
+
+impl Moment for cocreate_core::Timestamp {
+    fn moment(&self) -> cocreate_core::Timestamp {
+        *self
+    }
+}
+
+impl<T: Moment + ?Sized> Moment for &T {
+    fn moment(&self) -> cocreate_core::Timestamp {
+        (**self).moment()
+    }
+}
+
+impl Layout {
+    /// A moment as people read it: in the organisation's time zone.
+    pub fn when(&self, at: impl Moment) -> String {
+        self.zone.display(at.moment())
+    }
+
+    pub fn has_passed(&self, at: impl Moment) -> bool {
+        at.moment() <= self.now
+    }
+
+    /// The last day before a deadline that falls at the end of a day, e.g. a challenge's close.
+    pub fn last_day(&self, until: impl Moment) -> String {
+        self.zone.last_day_before(until.moment())
+    }
 }
 
 pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<Layout, PageError> {
@@ -211,6 +247,8 @@ pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<La
         None => None,
     };
     Ok(Layout {
+        zone: cocreate_core::TimeZone::stored(&org.time_zone),
+        now: state.app.now(),
         org_name: org.name,
         has_logo: org.has_logo,
         actor,

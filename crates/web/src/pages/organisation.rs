@@ -6,6 +6,7 @@ pub enum AdminBody {
     Organisation {
         name: String,
         description: String,
+        time_zone: String,
     },
     Members {
         members: Vec<Account>,
@@ -36,7 +37,22 @@ pub(super) struct AdminPage {
     pub(super) error: FormError,
 }
 
+impl AdminBody {
+    fn of_organisation(org: cocreate_store::Organisation) -> Self {
+        Self::Organisation {
+            name: org.name,
+            description: org.description,
+            time_zone: org.time_zone,
+        }
+    }
+}
+
 impl AdminPage {
+    /// The zones an admin may pick for the organisation.
+    fn time_zones(&self) -> impl Iterator<Item = &'static str> {
+        cocreate_core::TimeZone::names()
+    }
+
     /// The tab's name, for the page's title: each tab is its own entry in history and in tabs.
     fn tab_title(&self) -> &'static str {
         match self.tab {
@@ -91,10 +107,7 @@ pub(super) async fn admin_organisation(
 ) -> PageResult {
     let actor = require_allowed(&actor, Action::ManageOrganisation)?;
     let org = state.app.organisation().await?;
-    let body = AdminBody::Organisation {
-        name: org.name,
-        description: org.description,
-    };
+    let body = AdminBody::of_organisation(org);
     admin_page(
         &state,
         actor,
@@ -112,6 +125,8 @@ pub(super) struct OrganisationFields {
     pub(super) name: String,
     #[serde(default)]
     pub(super) description: String,
+    #[serde(default)]
+    pub(super) time_zone: String,
 }
 
 pub(super) async fn update_organisation(
@@ -122,7 +137,7 @@ pub(super) async fn update_organisation(
     let actor = require_allowed(&actor, Action::ManageOrganisation)?;
     match state
         .app
-        .update_organisation(actor, &form.name, &form.description)
+        .update_organisation(actor, &form.name, &form.description, Some(&form.time_zone))
         .await
     {
         Ok(()) => Ok(Redirect::to("/admin/organisation?done=saved").into_response()),
@@ -130,6 +145,7 @@ pub(super) async fn update_organisation(
             let body = AdminBody::Organisation {
                 name: form.name,
                 description: form.description,
+                time_zone: form.time_zone,
             };
             admin_page(
                 &state,
@@ -170,11 +186,7 @@ pub(super) async fn upload_logo(
     match state.app.set_organisation_logo(actor, Some(upload)).await {
         Ok(()) => Ok(Redirect::to("/admin/organisation?done=saved").into_response()),
         Err(error) => {
-            let org = state.app.organisation().await?;
-            let body = AdminBody::Organisation {
-                name: org.name,
-                description: org.description,
-            };
+            let body = AdminBody::of_organisation(state.app.organisation().await?);
             admin_page(
                 &state,
                 actor,
