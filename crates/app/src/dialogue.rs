@@ -8,7 +8,7 @@ use cocreate_core::dialogue::{
 use cocreate_core::text::{isolate, quoted};
 use cocreate_core::{CommentAction, Markdown, Stage};
 use cocreate_store::{
-    Comment, FanoutKind, NewComment, NewFanout, NewNotification, Notification, Subject,
+    Account, Comment, FanoutKind, NewComment, NewFanout, NewNotification, Notification, Subject,
 };
 
 use crate::{Actor, App, AppError, AppResult, SpaceView};
@@ -163,14 +163,8 @@ impl App {
             return Err(AppError::conflict(field, message));
         }
         let body = Markdown::parse("body", body, true, MAX_COMMENT_CHARS)?;
-        let handles = mentions(&body.source);
-        if handles.len() > MAX_MENTIONS {
-            return Err(AppError::invalid(
-                "body",
-                format!("mention at most {MAX_MENTIONS} people in one comment"),
-            ));
-        }
-        let mentioned = self.store.accounts_by_handles(&handles).await?;
+        let mentioned = self.mentioned_people(&body).await?;
+        let body = body.linking_mentions(&handles_of(&mentioned));
         let parent = match parent_id {
             None => None,
             Some(parent_id) => {
@@ -310,14 +304,26 @@ impl App {
             ));
         }
         let body = Markdown::parse("body", body, true, MAX_COMMENT_CHARS)?;
+        let mentioned = self.mentioned_people(&body).await?;
+        let body = body.linking_mentions(&handles_of(&mentioned));
         let mut tx = self.store.begin().await?;
         tx.edit_comment(id, &body.source, &body.html, now).await?;
         self.commit(tx).await?;
         self.store.comment(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Deletes a comment (its author or a moderator); its replies stay in the thread. Returns
-    /// what the thread belongs to.
+    /// The people a comment mentions who have an account; at most [`MAX_MENTIONS`] may be named.
+    async fn mentioned_people(&self, body: &Markdown) -> AppResult<Vec<Account>> {
+        let handles = mentions(&body.source);
+        if handles.len() > MAX_MENTIONS {
+            return Err(AppError::invalid(
+                "body",
+                format!("mention at most {MAX_MENTIONS} people in one comment"),
+            ));
+        }
+        Ok(self.store.accounts_by_handles(&handles).await?)
+    }
+
     /// The comment, when the actor may delete it: for the page that asks them to confirm.
     pub async fn deletable_comment(&self, actor: &Actor, id: i64) -> AppResult<Comment> {
         let (comment, _, allowed) = self.comment_for(actor, id, CommentAction::Delete).await?;
@@ -327,6 +333,8 @@ impl App {
         Ok(comment)
     }
 
+    /// Deletes a comment (its author or a moderator); its replies stay in the thread. Returns
+    /// what the thread belongs to.
     pub async fn delete_comment(&self, actor: &Actor, id: i64) -> AppResult<Subject> {
         let (comment, own, allowed) = self.comment_for(actor, id, CommentAction::Delete).await?;
         if !allowed {
@@ -436,4 +444,9 @@ pub(crate) fn subject_label(subject: Subject) -> String {
         Subject::Idea(id) => format!("idea:{id}"),
         Subject::Challenge(id) => format!("challenge:{id}"),
     }
+}
+
+/// The handles of people found by their mentions, to link them in the text.
+fn handles_of(people: &[Account]) -> Vec<String> {
+    people.iter().map(|person| person.handle.clone()).collect()
 }

@@ -17,6 +17,7 @@ mod idempotency;
 mod mail;
 mod moderation;
 mod password_work;
+mod people;
 mod ranks;
 mod retention;
 mod sealed;
@@ -50,6 +51,7 @@ pub use idempotency::{Claim, MAX_IDEMPOTENCY_KEY, request_fingerprint, with_clai
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
 pub use password_work::{PasswordTurn, PasswordWork};
+pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
 pub use ranks::RanksRefreshed;
 pub use retention::RetentionPeriods;
 pub use spaces::{SpaceInput, SpaceView};

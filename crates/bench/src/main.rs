@@ -384,6 +384,14 @@ fn get(served: &Served, path: String) -> MakeRequest {
     Arc::new(move |client, _, _| client.get(&url))
 }
 
+/// GETs of the given pages, each connection walking them in its own scattered order.
+fn spread(pages: Arc<Vec<String>>) -> MakeRequest {
+    Arc::new(move |client, worker, i| {
+        let pick = (worker as u64 * 7919 + i * 104_729) as usize % pages.len();
+        client.get(&pages[pick])
+    })
+}
+
 struct Report {
     backend: BackendChoice,
     ideas: usize,
@@ -460,19 +468,9 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
             .map(|id| served.url(&format!("/ideas/{id}")))
             .collect(),
     );
-    phases.push(
-        load(
-            "idea page",
-            n,
-            seconds,
-            u64::MAX,
-            Arc::new(move |client, worker, i| {
-                let pick = (worker as u64 * 7919 + i * 104_729) as usize % pages.len();
-                client.get(&pages[pick])
-            }),
-        )
-        .await?,
-    );
+    phases.push(load("idea page", n, seconds, u64::MAX, spread(pages)).await?);
+    let people = Arc::new(person_pages(&served, &ideas).await?);
+    phases.push(load("person page", n, seconds, u64::MAX, spread(people)).await?);
 
     // Support writes: one new account per connection; connection w supports ideas w, w+1, … so
     // every idea is supported by many connections at nearly the same moment.
@@ -537,6 +535,27 @@ async fn first_space(app: &App) -> anyhow::Result<String> {
         .next()
         .map(|s| s.slug)
         .context("the generated space is missing")
+}
+
+/// The pages of the people who proposed the first of `ideas`, each once.
+async fn person_pages(served: &Served, ideas: &[i64]) -> anyhow::Result<Vec<String>> {
+    let mut pages = Vec::new();
+    for id in ideas.iter().take(500) {
+        let store = served.app.store();
+        let idea = store.idea(*id).await.map_err(|e| anyhow!("{e}"))?;
+        let Some(idea) = idea else { continue };
+        let author = store
+            .account_by_id(idea.author_id)
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+            .context("an idea's author is missing")?;
+        let page = served.url(&format!("/people/{}", author.handle));
+        if !pages.contains(&page) {
+            pages.push(page);
+        }
+    }
+    anyhow::ensure!(!pages.is_empty(), "no idea has an author to show");
+    Ok(pages)
 }
 
 /// Ideas still gathering support, far enough from the last tier that the benchmark's supports

@@ -393,7 +393,7 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
 
 const IDEA_TALK: [&str; 3] = [
     "Would this work in **winter** conditions too?",
-    "Good question: our test team takes prototypes to the Alps in January.",
+    "Good question: our test team (@erinengineer leads it) takes prototypes to the Alps in January.",
     "Thanks, looking forward to the results!",
 ];
 

@@ -34,10 +34,11 @@ pub fn handle_for(name: &str) -> String {
     }
 }
 
-/// The handles mentioned in a text as `@handle`, lowercased, each once, in order of first
-/// mention. An `@` inside a word (an e-mail address) is not a mention.
-pub fn mentions(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
+/// Where a text mentions someone: the byte range of each `@handle` (the `@` included, trailing
+/// `-` left out) and the handle, lowercased. An `@` inside a word (an e-mail address) is not a
+/// mention.
+pub fn mention_spans(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut spans = Vec::new();
     let mut previous: Option<char> = None;
     for (at, c) in text.char_indices() {
         let starts_mention =
@@ -47,12 +48,23 @@ pub fn mentions(text: &str) -> Vec<String> {
             continue;
         }
         let rest = &text[at + 1..];
-        let handle: String = rest
-            .chars()
-            .take_while(|c| is_handle_char(*c) || *c == '-')
-            .collect();
-        let handle = handle.trim_end_matches('-').to_ascii_lowercase();
-        if !handle.is_empty() && !found.contains(&handle) {
+        let length = rest
+            .find(|c: char| !(is_handle_char(c) || c == '-'))
+            .unwrap_or(rest.len());
+        let handle = rest[..length].trim_end_matches('-');
+        if !handle.is_empty() {
+            spans.push((at..at + 1 + handle.len(), handle.to_ascii_lowercase()));
+        }
+    }
+    spans
+}
+
+/// The handles mentioned in a text as `@handle`, lowercased, each once, in order of first
+/// mention.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (_, handle) in mention_spans(text) {
+        if !found.contains(&handle) {
             found.push(handle);
         }
     }
@@ -109,6 +121,15 @@ mod tests {
             ["ada", "grace-7", "bob_b"]
         );
         assert!(mentions("no one here").is_empty());
+        let text = "Hi @Ada-, see @grace_7.";
+        let spans = mention_spans(text);
+        assert_eq!(
+            spans
+                .iter()
+                .map(|(range, handle)| (&text[range.clone()], handle.as_str()))
+                .collect::<Vec<_>>(),
+            [("@Ada", "ada"), ("@grace_7", "grace_7")]
+        );
     }
 
     #[test]

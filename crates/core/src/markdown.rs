@@ -46,17 +46,89 @@ impl Markdown {
     }
 }
 
+impl Markdown {
+    /// The same text with each `@handle` of `people` (lowercased handles) linked to that person's
+    /// page, outside code and existing links.
+    pub fn linking_mentions(self, people: &[String]) -> Self {
+        if people.is_empty() {
+            return self;
+        }
+        let html = render_linking(&self.source, people);
+        Self { html, ..self }
+    }
+}
+
 /// Markdown to sanitised HTML.
 pub fn render(source: &str) -> String {
+    render_linking(source, &[])
+}
+
+fn render_linking(source: &str, people: &[String]) -> String {
     let mut options = comrak::Options::default();
     options.extension.strikethrough = true;
     options.extension.table = true;
     options.extension.autolink = true;
-    let html = comrak::markdown_to_html(source, &options);
+    let arena = comrak::Arena::new();
+    let root = comrak::parse_document(&arena, source, &options);
+    if !people.is_empty() {
+        link_mentions(&arena, root, people);
+    }
+    let mut html = String::new();
+    // Writing to a String cannot fail.
+    let _ = comrak::format_html(root, &options, &mut html);
     ammonia::Builder::default()
         .link_rel(Some("nofollow noopener noreferrer"))
         .clean(&html)
         .to_string()
+}
+
+/// Splits text nodes around mentions of `people`, each mention becoming a link to
+/// `/people/{handle}`. Text already inside a link stays as it is.
+fn link_mentions<'a>(arena: &'a comrak::Arena<'a>, root: comrak::Node<'a>, people: &[String]) {
+    use comrak::nodes::{NodeLink, NodeValue};
+    let texts: Vec<_> = root
+        .descendants()
+        .filter(|node| matches!(node.data.borrow().value, NodeValue::Text(_)))
+        .filter(|node| {
+            !node.ancestors().any(|a| {
+                matches!(
+                    a.data.borrow().value,
+                    NodeValue::Link(_) | NodeValue::Image(_)
+                )
+            })
+        })
+        .collect();
+    for node in texts {
+        let text = match &node.data.borrow().value {
+            NodeValue::Text(text) => text.to_string(),
+            _ => continue,
+        };
+        let spans: Vec<_> = crate::dialogue::mention_spans(&text)
+            .into_iter()
+            .filter(|(_, handle)| people.contains(handle))
+            .collect();
+        let Some((last, _)) = spans.last() else {
+            continue;
+        };
+        let rest = text[last.end..].to_owned();
+        let mut from = 0;
+        for (range, handle) in spans {
+            if range.start > from {
+                let before = NodeValue::Text(text[from..range.start].to_owned().into());
+                node.insert_before(arena.alloc(before.into()));
+            }
+            let link = NodeValue::Link(Box::new(NodeLink {
+                url: format!("/people/{handle}"),
+                title: String::new(),
+            }));
+            let link = arena.alloc(link.into());
+            let shown = NodeValue::Text(text[range.clone()].to_owned().into());
+            link.append(arena.alloc(shown.into()));
+            node.insert_before(link);
+            from = range.end;
+        }
+        node.data.borrow_mut().value = NodeValue::Text(rest.into());
+    }
 }
 
 /// How a line of a revision compares with the version before it.
@@ -86,6 +158,26 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<(DiffKind, String)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn mentions_of_people_link_to_them_outside_code_and_links() {
+        let source = "Ask @Ada and @nobody, not `@ada` or [@ada](https://example.org); mail ada@example.org.\n\n**@grace**!";
+        let markdown = Markdown::parse("body", source, true, 1000)
+            .unwrap()
+            .linking_mentions(&["ada".to_owned(), "grace".to_owned()]);
+        let html = markdown.html;
+        assert!(
+            html.contains(r#"Ask <a href="/people/ada" rel="nofollow noopener noreferrer">@Ada</a> and @nobody, not <code>@ada</code> or <a href="https://example.org" rel="nofollow noopener noreferrer">@ada</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<strong><a href="/people/grace" rel="nofollow noopener noreferrer">@grace</a></strong>!"#),
+            "{html}"
+        );
+        assert_eq!(html.matches("/people/").count(), 2, "{html}");
+        let plain = Markdown::parse("body", source, true, 1000).unwrap();
+        assert!(!plain.html.contains("/people/"));
+    }
 
     #[test]
     fn renders_markdown() {

@@ -32,6 +32,7 @@ macro_rules! conformance_suite {
             concurrent_writers_keep_exact_counts,
             challenges_are_kept_and_edited,
             ideas_list_by_order_filter_and_cursor,
+            a_persons_ideas_page_newest_first,
             supports_are_one_per_account,
             concurrent_supports_count_exactly,
             merging_moves_supports_without_double_counting,
@@ -76,12 +77,17 @@ macro_rules! conformance_suite {
 const T0: Timestamp = Timestamp(1_700_000_000_000);
 
 async fn account(store: &dyn Store, email: &str) -> Account {
+    person(store, email, "ada").await
+}
+
+/// A customer with this address and handle.
+async fn person(store: &dyn Store, email: &str, handle: &str) -> Account {
     let mut tx = store.begin().await.unwrap();
     let account = tx
         .insert_account(&NewAccount {
             email,
             name: "Ada Lovelace",
-            handle: "ada",
+            handle,
             password_hash: "$argon2id$test",
             kind: AccountKind::Customer,
             role: OrgRole::Member,
@@ -764,6 +770,74 @@ async fn idea(
         .unwrap();
     tx.commit().await.unwrap();
     id
+}
+
+pub async fn a_persons_ideas_page_newest_first(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let grace = person(&*store, "grace@example.org", "grace").await;
+    let mut tx = store.begin().await.unwrap();
+    let other = tx
+        .insert_space(&NewSpace {
+            slug: "other",
+            name: "Other",
+            description: "",
+            audience: Audience::Internal,
+            created_by: ada.id,
+            created_at: T0,
+        })
+        .await
+        .unwrap()
+        .id;
+    tx.commit().await.unwrap();
+    let ideas_space = space(&*store, ada.id).await;
+    let mut mine = Vec::new();
+    for n in 0..3 {
+        mine.push(idea(&*store, ideas_space, ada.id, &format!("Mine {n}"), "", T0).await);
+    }
+    let elsewhere = idea(&*store, other, ada.id, "Elsewhere", "", T0).await;
+    let theirs = idea(&*store, ideas_space, grace.id, "Theirs", "", T0).await;
+    let hidden = idea(&*store, ideas_space, ada.id, "Hidden", "", T0).await;
+    let draft = idea(&*store, ideas_space, ada.id, "Draft", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_hidden(ContentKind::Idea, hidden, Some((T0, "spam")))
+        .await
+        .unwrap();
+    let as_draft = IdeaProgress {
+        stage: Stage::Draft,
+        tier: 0,
+        tier_deadline: None,
+    };
+    tx.set_idea_progress(draft, &as_draft, T0).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let ids = |ideas: Vec<Idea>| ideas.into_iter().map(|i| i.id).collect::<Vec<_>>();
+    let first = store
+        .ideas_by_author(ada.id, &[ideas_space], None, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(first), [mine[2], mine[1]]);
+    let rest = store
+        .ideas_by_author(ada.id, &[ideas_space], Some(mine[1]), 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(rest), [mine[0]]);
+    let everywhere = store
+        .ideas_by_author(ada.id, &[ideas_space, other], None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(everywhere), [elsewhere, mine[2], mine[1], mine[0]]);
+    let theirs_listed = store
+        .ideas_by_author(grace.id, &[ideas_space], None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(theirs_listed), [theirs]);
+    assert!(
+        store
+            .ideas_by_author(ada.id, &[], None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A search of one space for every idea, comment or challenge holding `word`.

@@ -54,7 +54,7 @@ pub(crate) const IDEA_COLUMNS: &str = "i.id, i.space_id, i.challenge_id, i.title
      i.tier, i.tier_deadline, i.merged_into, i.comments, i.hidden_at, i.hidden_reason, i.hot, \
      i.trending, i.created_at, i.updated_at";
 
-fn idea_from() -> String {
+pub(crate) fn idea_from() -> String {
     format!("SELECT {IDEA_COLUMNS} FROM ideas i JOIN accounts a ON a.id = i.author_id")
 }
 

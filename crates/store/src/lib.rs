@@ -22,6 +22,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod organisation;
 pub mod outbox;
+pub mod people;
 mod records;
 pub mod retention;
 pub mod search;
@@ -41,8 +42,8 @@ pub mod prelude {
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
         DialogueTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx,
         ModerationRead, ModerationTx, NotificationRead, NotificationTx, OrganisationRead,
-        OrganisationTx, OutboxRead, OutboxTx, RetentionTx, SearchRead, SpaceRead, SpaceTx, Store,
-        SupportRead, SupportTx, Tx,
+        OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx, SearchRead, SpaceRead,
+        SpaceTx, Store, SupportRead, SupportTx, Tx,
     };
 }
 
@@ -62,6 +63,7 @@ pub use moderation::{ModerationRead, ModerationTx};
 pub use notifications::{NotificationRead, NotificationTx};
 pub use organisation::{OrganisationRead, OrganisationTx};
 pub use outbox::{OutboxRead, OutboxTx};
+pub use people::PeopleRead;
 pub use records::*;
 pub use retention::{Purged, RetentionCutoffs, RetentionTx};
 pub use search::SearchRead;
@@ -113,6 +115,7 @@ pub trait Store:
     + NotificationRead
     + OrganisationRead
     + OutboxRead
+    + PeopleRead
     + SearchRead
     + SpaceRead
     + SupportRead

@@ -40,6 +40,7 @@ on_both_backends!(
     similar_ideas_show_while_typing_and_search_finds_them,
     comments_and_replies_form_a_thread,
     hostile_text_never_runs_as_script,
+    every_page_fits_a_phone,
 );
 
 struct Browser {
@@ -1094,5 +1095,141 @@ async fn hostile_text_never_runs_as_script(backend: Backend) {
             Ok(())
         },
     )
+    .await;
+}
+
+/// Measures the page with every disclosure open: its width and the viewport's, and when the page
+/// is wider, the first elements that stick out.
+const OVERFLOW_ON_PAGE: &str = r#"
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const width = document.documentElement.scrollWidth;
+const viewport = window.innerWidth;
+const wide = width <= viewport ? [] : [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > viewport + 1)
+  .slice(0, 5)
+  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+return [width, viewport, wide.join(' ')];
+"#;
+
+/// Every kind of page, signed out and signed in as an admin who sees every form, on a phone-sized
+/// window (390 px): nothing makes the page scroll sideways, with every disclosure open and long
+/// words in titles, names and comments.
+async fn every_page_fits_a_phone(backend: Backend) {
+    run("every_page_fits_a_phone", backend, |driver, server| async move {
+        operator_account(
+            &server,
+            "admin@example.org",
+            AccountKind::Employee,
+            OrgRole::Admin,
+        )
+        .await;
+        let app = &server.app;
+        let admin = app
+            .store()
+            .account_by_email("admin@example.org")
+            .await?
+            .ok_or("no admin")?;
+        let admin = cocreate_app::Actor::from_account(&admin, None);
+        let long = "Ultralightweightwaterproofexpeditionbackpackframe";
+        app.create_space(
+            &admin,
+            &SpaceInput {
+                name: "Product ideas",
+                slug: "ideas",
+                description: long,
+                audience: Audience::Public,
+            },
+        )
+        .await?;
+        let challenge = app
+            .create_challenge(
+                &admin,
+                "ideas",
+                &cocreate_app::ChallengeInput {
+                    title: &format!("Lighter packs {long}"),
+                    problem: &format!("Why: {long}\n\n| a | b | c |\n|---|---|---|\n| {long} | {long} | {long} |"),
+                    questions: "What would you leave behind?",
+                    tags: "packs, weight",
+                    tiers: "2/30, 5/60",
+                    opens_at: "",
+                    closes_at: "2099-12-31",
+                },
+            )
+            .await?;
+        let idea = app
+            .propose_idea(
+                &admin,
+                "ideas",
+                &cocreate_app::IdeaInput {
+                    title: &format!("A {long}"),
+                    body: &format!("Body with `{long}{long}` and a [link](https://example.org/{long}{long})."),
+                    tags: "packs",
+                    challenge_id: Some(challenge.id),
+                    publish: true,
+                },
+            )
+            .await?;
+        app.edit_idea(&admin, idea.id, &format!("A {long}"), &format!("Edited {long}\nsecond line"), "packs")
+            .await?;
+        app.attach(&admin, idea.id, &format!("{long}{long}.png"), ONE_PIXEL_PNG.to_vec())
+            .await?;
+        let comment = app
+            .add_comment(
+                &admin,
+                cocreate_store::Subject::Idea(idea.id),
+                None,
+                &format!("{long}{long} @admin"),
+                true,
+            )
+            .await?;
+        app.flag(&admin, ContentKind::Comment, comment.id, long).await?;
+        app.create_api_token(&admin, long).await?;
+
+        let public = [
+            "/".to_owned(),
+            "/spaces".to_owned(),
+            "/spaces/ideas".to_owned(),
+            format!("/challenges/{}", challenge.id),
+            format!("/ideas/{}", idea.id),
+            format!("/ideas/{}/revisions", idea.id),
+            "/people/admin".to_owned(),
+            "/search?q=lighter".to_owned(),
+            "/signin".to_owned(),
+            "/signup".to_owned(),
+            "/reset".to_owned(),
+            "/no-such-page".to_owned(),
+        ];
+        let signed_in = [
+            "/notifications".to_owned(),
+            "/moderation".to_owned(),
+            "/profile".to_owned(),
+            "/admin/organisation".to_owned(),
+            "/admin/members".to_owned(),
+            "/admin/invitations".to_owned(),
+            "/admin/audit".to_owned(),
+            "/admin/outbox".to_owned(),
+            format!("/comments/{}/delete", comment.id),
+        ];
+        driver.set_window_rect(0, 0, 390, 844).await?;
+        let mut too_wide = Vec::new();
+        let mut measure = async |page: &str| -> Outcome {
+            driver.goto(server.url(page)).await?;
+            let measured = driver.execute(OVERFLOW_ON_PAGE, Vec::new()).await?;
+            let (width, viewport, wide): (i64, i64, String) = measured.convert()?;
+            ensure(viewport <= 400, format!("the window is {viewport} px wide"))?;
+            if width > viewport {
+                too_wide.push(format!("{page}: {width} px in {viewport} ({wide})"));
+            }
+            Ok(())
+        };
+        for page in &public {
+            measure(page).await?;
+        }
+        sign_in(&driver, &server, "admin@example.org").await?;
+        for page in public.iter().chain(&signed_in) {
+            measure(page).await?;
+        }
+        ensure(too_wide.is_empty(), format!("pages scroll sideways: {too_wide:#?}"))
+    })
     .await;
 }

@@ -1309,6 +1309,91 @@ async fn mentions_notify_the_people_named(backend: Backend) {
     // The page shows handles so people know how to mention each other.
     let page = visitor_page(&server, &format!("/ideas/{id}")).await;
     assert!(page.contains("@fan</span>"), "{page}");
+
+    // A mention of someone with an account links to their page; other @words stay text.
+    let html = comment["body_html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"<a href="/people/author" rel="nofollow noopener noreferrer">@Author</a>"#)
+            && html.contains(
+                r#"<a href="/people/admin" rel="nofollow noopener noreferrer">@admin</a>"#
+            )
+            && !html.contains("/people/nobody"),
+        "{html}"
+    );
+    assert!(
+        page.contains(r#"<a href="/people/fan" class="author">"#),
+        "commenters' names lead to them: {page}"
+    );
+
+    // A person's page shows who they are and the ideas the viewer may see, never their address.
+    let person = visitor_page(&server, "/people/author").await;
+    assert!(
+        person.contains("@author") && person.contains("Trail map app"),
+        "{person}"
+    );
+    assert!(!person.contains("author@example.org"), "{person}");
+    let staff_page = visitor_page(&server, "/people/admin").await;
+    assert!(
+        staff_page.contains("<span class=\"badge\">Team</span>")
+            && !staff_page.contains("Night mode"),
+        "an invite-only space's idea is not shown to visitors: {staff_page}"
+    );
+    let titles = |person: &serde_json::Value| -> Vec<String> {
+        person["ideas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|idea| idea["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, seen_by_admin) =
+        api(&server, &admin_token, "GET", "/api/v1/people/@Admin", None).await;
+    assert_eq!(status, StatusCode::OK, "{seen_by_admin}");
+    assert!(titles(&seen_by_admin).contains(&"Night mode".to_owned()));
+    assert!(seen_by_admin.get("email").is_none());
+    let (_, seen_by_bystander) =
+        api(&server, &bystander, "GET", "/api/v1/people/admin", None).await;
+    assert!(!titles(&seen_by_bystander).contains(&"Night mode".to_owned()));
+    assert_eq!(seen_by_bystander["handle"], "admin");
+    // A prolific author's ideas come a page at a time, newest first.
+    for n in 0..cocreate_app::PERSON_PAGE_SIZE {
+        published_idea(&server, &author, "ideas", &format!("Idea {n}"), "More.").await;
+    }
+    let (_, first) = api(&server, &bystander, "GET", "/api/v1/people/author", None).await;
+    let first_titles = titles(&first);
+    assert_eq!(
+        first_titles.len() as i64,
+        cocreate_app::PERSON_PAGE_SIZE,
+        "{first}"
+    );
+    assert_eq!(
+        first_titles[0],
+        format!("Idea {}", cocreate_app::PERSON_PAGE_SIZE - 1)
+    );
+    let next = first["next"].as_i64().expect("a second page");
+    let (_, second) = api(
+        &server,
+        &bystander,
+        "GET",
+        &format!("/api/v1/people/author?before={next}"),
+        None,
+    )
+    .await;
+    assert_eq!(titles(&second), ["Trail map app"]);
+    assert!(second["next"].is_null());
+    let older = visitor_page(&server, "/people/author").await;
+    assert!(
+        older.contains(&format!("/people/author?before={next}")),
+        "{older}"
+    );
+    let (status, _) = api(&server, &bystander, "GET", "/api/v1/people/nobody", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let missing = client()
+        .get(server.url("/people/nobody"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
 /// A member follows an idea in an invite-only space and is told of a comment; once removed from

@@ -29,12 +29,13 @@ mod ideas;
 mod moderation;
 mod notifications;
 mod organisation;
+mod people;
 mod search;
 mod spaces;
 
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    organisation::*, search::*, spaces::*,
+    organisation::*, people::*, search::*, spaces::*,
 };
 
 #[derive(OpenApi)]
@@ -104,6 +105,7 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(edit_comment, delete_comment))
         .routes(routes!(follow_idea, unfollow_idea))
         .routes(routes!(list_notifications))
+        .routes(routes!(get_person))
         .routes(routes!(read_notifications))
         .routes(routes!(create_flag))
         .routes(routes!(list_flags))

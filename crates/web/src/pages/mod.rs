@@ -36,13 +36,14 @@ mod ideas;
 mod moderation;
 mod notifications;
 mod organisation;
+mod people;
 mod search;
 mod spaces;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    organisation::*, search::*, spaces::*,
+    organisation::*, people::*, search::*, spaces::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -223,6 +224,11 @@ impl Layout {
     /// A moment as people read it: in the organisation's time zone.
     pub fn when(&self, at: impl Moment) -> String {
         self.zone.display(at.moment())
+    }
+
+    /// The day a moment falls on, as `YYYY-MM-DD`.
+    pub fn day(&self, at: impl Moment) -> String {
+        self.zone.day_of(at.moment())
     }
 
     pub fn has_passed(&self, at: impl Moment) -> bool {
@@ -518,6 +524,7 @@ fn co_creation_routes() -> Router<WebState> {
             get(confirm_comment_deletion).post(delete_comment),
         )
         .route("/notifications", get(notifications))
+        .route("/people/{handle}", get(person))
         .route("/flags", post(flag))
         .route("/moderation", get(moderation))
         .route("/moderation/{kind}/{id}/{action}", post(moderate))
