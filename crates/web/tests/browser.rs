@@ -40,7 +40,7 @@ on_both_backends!(
     similar_ideas_show_while_typing_and_search_finds_them,
     comments_and_replies_form_a_thread,
     hostile_text_never_runs_as_script,
-    every_page_fits_a_phone,
+    every_page_fits_a_phone_and_passes_axe,
 );
 
 struct Browser {
@@ -1111,11 +1111,53 @@ const wide = width <= viewport ? [] : [...document.querySelectorAll('body *')]
 return [width, viewport, wide.join(' ')];
 "#;
 
+/// The axe-core version `.ci/run` installs into `target/axe` for the accessibility checks.
+const AXE_JS: &str = "target/axe/node_modules/axe-core/axe.min.js";
+
+/// Runs axe-core (injected beforehand) on the page; answers its serious and critical violations,
+/// each with the first places it found them.
+const AXE_ON_PAGE: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] })
+  .then(result => done(result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+  .catch(error => done(['axe could not run: ' + error]));
+"#;
+
+/// axe-core's script, from `COCREATE_AXE_JS` or where `.ci/run` installs it; without it the
+/// accessibility checks skip (and fail in CI).
+fn axe_script() -> Option<String> {
+    let path = std::env::var_os("COCREATE_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(AXE_JS)
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(error) => {
+            cocreate_testkit::skip(
+                cocreate_testkit::Suite::Browser,
+                &format!(
+                    "axe-core is missing at {} ({error}): npm install --prefix target/axe axe-core@4.14.1",
+                    path.display()
+                ),
+            );
+            None
+        }
+    }
+}
+
 /// Every kind of page, signed out and signed in as an admin who sees every form, on a phone-sized
-/// window (390 px): nothing makes the page scroll sideways, with every disclosure open and long
-/// words in titles, names and comments.
-async fn every_page_fits_a_phone(backend: Backend) {
-    run("every_page_fits_a_phone", backend, |driver, server| async move {
+/// window (390 px), with every disclosure open and long words in titles, names and comments:
+/// nothing makes the page scroll sideways, and axe-core finds nothing serious or critical.
+async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
+    let Some(axe) = axe_script() else {
+        return;
+    };
+    run("every_page_fits_a_phone_and_passes_axe", backend, |driver, server| async move {
         operator_account(
             &server,
             "admin@example.org",
@@ -1211,7 +1253,18 @@ async fn every_page_fits_a_phone(backend: Backend) {
             format!("/comments/{}/delete", comment.id),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
+        // The check can fail: an image without a text alternative is critical to axe.
+        driver
+            .goto("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main></html>")
+            .await?;
+        driver.execute(&axe, Vec::new()).await?;
+        let found: Vec<String> = driver.execute_async(AXE_ON_PAGE, Vec::new()).await?.convert()?;
+        ensure(
+            found.iter().any(|violation| violation.starts_with("image-alt")),
+            format!("axe-core did not see a missing alt text: {found:?}"),
+        )?;
         let mut too_wide = Vec::new();
+        let mut inaccessible = Vec::new();
         let mut measure = async |page: &str| -> Outcome {
             driver.goto(server.url(page)).await?;
             let measured = driver.execute(OVERFLOW_ON_PAGE, Vec::new()).await?;
@@ -1220,6 +1273,9 @@ async fn every_page_fits_a_phone(backend: Backend) {
             if width > viewport {
                 too_wide.push(format!("{page}: {width} px in {viewport} ({wide})"));
             }
+            driver.execute(&axe, Vec::new()).await?;
+            let found: Vec<String> = driver.execute_async(AXE_ON_PAGE, Vec::new()).await?.convert()?;
+            inaccessible.extend(found.into_iter().map(|violation| format!("{page}: {violation}")));
             Ok(())
         };
         for page in &public {
@@ -1229,7 +1285,11 @@ async fn every_page_fits_a_phone(backend: Backend) {
         for page in public.iter().chain(&signed_in) {
             measure(page).await?;
         }
-        ensure(too_wide.is_empty(), format!("pages scroll sideways: {too_wide:#?}"))
+        ensure(too_wide.is_empty(), format!("pages scroll sideways: {too_wide:#?}"))?;
+        ensure(
+            inaccessible.is_empty(),
+            format!("axe-core finds serious problems: {inaccessible:#?}"),
+        )
     })
     .await;
 }
