@@ -445,6 +445,23 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         )
         .await?,
     );
+    // Signed in, as a challenge's page (its ideas listed by the challenge's index) is otherwise
+    // served from the page cache.
+    let challenges = challenge_pages(&served, &slug).await?;
+    let readers = tokens.clone();
+    phases.push(
+        load(
+            "challenge page, signed in",
+            n,
+            seconds,
+            u64::MAX,
+            Arc::new(move |client, worker, i| {
+                let pick = (worker + i as usize) % challenges.len();
+                client.get(&challenges[pick]).bearer_auth(&readers[worker])
+            }),
+        )
+        .await?,
+    );
     // The comparison of sizes is made signed in: anonymous pages come from the page cache.
     let small_readers = Arc::new(supporter_tokens(&baseline.app, n).await?);
     let small_url = baseline.url(&format!("/spaces/{small_slug}?sort=hot"));
@@ -535,6 +552,25 @@ async fn first_space(app: &App) -> anyhow::Result<String> {
         .next()
         .map(|s| s.slug)
         .context("the generated space is missing")
+}
+
+/// The pages of the generated space's challenges.
+async fn challenge_pages(served: &Served, slug: &str) -> anyhow::Result<Vec<String>> {
+    let store = served.app.store();
+    let space = store
+        .space_by_slug(slug)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .context("the generated space is missing")?;
+    let pages: Vec<String> = store
+        .challenges(space.id)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .iter()
+        .map(|challenge| served.url(&format!("/challenges/{}", challenge.id)))
+        .collect();
+    anyhow::ensure!(!pages.is_empty(), "the generated space has no challenges");
+    Ok(pages)
 }
 
 /// The pages of the people who proposed the first of `ideas`, each once.
