@@ -302,6 +302,7 @@ pub(super) async fn email_confirm_page(
         action: format!("/email/confirm/{token}"),
         submit: "Confirm address",
         back: None,
+        destructive: false,
     })
 }
 

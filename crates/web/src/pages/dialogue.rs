@@ -134,6 +134,7 @@ pub(super) async fn confirm_comment_deletion(
         action: format!("/comments/{id}/delete"),
         submit: "Delete comment",
         back: Some(format!("{}#comment-{id}", comment.subject.path())),
+        destructive: true,
     })
 }
 

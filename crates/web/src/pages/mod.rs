@@ -58,6 +58,8 @@ pub(super) struct ConfirmPage {
     pub(super) submit: &'static str,
     /// Where "Cancel" leads; none when there is nothing to go back to.
     pub(super) back: Option<String>,
+    /// The action cannot be undone, and its button says so.
+    pub(super) destructive: bool,
 }
 
 /// An error shown as a page, or a detour to the sign-in page.
@@ -231,6 +233,7 @@ impl Layout {
         self.zone.day_of(at.moment())
     }
 
+    /// Whether a moment is already past when the page is made.
     pub fn has_passed(&self, at: impl Moment) -> bool {
         at.moment() <= self.now
     }
