@@ -21,6 +21,7 @@ mod people;
 mod ranks;
 mod retention;
 mod sealed;
+mod search_index;
 mod secrets;
 mod spaces;
 mod transfer;
@@ -54,6 +55,7 @@ pub use password_work::{PasswordTurn, PasswordWork};
 pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
 pub use ranks::RanksRefreshed;
 pub use retention::RetentionPeriods;
+pub use search_index::{SearchIndexInfo, SearchStatus};
 pub use spaces::{SpaceInput, SpaceView};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 
@@ -151,6 +153,8 @@ pub struct App {
     passwords: PasswordWork,
     /// Seals mail bodies and remembered API answers, which would otherwise work as links.
     sealer: sealed::Sealer,
+    /// The embedded search index, once started (see `start_search_index`).
+    search: std::sync::OnceLock<Arc<search_index::SearchEngine>>,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -181,6 +185,7 @@ impl App {
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),
             sealer: sealed::Sealer::new(&config.secret_key),
+            search: std::sync::OnceLock::new(),
             config,
         })
     }

@@ -24,6 +24,9 @@ pub struct RetentionPeriods {
     pub read_notification_days: u32,
     /// Days sent, logged or dead mail stays in the outbox.
     pub finished_mail_days: u32,
+    /// Days an entry stays in the search change log. A server stopped for longer rebuilds its
+    /// search index from the tables when it starts.
+    pub search_log_days: u32,
 }
 
 impl Default for RetentionPeriods {
@@ -34,6 +37,7 @@ impl Default for RetentionPeriods {
             idempotency_hours: 24,
             read_notification_days: 90,
             finished_mail_days: 30,
+            search_log_days: 7,
         }
     }
 }
@@ -51,6 +55,7 @@ impl App {
             idempotency_before: now.plus_minutes(-i64::from(periods.idempotency_hours) * 60),
             read_before: days_ago(periods.read_notification_days),
             finished_mail_before: days_ago(periods.finished_mail_days),
+            search_log_before: days_ago(periods.search_log_days),
         };
         let mut removed = Purged::default();
         loop {

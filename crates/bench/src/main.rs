@@ -7,6 +7,7 @@
 //! docs/BENCHMARKS.md and docs/RELIABILITY.md.
 
 mod fanout;
+mod search;
 mod sustained;
 
 use std::collections::HashMap;
@@ -132,8 +133,11 @@ struct Served {
     _server: tokio::runtime::Runtime,
     drop_database: Option<(String, String)>,
     _files: tempfile::TempDir,
-    /// Holds the SQLite database, when that is the backend.
+    /// Holds the SQLite database, when that is the backend, and the search index.
     data: tempfile::TempDir,
+    /// When the search index was started on the generated data, and how its rebuild went.
+    index_started: Option<Instant>,
+    index_build: Option<search::IndexBuild>,
 }
 
 impl Served {
@@ -211,6 +215,13 @@ impl Served {
             write_requests_per_minute: 1_000_000,
             ..WebOptions::default()
         };
+        let index_started = Instant::now();
+        {
+            // The index follows the log on the server's runtime, as in `cocreate serve`.
+            let _on_server = server.enter();
+            app.start_search_index(&data.path().join("search-index"))
+                .map_err(|e| anyhow!("{e}"))?;
+        }
         let router = cocreate_web::router(app.clone(), &options);
         let worker = Worker::new(app.clone()).map_err(|e| anyhow!("{e}"))?;
         let worker = server.spawn(worker.run());
@@ -218,7 +229,7 @@ impl Served {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             cocreate_web::serve(listener, router, &options, std::future::pending()).await
         });
-        Ok(Self {
+        let mut served = Self {
             app,
             worker,
             address,
@@ -226,7 +237,12 @@ impl Served {
             drop_database,
             _files: files,
             data,
-        })
+            index_started: Some(index_started),
+            index_build: None,
+        };
+        // Every phase measures a server whose index has caught up, as one is after its start.
+        served.index_build = Some(search::built_index(&served).await?);
+        Ok(served)
     }
 
     fn url(&self, path: &str) -> String {
@@ -400,6 +416,9 @@ struct Report {
     checked_ideas: usize,
     miscounted: i64,
     wrong_counts: usize,
+    index: Option<search::IndexBuild>,
+    /// The longest a logged change waited to be applied to the index while comments were written.
+    index_lag: Duration,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -410,7 +429,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
     // Both data sets are served at once, so the phases that compare them run back to back.
     let baseline = Served::start(args, backend, args.baseline_ideas).await?;
     let small_slug = first_space(&baseline.app).await?;
-    let served = Served::start(args, backend, args.ideas).await?;
+    let mut served = Served::start(args, backend, args.ideas).await?;
     let slug = first_space(&served.app).await?;
     phases.push(
         load(
@@ -488,6 +507,22 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
     phases.push(load("idea page", n, seconds, u64::MAX, spread(pages)).await?);
     let people = Arc::new(person_pages(&served, &ideas).await?);
     phases.push(load("person page", n, seconds, u64::MAX, spread(people)).await?);
+    for (name, path) in [
+        (
+            "search, common word",
+            format!("/search?q={}", search::COMMON_WORD),
+        ),
+        (
+            "similar ideas while typing",
+            format!(
+                "/api/v1/spaces/{slug}/similar?title={}",
+                search::SIMILAR_TITLE
+            ),
+        ),
+        ("search, no match", "/search?q=zzzqqq".to_owned()),
+    ] {
+        phases.push(load(name, n, seconds, u64::MAX, get(&served, path)).await?);
+    }
 
     // Support writes: one new account per connection; connection w supports ideas w, w+1, … so
     // every idea is supported by many connections at nearly the same moment.
@@ -501,6 +536,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
             .collect(),
     );
     let urls = support_urls.clone();
+    let writers = tokens.clone();
     let writes = load(
         "support writes",
         n,
@@ -509,7 +545,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         Arc::new(move |client, worker, i| {
             client
                 .put(&urls[(worker + i as usize) % urls.len()])
-                .bearer_auth(&tokens[worker])
+                .bearer_auth(&writers[worker])
         }),
     )
     .await?;
@@ -533,6 +569,9 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .await
         .map_err(|e| anyhow!("{e}"))?;
     phases.push(writes);
+    let (comments, index_lag) = search::comment_writes(&served, &ideas, tokens, n, seconds).await?;
+    phases.push(comments);
+    let index = served.index_build.take();
     served.stop().await?;
     Ok(Report {
         backend,
@@ -542,6 +581,8 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         checked_ideas: targets.len(),
         miscounted,
         wrong_counts,
+        index,
+        index_lag,
     })
 }
 
@@ -669,6 +710,13 @@ impl Report {
         ) else {
             return Vec::new();
         };
+        let (Some(search), Some(similar), Some(index)) = (
+            self.phase("search, common word"),
+            self.phase("similar ideas while typing"),
+            self.index.as_ref(),
+        ) else {
+            return Vec::new();
+        };
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -710,6 +758,38 @@ impl Report {
                 "all exact".into(),
                 exact,
             ),
+            share_of_health("search for a common word", search, health),
+            (
+                "search for a common word p99".into(),
+                format!("{:.1} ms", search.millis(0.99)),
+                "< 20 ms".into(),
+                search.millis(0.99) < 20.0,
+            ),
+            share_of_health("similar ideas while typing", similar, health),
+            (
+                "similar ideas while typing p99".into(),
+                format!("{:.1} ms", similar.millis(0.99)),
+                "< 20 ms".into(),
+                similar.millis(0.99) < 20.0,
+            ),
+            (
+                "index rebuild, documents per second".into(),
+                format!(
+                    "{:.0} ({} documents, {:.0} MiB on disk, process {:.0} MiB)",
+                    index.per_second(),
+                    index.documents,
+                    index.bytes_on_disk as f64 / 1_048_576.0,
+                    index.resident_mib
+                ),
+                "≥ 20,000".into(),
+                index.per_second() >= 20_000.0,
+            ),
+            (
+                "index behind the log while comments are written, at most".into(),
+                format!("{} ms", self.index_lag.as_millis()),
+                "≤ 1 s".into(),
+                self.index_lag <= Duration::from_secs(1),
+            ),
         ]
     }
 
@@ -724,6 +804,17 @@ impl std::fmt::Display for Report {
         write_phases(f, self.phases.iter())?;
         write_targets(f, &self.targets())
     }
+}
+
+/// A phase's throughput as a share of `/healthz`'s, wanted at 20% or more.
+fn share_of_health(what: &str, phase: &Phase, health: &Phase) -> Target {
+    let share = phase.per_second() / health.per_second();
+    (
+        format!("{what} throughput / `/healthz` throughput"),
+        format!("{:.2}%", share * 100.0),
+        "≥ 20%".into(),
+        share >= 0.20,
+    )
 }
 
 /// A benchmark's target: what, measured, wanted, whether met.

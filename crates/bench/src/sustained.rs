@@ -431,7 +431,7 @@ async fn paced(
 }
 
 /// This process's resident memory in MiB, from /proc (0 where there is none).
-fn resident_mib() -> f64 {
+pub(crate) fn resident_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

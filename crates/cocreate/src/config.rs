@@ -226,6 +226,11 @@ impl Config {
             .collect()
     }
 
+    /// Where this process keeps its search index: each process has its own.
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+
     /// The secret key: configured, or read from (or generated into) `<data_dir>/secret.key`.
     pub fn secret_key(&self) -> anyhow::Result<SecretString> {
         if let Some(key) = &self.secret_key {

@@ -51,6 +51,9 @@ pub enum Command {
     /// Operator tasks on accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Operator tasks on the search index (`<data_dir>/search-index`).
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Write a consistent copy of the SQLite database to a new file while Cocreate keeps
     /// running. For PostgreSQL use pg_dump (see the README).
     Backup {
@@ -143,6 +146,35 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the search index from the database, showing progress. A server rebuilds it by
+    /// itself when it must; this is for doing it by hand while no server uses this data directory.
+    Rebuild,
+}
+
+async fn rebuild_search_index(config: &Config) -> anyhow::Result<()> {
+    let app = build_app(config).await?;
+    let bar = indicatif::ProgressBar::new(0).with_style(indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} documents, {per_sec}, {eta} left",
+    )?);
+    let started = std::time::Instant::now();
+    let documents = app
+        .rebuild_search_index(&config.search_index_dir(), &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .map_err(|e| anyhow!("{e} (is a server using {}?)", config.data_dir.display()))?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "search index rebuilt: {documents} documents in {seconds:.1} s ({:.0} per second)",
+        documents as f64 / seconds.max(0.001)
+    );
+    Ok(())
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCREATE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
@@ -200,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Generate(args) => generate(&config, &args.plan()).await,
         Command::Admin(command) => admin(&config, command).await,
+        Command::Search(SearchCommand::Rebuild) => rebuild_search_index(&config).await,
         Command::Backup { to } => backup(&config, &to).await,
         Command::Restore { from } => restore(&config, &from).await,
         Command::Export { to } => export(&config, &to).await,
@@ -471,6 +504,8 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn serve_app(config: &Config, app: Arc<App>) -> anyhow::Result<()> {
+    app.start_search_index(&config.search_index_dir())
+        .map_err(|e| anyhow!("search index: {e}"))?;
     let worker = Worker::new(app.clone()).map_err(|e| anyhow!("mail settings: {e}"))?;
     let worker = tokio::spawn(worker.run());
     let options = WebOptions {

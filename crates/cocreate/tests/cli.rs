@@ -294,7 +294,9 @@ fn account_commands(database_url: Option<String>) {
 
     // The account works in the running server, and the server stops cleanly on SIGTERM.
     let (mut child, base, _) = start(with_db(), &["serve"]);
-    assert_eq!(get(&format!("{base}/readyz")), (200, "ready".to_owned()));
+    let (status, ready) = get(&format!("{base}/readyz"));
+    assert_eq!(status, 200);
+    assert!(ready.starts_with("ready\nsearch: "), "{ready}");
     assert_eq!(
         sign_in(&base, "boss@example.org", "a long enough password"),
         303,

@@ -1,7 +1,8 @@
 //! Crash safety: `cocreate serve` is killed with SIGKILL at random moments while clients support
 //! ideas, comment and edit ideas at once, and started again. Afterwards every write that was
 //! acknowledged must be stored, every counter must equal its rows, and the database must pass its
-//! integrity check — on SQLite and PostgreSQL. Each backend is killed 20 times here; the long run
+//! integrity check, and the search index must find the last comments and edits — on SQLite and
+//! PostgreSQL. Each backend is killed 20 times here; the long run
 //! sets `COCREATE_CRASH_KILLS` (see docs/RELIABILITY.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -243,6 +244,68 @@ async fn check(config: &Config, ledger: &Ledger) {
     }
 }
 
+/// Starts the server once more and searches for the last acknowledged comments and the edited
+/// ideas' bodies: the server was killed moments after their commits, often before the index
+/// applied them.
+async fn check_search(
+    data_dir: &Path,
+    database_url: &str,
+    http: &reqwest::Client,
+    ledger: &Ledger,
+) {
+    let (mut server, base) = serve(data_dir, database_url, http).await;
+    let started = Instant::now();
+    loop {
+        let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+        if ready.text().await.unwrap().contains("search: index") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the index never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let found = |path: String| {
+        let http = http.clone();
+        async move {
+            let hits: serde_json::Value =
+                http.get(path).send().await.unwrap().json().await.unwrap();
+            hits.as_array().unwrap().clone()
+        }
+    };
+    for (id, mark) in ledger.comments.iter().rev().take(10) {
+        let hits = found(format!("{base}/api/v1/search/comments?q=%22{mark}%22")).await;
+        assert!(
+            hits.iter()
+                .any(|hit| hit["comment_id"].as_i64() == Some(*id)),
+            "acknowledged comment {id} ({mark}) is not found: {hits:?}"
+        );
+    }
+    // An edit may have committed after the last one acknowledged: each idea is searched for by
+    // the body it has now.
+    let edited: std::collections::BTreeSet<i64> =
+        ledger.edits.iter().map(|(idea, _)| *idea).collect();
+    for idea in edited {
+        let current: serde_json::Value = http
+            .get(format!("{base}/api/v1/ideas/{idea}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let body = current["body"].as_str().unwrap();
+        let hits = found(format!("{base}/api/v1/search?q=%22{body}%22")).await;
+        assert!(
+            hits.iter().any(|hit| hit["id"].as_i64() == Some(idea)),
+            "idea {idea} is not found by its body ({body}): {hits:?}"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
 async fn crash_repeatedly(data_dir: &Path, database_url: String) {
     let config = Config {
         data_dir: data_dir.to_owned(),
@@ -295,6 +358,7 @@ async fn crash_repeatedly(data_dir: &Path, database_url: String) {
         ledger.edits.len()
     );
     check(&config, &ledger).await;
+    check_search(data_dir, &database_url, &http, &ledger).await;
     eprintln!(
         "{} kills: {} supports, {} comments, {} edits acknowledged and found",
         kills(),

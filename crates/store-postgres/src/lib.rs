@@ -113,7 +113,8 @@ const DIALECT: Dialect = Dialect {
     snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
     list_tables: "SELECT table_name::text AS name FROM information_schema.tables \
                   WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%' \
-                  AND table_name NOT LIKE '%\\_search'",
+                  AND table_name NOT LIKE '%\\_search' \
+                  AND table_name NOT LIKE 'search\\_%'",
     list_columns: "SELECT column_name::text AS name FROM information_schema.columns \
                    WHERE table_schema = current_schema() AND table_name = $1",
     // Identity columns continue after the largest loaded id.

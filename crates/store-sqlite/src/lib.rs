@@ -207,11 +207,13 @@ const DIALECT: Dialect = Dialect {
     rebuild_search: Some("INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild')"),
     // A deferred transaction reads one snapshot from its first read.
     snapshot: None,
-    // Search indexes (`*_fts*`) are rebuilt from the tables they index.
+    // Search indexes (`*_fts*`) are rebuilt from the tables they index; the search log and state
+    // (`search_*`) belong to the database they were written in.
     list_tables: "SELECT name FROM sqlite_master WHERE type = 'table' \
                   AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
                   AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' \
-                  AND name NOT LIKE '%\\_fts%' ESCAPE '\\'",
+                  AND name NOT LIKE '%\\_fts%' ESCAPE '\\' \
+                  AND name NOT LIKE 'search\\_%' ESCAPE '\\'",
     list_columns: "SELECT name FROM pragma_table_info($1)",
     // AUTOINCREMENT keeps track of the largest id inserted by itself.
     continue_ids: None,

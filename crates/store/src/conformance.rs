@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             merging_moves_supports_without_double_counting,
             stage_history_and_deadlines,
             search_finds_published_ideas_best_first,
+            the_search_log_follows_what_search_may_find,
             comments_follows_and_notifications,
             challenges_have_their_own_discussion,
             flags_hide_and_resolve,
@@ -1382,6 +1383,137 @@ pub async fn search_finds_published_ideas_best_first(store: Arc<dyn Store>) {
     );
 }
 
+/// Every change to what search may find is logged, in its own transaction and nothing else
+/// is (a support is not); the documents read for an entry say who may find them; and hits the
+/// index found are confirmed against the tables.
+pub async fn the_search_log_follows_what_search_may_find(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let start = store.search_log_head().await.unwrap();
+    assert_eq!(start.epoch.len(), 32, "{start:?}");
+    let logged_since = |seq: Option<i64>| {
+        let store = store.clone();
+        async move {
+            store
+                .search_log_after(seq.unwrap_or(0), &[], 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.kind, e.object_id))
+                .collect::<Vec<_>>()
+        }
+    };
+    let lamp = idea(&*store, space_id, ada.id, "Solar lamp", "", T0).await;
+    let hidden = idea(&*store, space_id, ada.id, "Spam lamp", "", T0).await;
+    let mut tx = store.begin().await.unwrap();
+    let comment = tx
+        .insert_comment(&NewComment {
+            subject: Subject::Idea(hidden),
+            parent_id: None,
+            depth: 0,
+            author_id: ada.id,
+            body: "Lamp spam indeed",
+            body_html: "<p>Lamp spam indeed</p>",
+            official: false,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let after_writes = store.search_log_head().await.unwrap().last;
+    assert_eq!(
+        logged_since(start.last).await,
+        [
+            (DocKind::Idea, lamp),
+            (DocKind::Idea, hidden),
+            (DocKind::Comment, comment),
+        ]
+    );
+    support(&*store, lamp, ada.id).await.unwrap();
+    let mut dropped = store.begin().await.unwrap();
+    dropped
+        .set_hidden(ContentKind::Idea, lamp, Some((T0, "spam")))
+        .await
+        .unwrap();
+    drop(dropped);
+    assert_eq!(
+        store.search_log_last().await.unwrap(),
+        after_writes,
+        "neither a support nor a rolled-back change is logged"
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.set_hidden(ContentKind::Idea, hidden, Some((T0, "spam")))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(logged_since(after_writes).await, [(DocKind::Idea, hidden)]);
+    let stamp = store
+        .search_log_stamp(store.search_log_last().await.unwrap().unwrap())
+        .await
+        .unwrap();
+    assert!(stamp.is_some_and(|ms| ms > T0.millis()), "{stamp:?}");
+
+    let docs = store
+        .search_documents(Documents::Ids(DocKind::Idea, &[lamp, hidden, hidden + 100]))
+        .await
+        .unwrap();
+    let visible: Vec<(i64, bool)> = docs.iter().map(|d| (d.id, d.visible)).collect();
+    assert_eq!(visible, [(lamp, true), (hidden, false)]);
+    assert_eq!(docs[0].title, "Solar lamp");
+    assert_eq!(docs[0].space_id, space_id);
+    let comments = store
+        .search_documents(Documents::CommentsOnIdeas(&[hidden]))
+        .await
+        .unwrap();
+    assert_eq!(comments.len(), 1);
+    assert!(!comments[0].visible, "a comment is hidden with its idea");
+    let page = store
+        .search_documents(Documents::After {
+            kind: DocKind::Idea,
+            after: lamp,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|d| d.id).collect::<Vec<_>>(), [hidden]);
+    assert_eq!(store.search_document_count().await.unwrap(), 3);
+
+    let query = SearchQuery {
+        space_ids: vec![space_id],
+        terms: vec!["lamp".into()],
+        any: false,
+        challenge_id: None,
+        stage: None,
+        tag: None,
+        limit: 10,
+    };
+    let found = store.found_ideas(&[hidden, lamp], &query).await.unwrap();
+    assert_eq!(found.len(), 1, "the hidden idea is not confirmed");
+    assert_eq!(
+        found[0].snippet.text(),
+        found[0].idea.body,
+        "the whole body, unmarked"
+    );
+    let elsewhere = SearchQuery {
+        space_ids: vec![space_id + 1],
+        ..query.clone()
+    };
+    assert!(
+        store
+            .found_ideas(&[lamp], &elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .found_comments(&[comment], &query)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn comments_follows_and_notifications(store: Arc<dyn Store>) {
     let ada = account(&*store, "ada@example.org").await;
     let eve = account(&*store, "eve@example.org").await;
@@ -2124,6 +2256,8 @@ pub async fn retention_removes_exactly_what_expired(store: Arc<dyn Store>) {
         idempotency_before: cutoff,
         read_before: cutoff,
         finished_mail_before: cutoff,
+        // The log is stamped by the database's own clock, later than the test's.
+        search_log_before: cutoff,
     };
     let count = |tables: &[transfer::TableRows], name: &str| {
         tables
@@ -2145,6 +2279,7 @@ pub async fn retention_removes_exactly_what_expired(store: Arc<dyn Store>) {
         idempotency_keys: 1,
         notifications: 1,
         mails: 1,
+        search_log_entries: 0,
     };
     assert_eq!(first, one_each);
     assert!(first.filled(1));

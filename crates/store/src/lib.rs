@@ -26,6 +26,7 @@ pub mod people;
 mod records;
 pub mod retention;
 pub mod search;
+pub mod search_log;
 pub mod snippet;
 pub mod spaces;
 pub mod sql;
@@ -42,8 +43,8 @@ pub mod prelude {
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
         DialogueTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx,
         ModerationRead, ModerationTx, NotificationRead, NotificationTx, OrganisationRead,
-        OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx, SearchRead, SpaceRead,
-        SpaceTx, Store, SupportRead, SupportTx, Tx,
+        OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx, SearchLogRead, SearchRead,
+        SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
     };
 }
 
@@ -67,6 +68,7 @@ pub use people::PeopleRead;
 pub use records::*;
 pub use retention::{Purged, RetentionCutoffs, RetentionTx};
 pub use search::SearchRead;
+pub use search_log::{DocKind, Documents, LogEntry, LogHead, SearchDocument, SearchLogRead};
 pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
 pub use spaces::{SpaceRead, SpaceTx};
 pub use sql::{Dialect, Sql, SqlArg, SqlRead, SqlRow, SqlTx, SqlValue};
@@ -117,6 +119,7 @@ pub trait Store:
     + OutboxRead
     + PeopleRead
     + SearchRead
+    + SearchLogRead
     + SpaceRead
     + SupportRead
     + Send

@@ -1,6 +1,7 @@
 //! Records that stopped working or stopped mattering are removed after a while: expired sessions,
 //! reset and address-change links, invitations never taken, revoked API tokens, idempotency keys
-//! (which keep whole responses), read notifications and finished mail.
+//! (which keep whole responses), read notifications, finished mail and old search change-log
+//! entries.
 //!
 //! The SQL is plain text with `$n` arguments, which both backends read alike, run through
 //! [`SqlTx`], the one thing a backend's transaction provides for it. Each statement removes at
@@ -26,6 +27,8 @@ pub struct RetentionCutoffs {
     pub read_before: Timestamp,
     /// Mail sent, logged or dead before this.
     pub finished_mail_before: Timestamp,
+    /// Search change-log entries written before this.
+    pub search_log_before: Timestamp,
 }
 
 /// How many records of each kind one pass removed.
@@ -38,6 +41,7 @@ pub struct Purged {
     pub idempotency_keys: u64,
     pub notifications: u64,
     pub mails: u64,
+    pub search_log_entries: u64,
 }
 
 impl std::ops::AddAssign for Purged {
@@ -49,6 +53,7 @@ impl std::ops::AddAssign for Purged {
         self.idempotency_keys += other.idempotency_keys;
         self.notifications += other.notifications;
         self.mails += other.mails;
+        self.search_log_entries += other.search_log_entries;
     }
 }
 
@@ -64,6 +69,7 @@ impl Purged {
             self.idempotency_keys,
             self.notifications,
             self.mails,
+            self.search_log_entries,
         ]
         .into_iter()
         .any(|removed| removed >= batch)
@@ -93,6 +99,8 @@ const IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE (account_id, 
      (SELECT account_id, key FROM idempotency_keys WHERE created_at <= $1 LIMIT $2)";
 const NOTIFICATIONS: &str = "DELETE FROM notifications WHERE id IN \
      (SELECT id FROM notifications WHERE read_at IS NOT NULL AND read_at <= $1 LIMIT $2)";
+const SEARCH_LOG: &str = "DELETE FROM search_log WHERE seq IN \
+     (SELECT seq FROM search_log WHERE logged_at <= $1 LIMIT $2)";
 const MAILS: &str = "DELETE FROM outbox WHERE id IN \
      (SELECT id FROM outbox WHERE finished_at IS NOT NULL AND finished_at <= $1 LIMIT $2)";
 
@@ -136,6 +144,12 @@ impl<T: SqlTx + ?Sized> RetentionTx for T {
                 .execute(
                     MAILS,
                     &[cutoffs.finished_mail_before.millis().into(), batch.into()],
+                )
+                .await?,
+            search_log_entries: self
+                .execute(
+                    SEARCH_LOG,
+                    &[cutoffs.search_log_before.millis().into(), batch.into()],
                 )
                 .await?,
         })

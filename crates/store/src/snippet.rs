@@ -51,6 +51,16 @@ impl Snippet {
         Self { parts }
     }
 
+    /// A passage already split, as a search index's highlighter gives it.
+    pub fn from_parts(parts: Vec<SnippetPart>) -> Self {
+        Self {
+            parts: parts
+                .into_iter()
+                .filter(|part| !part.text.is_empty())
+                .collect(),
+        }
+    }
+
     pub fn parts(&self) -> &[SnippetPart] {
         &self.parts
     }

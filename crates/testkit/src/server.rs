@@ -25,6 +25,10 @@ pub struct ServerOptions {
     pub smtp: Option<SmtpSettings>,
     pub web: Option<WebOptions>,
     pub sign_in_attempts_per_minute: Option<u32>,
+    /// Keep the search index here instead of a fresh directory (to test restarts).
+    pub search_dir: Option<std::path::PathBuf>,
+    /// Start no search index: the database answers searches.
+    pub without_search_index: bool,
 }
 
 pub struct TestServer {
@@ -78,6 +82,14 @@ pub async fn spawn_with(backend: Backend, options: ServerOptions) -> Option<Test
         retention: cocreate_app::RetentionPeriods::default(),
     };
     let app = App::new(store.clone(), clock.clone(), config);
+    if !options.without_search_index {
+        let search_dir = match &options.search_dir {
+            Some(dir) => dir.clone(),
+            None => tempfile::tempdir().expect("index directory").keep(),
+        };
+        app.start_search_index(&search_dir).expect("search index");
+        wait_for_search_index(&app).await;
+    }
     let web = options.web.clone().unwrap_or(WebOptions {
         auth_requests_per_minute: 10_000,
         write_requests_per_minute: 100_000,
@@ -101,6 +113,18 @@ pub async fn spawn_with(backend: Backend, options: ServerOptions) -> Option<Test
         shutdown: Some(shutdown),
         task: Some(task),
     })
+}
+
+/// Waits until the index answers searches, so tests search through it, as a running server
+/// does once it has caught up.
+pub async fn wait_for_search_index(app: &App) {
+    for _ in 0..1000 {
+        if app.search_status() == cocreate_app::SearchStatus::Ready {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the search index is still {}", app.search_status());
 }
 
 fn chrono_now_millis() -> i64 {

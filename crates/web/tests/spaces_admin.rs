@@ -1195,7 +1195,7 @@ async fn operational_endpoints_and_headers(backend: Backend) {
             .text()
             .await
             .unwrap(),
-        "ready"
+        "ready\nsearch: index\n"
     );
     let page = client()
         .get(server.url("/nothing/here"))

@@ -449,7 +449,9 @@ pub fn operational_routes() -> Router<WebState> {
 
 async fn readyz(State(state): State<WebState>) -> Response {
     match state.app.ready().await {
-        Ok(()) => "ready".into_response(),
+        // The second line says who answers searches: the index, or the database until the
+        // index has caught up (and why).
+        Ok(()) => format!("ready\nsearch: {}\n", state.app.search_status()).into_response(),
         Err(error) => crate::error::problem_response(&error.into()),
     }
 }

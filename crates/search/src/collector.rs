@@ -1,0 +1,180 @@
+//! The top documents the viewer may read. Permissions are checked, from fast fields, as each
+//! candidate arrives and before it can raise the bar the others must pass, so block-max WAND still
+//! skips the blocks that cannot beat the current top hits.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::Weight;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::{Fields, KIND_SHIFT};
+
+/// What a document must be for the viewer to find it.
+#[derive(Debug, Clone)]
+pub(crate) struct Permits {
+    pub kind: u64,
+    /// The spaces the viewer may read, sorted.
+    pub spaces: Vec<u64>,
+    pub challenge: Option<u64>,
+    pub stage: Option<u64>,
+}
+
+pub(crate) struct PermittedTopDocs {
+    pub limit: usize,
+    pub permits: Permits,
+    pub fields: Fields,
+}
+
+/// A scored hit, ordered so that the heap's top is the weakest kept.
+struct Hit {
+    score: Score,
+    id: i64,
+}
+
+impl PartialEq for Hit {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Hit {}
+
+impl PartialOrd for Hit {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Hit {
+    /// Better is greater: a higher score, then the newer (larger) id.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then(self.id.cmp(&other.id))
+    }
+}
+
+pub(crate) struct PermittedSegment {
+    limit: usize,
+    permits: Permits,
+    key: Column<u64>,
+    gate: Column<u64>,
+    challenge: Column<u64>,
+    stage: Column<u64>,
+    kept: BinaryHeap<Reverse<Hit>>,
+}
+
+impl PermittedSegment {
+    fn permitted(&self, doc: DocId) -> Option<i64> {
+        let key = self.key.first(doc)?;
+        if key >> KIND_SHIFT != self.permits.kind {
+            return None;
+        }
+        let space = self.gate.first(doc)?;
+        if space == 0 || self.permits.spaces.binary_search(&space).is_err() {
+            return None;
+        }
+        if let Some(challenge) = self.permits.challenge
+            && self.challenge.first(doc) != Some(challenge)
+        {
+            return None;
+        }
+        if let Some(stage) = self.permits.stage
+            && self.stage.first(doc) != Some(stage)
+        {
+            return None;
+        }
+        i64::try_from(key & ((1 << KIND_SHIFT) - 1)).ok()
+    }
+
+    /// The score a document must beat to be kept.
+    fn threshold(&self) -> Score {
+        match self.kept.peek() {
+            Some(Reverse(weakest)) if self.kept.len() >= self.limit => weakest.score,
+            _ => Score::MIN,
+        }
+    }
+}
+
+impl SegmentCollector for PermittedSegment {
+    type Fruit = Vec<(Score, i64)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.limit == 0 {
+            return;
+        }
+        let Some(id) = self.permitted(doc) else {
+            return;
+        };
+        self.kept.push(Reverse(Hit { score, id }));
+        if self.kept.len() > self.limit {
+            self.kept.pop();
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.kept
+            .into_iter()
+            .map(|Reverse(hit)| (hit.score, hit.id))
+            .collect()
+    }
+}
+
+impl Collector for PermittedTopDocs {
+    type Fruit = Vec<i64>;
+    type Child = PermittedSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<PermittedSegment> {
+        let fast = reader.fast_fields();
+        let schema = reader.schema();
+        let column = |field| fast.u64(schema.get_field_name(field));
+        Ok(PermittedSegment {
+            limit: self.limit,
+            permits: self.permits.clone(),
+            key: column(self.fields.key)?,
+            gate: column(self.fields.gate)?,
+            challenge: column(self.fields.challenge)?,
+            stage: column(self.fields.stage)?,
+            kept: BinaryHeap::with_capacity(self.limit + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, segments: Vec<Vec<(Score, i64)>>) -> tantivy::Result<Vec<i64>> {
+        let mut hits: Vec<Hit> = segments
+            .into_iter()
+            .flatten()
+            .map(|(score, id)| Hit { score, id })
+            .collect();
+        hits.sort_unstable_by(|a, b| b.cmp(a));
+        hits.truncate(self.limit);
+        Ok(hits.into_iter().map(|hit| hit.id).collect())
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(Score, i64)>> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                child.collect(doc, score);
+            }
+            child.threshold()
+        })?;
+        Ok(child.harvest())
+    }
+}
