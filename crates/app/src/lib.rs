@@ -44,9 +44,9 @@ pub use error::AppError;
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{
-    ChallengeInput, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem, IdeaPage, IdeaView, ListOrder,
-    MAX_SEARCH_CHARS, RevisionView, SearchFilter, SearchResults, SearchScope, SpaceContents,
-    support_target,
+    ChallengeFacet, ChallengeInput, FacetCount, IDEAS_PER_PAGE, IdeaFilter, IdeaInput, IdeaItem,
+    IdeaPage, IdeaView, ListOrder, MAX_SEARCH_CHARS, RevisionView, SearchFacets, SearchFilter,
+    SearchResults, SearchScope, SpaceContents, SpaceFacet, support_target,
 };
 pub use idempotency::{Claim, MAX_IDEMPOTENCY_KEY, request_fingerprint, with_claimed_key};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};

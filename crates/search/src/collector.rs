@@ -4,6 +4,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::time::Instant;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -15,17 +16,78 @@ use crate::{Fields, KIND_SHIFT};
 /// What a document must be for the viewer to find it.
 #[derive(Debug, Clone)]
 pub(crate) struct Permits {
-    pub kind: u64,
+    /// One kind of document, or any.
+    pub kind: Option<u64>,
     /// The spaces the viewer may read, sorted.
     pub spaces: Vec<u64>,
     pub challenge: Option<u64>,
     pub stage: Option<u64>,
 }
 
+/// A segment's fast fields, read to decide whether the viewer may find a document.
+pub(crate) struct Gate {
+    permits: Permits,
+    key: Column<u64>,
+    pub(crate) space: Column<u64>,
+    pub(crate) challenge: Column<u64>,
+    pub(crate) stage: Column<u64>,
+}
+
+/// A document the viewer may find.
+pub(crate) struct Permitted {
+    pub kind: u64,
+    pub id: i64,
+}
+
+impl Gate {
+    pub(crate) fn open(
+        permits: &Permits,
+        fields: &Fields,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        let schema = reader.schema();
+        let column = |field| fast.u64(schema.get_field_name(field));
+        Ok(Self {
+            permits: permits.clone(),
+            key: column(fields.key)?,
+            space: column(fields.gate)?,
+            challenge: column(fields.challenge)?,
+            stage: column(fields.stage)?,
+        })
+    }
+
+    pub(crate) fn permitted(&self, doc: DocId) -> Option<Permitted> {
+        let key = self.key.first(doc)?;
+        let kind = key >> KIND_SHIFT;
+        if self.permits.kind.is_some_and(|wanted| wanted != kind) {
+            return None;
+        }
+        let space = self.space.first(doc)?;
+        if space == 0 || self.permits.spaces.binary_search(&space).is_err() {
+            return None;
+        }
+        if let Some(challenge) = self.permits.challenge
+            && self.challenge.first(doc) != Some(challenge)
+        {
+            return None;
+        }
+        if let Some(stage) = self.permits.stage
+            && self.stage.first(doc) != Some(stage)
+        {
+            return None;
+        }
+        let id = i64::try_from(key & ((1 << KIND_SHIFT) - 1)).ok()?;
+        Some(Permitted { kind, id })
+    }
+}
+
 pub(crate) struct PermittedTopDocs {
     pub limit: usize,
     pub permits: Permits,
     pub fields: Fields,
+    /// When to stop looking for better hits and keep those found.
+    pub deadline: Instant,
 }
 
 /// A scored hit, ordered so that the heap's top is the weakest kept.
@@ -59,37 +121,11 @@ impl Ord for Hit {
 
 pub(crate) struct PermittedSegment {
     limit: usize,
-    permits: Permits,
-    key: Column<u64>,
-    gate: Column<u64>,
-    challenge: Column<u64>,
-    stage: Column<u64>,
+    gate: Gate,
     kept: BinaryHeap<Reverse<Hit>>,
 }
 
 impl PermittedSegment {
-    fn permitted(&self, doc: DocId) -> Option<i64> {
-        let key = self.key.first(doc)?;
-        if key >> KIND_SHIFT != self.permits.kind {
-            return None;
-        }
-        let space = self.gate.first(doc)?;
-        if space == 0 || self.permits.spaces.binary_search(&space).is_err() {
-            return None;
-        }
-        if let Some(challenge) = self.permits.challenge
-            && self.challenge.first(doc) != Some(challenge)
-        {
-            return None;
-        }
-        if let Some(stage) = self.permits.stage
-            && self.stage.first(doc) != Some(stage)
-        {
-            return None;
-        }
-        i64::try_from(key & ((1 << KIND_SHIFT) - 1)).ok()
-    }
-
     /// The score a document must beat to be kept.
     fn threshold(&self) -> Score {
         match self.kept.peek() {
@@ -106,7 +142,7 @@ impl SegmentCollector for PermittedSegment {
         if self.limit == 0 {
             return;
         }
-        let Some(id) = self.permitted(doc) else {
+        let Some(Permitted { id, .. }) = self.gate.permitted(doc) else {
             return;
         };
         self.kept.push(Reverse(Hit { score, id }));
@@ -132,16 +168,9 @@ impl Collector for PermittedTopDocs {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<PermittedSegment> {
-        let fast = reader.fast_fields();
-        let schema = reader.schema();
-        let column = |field| fast.u64(schema.get_field_name(field));
         Ok(PermittedSegment {
             limit: self.limit,
-            permits: self.permits.clone(),
-            key: column(self.fields.key)?,
-            gate: column(self.fields.gate)?,
-            challenge: column(self.fields.challenge)?,
-            stage: column(self.fields.stage)?,
+            gate: Gate::open(&self.permits, &self.fields, reader)?,
             kept: BinaryHeap::with_capacity(self.limit + 1),
         })
     }
@@ -173,7 +202,12 @@ impl Collector for PermittedTopDocs {
             if alive.is_none_or(|alive| alive.is_alive(doc)) {
                 child.collect(doc, score);
             }
-            child.threshold()
+            // Past the deadline no document can beat the bar: WAND skips the rest.
+            if Instant::now() >= self.deadline {
+                Score::MAX
+            } else {
+                child.threshold()
+            }
         })?;
         Ok(child.harvest())
     }

@@ -9,16 +9,18 @@
 //! would force every match to be scored.
 
 mod collector;
+mod facets;
 mod query;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use cocreate_core::Stage;
 use cocreate_store::{DocKind, SearchDocument, Snippet, SnippetPart};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing,
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
@@ -27,13 +29,19 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::{MAX_QUERY_WORDS, QueryMode};
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory the writer buffers documents in before it writes a segment.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 
 /// Characters of text around the matches a snippet shows.
 const SNIPPET_CHARS: usize = 160;
+
+/// How long one query may look for hits or count matches before it answers with what it has.
+pub const QUERY_BUDGET: Duration = Duration::from_millis(250);
+
+/// Challenges and tags a facet lists, the most frequent first.
+pub const FACET_VALUES: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -80,6 +88,8 @@ struct Fields {
 
 const KIND_SHIFT: u32 = 48;
 
+const KINDS: [DocKind; 3] = [DocKind::Idea, DocKind::Comment, DocKind::Challenge];
+
 fn kind_code(kind: DocKind) -> u64 {
     match kind {
         DocKind::Idea => 1,
@@ -113,7 +123,7 @@ impl Fields {
             gate: builder.add_u64_field("gate", fast.clone()),
             challenge: builder.add_u64_field("challenge", fast.clone()),
             stage: builder.add_u64_field("stage", fast),
-            tag: builder.add_text_field("tag", STRING),
+            tag: builder.add_text_field("tag", STRING | FAST),
             title: builder.add_text_field("title", text.clone()),
             body: builder.add_text_field("body", text),
         };
@@ -148,6 +158,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     dir: PathBuf,
+    budget: Duration,
 }
 
 /// Why an index was started empty rather than opened.
@@ -224,6 +235,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             dir: dir.to_owned(),
+            budget: QUERY_BUDGET,
         })
     }
 
@@ -314,33 +326,33 @@ impl SearchIndex {
             .unwrap_or(0)
     }
 
+    /// Sets how long a query may run before answering with what it has (see [`QUERY_BUDGET`]).
+    pub fn set_budget(&mut self, budget: Duration) {
+        self.budget = budget;
+    }
+
     /// The best `request.limit` documents of `request.kind` matching `request.text` that the
     /// viewer may read, best first, with a highlighter for their text.
     pub fn search(&self, request: &SearchRequest<'_>) -> SearchResult<Found> {
         let searcher = self.reader.searcher();
-        let Some(built) = query::build(&self.index, &searcher, &self.fields, request)? else {
+        let Some(built) = query::build(
+            &self.index,
+            &searcher,
+            &self.fields,
+            request.text,
+            request.mode,
+            request.filters.tag,
+        )?
+        else {
             return Ok(Found::default());
-        };
-        let permits = collector::Permits {
-            kind: kind_code(request.kind),
-            spaces: {
-                let mut spaces: Vec<u64> = request
-                    .space_ids
-                    .iter()
-                    .filter_map(|id| u64::try_from(*id).ok())
-                    .collect();
-                spaces.sort_unstable();
-                spaces
-            },
-            challenge: request.challenge_id.and_then(|id| u64::try_from(id).ok()),
-            stage: request.stage.map(stage_code),
         };
         let hits = searcher.search(
             &*built,
             &collector::PermittedTopDocs {
                 limit: request.limit,
-                permits,
+                permits: request.filters.permits(Some(request.kind)),
                 fields: self.fields,
+                deadline: Instant::now() + self.budget,
             },
         )?;
         let mut generator = SnippetGenerator::create(&searcher, &*built, self.fields.body)?;
@@ -350,6 +362,66 @@ impl SearchIndex {
             highlighter: Some(Highlighter { generator }),
         })
     }
+
+    /// How many documents of each kind match `text` (read as `mode` says) under `filters`, and
+    /// how many of them carry each space, challenge, stage and tag: what adding each filter would
+    /// leave.
+    pub fn facets(
+        &self,
+        text: &str,
+        mode: QueryMode,
+        filters: &Filters<'_>,
+    ) -> SearchResult<Facets> {
+        let searcher = self.reader.searcher();
+        let Some(built) = query::build(
+            &self.index,
+            &searcher,
+            &self.fields,
+            text,
+            mode,
+            filters.tag,
+        )?
+        else {
+            return Ok(Facets::empty());
+        };
+        let counts = searcher.search(
+            &*built,
+            &facets::FacetCounter {
+                permits: filters.permits(None),
+                fields: self.fields,
+                deadline: Instant::now() + self.budget,
+            },
+        )?;
+        Ok(Facets::from_counts(counts))
+    }
+}
+
+/// Which documents a query may find: those in the spaces the viewer may read, narrowed by the
+/// filters chosen.
+#[derive(Debug, Clone, Default)]
+pub struct Filters<'a> {
+    /// The spaces the viewer may read.
+    pub space_ids: &'a [i64],
+    pub challenge_id: Option<i64>,
+    pub stage: Option<Stage>,
+    pub tag: Option<&'a str>,
+}
+
+impl Filters<'_> {
+    fn permits(&self, kind: Option<DocKind>) -> collector::Permits {
+        let mut spaces: Vec<u64> = self
+            .space_ids
+            .iter()
+            .filter_map(|id| u64::try_from(*id).ok())
+            .collect();
+        spaces.sort_unstable();
+        collector::Permits {
+            kind: kind.map(kind_code),
+            spaces,
+            challenge: self.challenge_id.and_then(|id| u64::try_from(id).ok()),
+            stage: self.stage.map(stage_code),
+        }
+    }
 }
 
 /// What to look for, and what the viewer may read.
@@ -358,12 +430,73 @@ pub struct SearchRequest<'a> {
     pub text: &'a str,
     pub mode: QueryMode,
     pub kind: DocKind,
-    /// The spaces the viewer may read.
-    pub space_ids: &'a [i64],
-    pub challenge_id: Option<i64>,
-    pub stage: Option<Stage>,
-    pub tag: Option<&'a str>,
+    pub filters: Filters<'a>,
     pub limit: usize,
+}
+
+/// The matches a search would find, counted by facet; each list the most frequent first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facets {
+    /// Every kind, with how many of its documents match.
+    pub kinds: Vec<(DocKind, u64)>,
+    /// Spaces by id.
+    pub spaces: Vec<(i64, u64)>,
+    /// Challenges by id, the [`FACET_VALUES`] most frequent.
+    pub challenges: Vec<(i64, u64)>,
+    /// Stages of ideas (and of the ideas comments are on).
+    pub stages: Vec<(Stage, u64)>,
+    /// Tags, the [`FACET_VALUES`] most frequent.
+    pub tags: Vec<(String, u64)>,
+    /// Whether every match was counted within the query's time budget.
+    pub complete: bool,
+}
+
+impl Facets {
+    fn empty() -> Self {
+        Self::from_counts(facets::Counts {
+            complete: true,
+            ..facets::Counts::default()
+        })
+    }
+
+    fn from_counts(counts: facets::Counts) -> Self {
+        fn ranked<K: Ord, V>(
+            counts: std::collections::HashMap<K, u64>,
+            value: impl Fn(K) -> Option<V>,
+            keep: usize,
+        ) -> Vec<(V, u64)> {
+            let mut ranked: Vec<(K, u64)> = counts.into_iter().collect();
+            // The most frequent first, then by value so that equal counts keep one order.
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            ranked
+                .into_iter()
+                .filter_map(|(key, count)| value(key).map(|value| (value, count)))
+                .take(keep)
+                .collect()
+        }
+        let id = |code: u64| i64::try_from(code).ok();
+        Self {
+            kinds: KINDS
+                .iter()
+                .map(|kind| {
+                    let count = counts.kinds.get(&kind_code(*kind)).copied().unwrap_or(0);
+                    (*kind, count)
+                })
+                .collect(),
+            spaces: ranked(counts.spaces, id, usize::MAX),
+            challenges: ranked(counts.challenges, id, FACET_VALUES),
+            stages: ranked(
+                counts.stages,
+                |code| {
+                    let index = usize::try_from(code).ok()?.checked_sub(1)?;
+                    Stage::ALL.get(index).copied()
+                },
+                usize::MAX,
+            ),
+            tags: ranked(counts.tags, Some, FACET_VALUES),
+            complete: counts.complete,
+        }
+    }
 }
 
 /// Ids of the documents found, best first, and how to mark the matches in their text.

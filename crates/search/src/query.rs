@@ -14,7 +14,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, Searcher, Term};
 
-use crate::{Fields, SearchRequest, SearchResult};
+use crate::{Fields, SearchResult};
 
 /// Words of a query that count; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 32;
@@ -53,12 +53,14 @@ pub(crate) fn build(
     index: &Index,
     searcher: &Searcher,
     fields: &Fields,
-    request: &SearchRequest<'_>,
+    text: &str,
+    mode: QueryMode,
+    tag: Option<&str>,
 ) -> SearchResult<Option<Box<dyn Query>>> {
     let mut stemmer = index.tokenizer_for_field(fields.title)?;
-    let (phrases, rest) = split_phrases(request.text);
-    let words = words(&mut stemmer, &rest, request.mode);
-    let built = match request.mode {
+    let (phrases, rest) = split_phrases(text);
+    let words = words(&mut stemmer, &rest, mode);
+    let built = match mode {
         QueryMode::AllWords => {
             let phrases = phrases
                 .iter()
@@ -78,15 +80,11 @@ pub(crate) fn build(
             }
         }
         QueryMode::Similar => {
-            let typing = request
-                .text
-                .chars()
-                .last()
-                .is_some_and(char::is_alphanumeric);
+            let typing = text.chars().last().is_some_and(char::is_alphanumeric);
             similar_query(searcher, fields, &words, typing)?
         }
     };
-    Ok(built.map(|query| with_tag(fields, query, request.tag)))
+    Ok(built.map(|query| with_tag(fields, query, tag)))
 }
 
 /// Narrows to documents carrying `tag`, without changing scores.

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cocreate_core::Stage;
-use cocreate_search::{Fresh, Position, QueryMode, SCHEMA_VERSION, SearchIndex, SearchRequest};
+use cocreate_search::{
+    Facets, Filters, Fresh, Position, QueryMode, SCHEMA_VERSION, SearchIndex, SearchRequest,
+};
 use cocreate_store::{DocKind, SearchDocument};
 
 fn doc(id: i64, title: &str, body: &str) -> SearchDocument {
@@ -44,10 +46,10 @@ fn request(text: &str) -> SearchRequest<'_> {
         text,
         mode: QueryMode::AllWords,
         kind: DocKind::Idea,
-        space_ids: &[1],
-        challenge_id: None,
-        stage: None,
-        tag: None,
+        filters: Filters {
+            space_ids: &[1],
+            ..Filters::default()
+        },
         limit: 30,
     }
 }
@@ -170,8 +172,12 @@ fn only_what_the_viewer_may_read_is_found() {
         [6],
         "not space 2, not hidden"
     );
-    let both = SearchRequest {
+    let both_spaces = Filters {
         space_ids: &[2, 1],
+        ..Filters::default()
+    };
+    let both = SearchRequest {
+        filters: both_spaces.clone(),
         ..request("lantern")
     };
     let mut in_both = found(&index, &both);
@@ -182,29 +188,36 @@ fn only_what_the_viewer_may_read_is_found() {
         ..request("lantern")
     };
     assert_eq!(found(&index, &comments), [1]);
-    for narrowed in [
-        SearchRequest {
+    for filters in [
+        Filters {
             challenge_id: Some(9),
-            ..both.clone()
+            ..both_spaces.clone()
         },
-        SearchRequest {
+        Filters {
             stage: Some(Stage::Review),
-            ..both.clone()
+            ..both_spaces.clone()
         },
-        SearchRequest {
+        Filters {
             tag: Some("lighting"),
-            ..both.clone()
+            ..both_spaces.clone()
         },
     ] {
+        let narrowed = SearchRequest {
+            filters,
+            ..both.clone()
+        };
         assert_eq!(found(&index, &narrowed), [6], "{narrowed:?}");
     }
     let no_tag = SearchRequest {
-        tag: Some("no-such-tag"),
+        filters: Filters {
+            tag: Some("no-such-tag"),
+            ..both_spaces.clone()
+        },
         ..both.clone()
     };
     assert!(found(&index, &no_tag).is_empty());
     let nowhere = SearchRequest {
-        space_ids: &[],
+        filters: Filters::default(),
         ..both
     };
     assert!(found(&index, &nowhere).is_empty());
@@ -325,4 +338,146 @@ fn a_damaged_or_outdated_index_starts_again_empty() {
     assert!(matches!(fresh, Some(Fresh::Corrupt(_))), "{fresh:?}");
     assert_eq!(index.documents(), 0);
     assert!(found(&index, &request("lantern")).is_empty());
+}
+
+/// Documents of every kind across two spaces, a hidden idea among them, for counting.
+fn to_count() -> Vec<SearchDocument> {
+    let mut docs = camping();
+    docs[0].space_id = 2;
+    docs[0].tags = vec!["lighting".into(), "solar".into()];
+    docs[1].tags = vec!["lighting".into()];
+    docs[1].challenge_id = Some(9);
+    docs[1].stage = Some(Stage::Review);
+    docs.push(SearchDocument {
+        visible: false,
+        tags: vec!["lighting".into()],
+        ..doc(6, "Hidden lantern", "Nobody finds it.")
+    });
+    docs.push(SearchDocument {
+        kind: DocKind::Comment,
+        title: String::new(),
+        challenge_id: Some(9),
+        stage: Some(Stage::Review),
+        tags: vec!["lighting".into()],
+        ..doc(1, "", "Which lantern?")
+    });
+    docs.push(SearchDocument {
+        kind: DocKind::Challenge,
+        stage: None,
+        challenge_id: Some(9),
+        tags: vec!["lighting".into(), "camping".into()],
+        ..doc(9, "Light the camp", "A lantern for every tent.")
+    });
+    docs
+}
+
+fn facets(index: &SearchIndex, text: &str, filters: &Filters<'_>) -> Facets {
+    index.facets(text, QueryMode::AllWords, filters).unwrap()
+}
+
+#[test]
+fn facets_count_what_each_filter_would_leave_the_viewer() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = filled(dir.path(), &to_count());
+    let both = Filters {
+        space_ids: &[1, 2],
+        ..Filters::default()
+    };
+    let all = facets(&index, "lantern", &both);
+    assert_eq!(
+        all,
+        Facets {
+            kinds: vec![
+                (DocKind::Idea, 2),
+                (DocKind::Comment, 1),
+                (DocKind::Challenge, 1)
+            ],
+            spaces: vec![(1, 3), (2, 1)],
+            challenges: vec![(9, 3)],
+            stages: vec![(Stage::Review, 2), (Stage::Gathering, 1)],
+            tags: vec![
+                ("lighting".into(), 4),
+                ("camping".into(), 1),
+                ("solar".into(), 1)
+            ],
+            complete: true,
+        },
+        "the hidden idea is not counted"
+    );
+    let one_space = facets(
+        &index,
+        "lantern",
+        &Filters {
+            space_ids: &[1],
+            ..Filters::default()
+        },
+    );
+    assert_eq!(one_space.spaces, [(1, 3)], "space 2 is not the viewer's");
+    assert_eq!(
+        one_space.tags,
+        [("lighting".into(), 3), ("camping".into(), 1)]
+    );
+
+    // Each count is what choosing that value leaves.
+    let in_review = facets(
+        &index,
+        "lantern",
+        &Filters {
+            stage: Some(Stage::Review),
+            ..both.clone()
+        },
+    );
+    assert_eq!(
+        in_review.kinds,
+        [
+            (DocKind::Idea, 1),
+            (DocKind::Comment, 1),
+            (DocKind::Challenge, 0)
+        ]
+    );
+    let solar = facets(
+        &index,
+        "lantern",
+        &Filters {
+            tag: Some("solar"),
+            ..both.clone()
+        },
+    );
+    assert_eq!(solar.spaces, [(2, 1)]);
+    let no_tag = facets(
+        &index,
+        "lantern",
+        &Filters {
+            tag: Some("no-such-tag"),
+            ..both.clone()
+        },
+    );
+    assert!(no_tag.kinds.iter().all(|(_, count)| *count == 0));
+    assert!(no_tag.tags.is_empty() && no_tag.complete);
+    let nothing = facets(&index, "!!!", &both);
+    assert!(nothing.kinds.iter().all(|(_, count)| *count == 0));
+}
+
+#[test]
+fn a_query_past_its_budget_answers_with_what_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<SearchDocument> = (1..=3000)
+        .map(|id| doc(id, "Tent peg", &format!("Peg number {id} for the tent.")))
+        .collect();
+    let mut index = filled(dir.path(), &docs);
+    let everyone = Filters {
+        space_ids: &[1],
+        ..Filters::default()
+    };
+    let counted = facets(&index, "tent", &everyone);
+    assert_eq!((counted.kinds[0].1, counted.complete), (3000, true));
+    index.set_budget(std::time::Duration::ZERO);
+    let cut = facets(&index, "tent", &everyone);
+    assert!(!cut.complete, "the count says it stopped");
+    assert!(cut.kinds[0].1 < 3000, "{cut:?}");
+    let hits = found(&index, &request("tent"));
+    assert!(
+        !hits.is_empty() && hits.len() < 30,
+        "a search stops at once and answers with the hits found so far: {hits:?}"
+    );
 }

@@ -3,12 +3,14 @@
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
 
-use crate::{Challenge, ChallengeFields, SqlArg, SqlRead, SqlRow, SqlTx, StoreResult};
+use crate::{Challenge, ChallengeFields, Sql, SqlArg, SqlRead, SqlRow, SqlTx, StoreResult};
 
 #[async_trait]
 pub trait ChallengeRead {
     async fn challenges(&self, space_id: i64) -> StoreResult<Vec<Challenge>>;
     async fn challenge(&self, id: i64) -> StoreResult<Option<Challenge>>;
+    /// The titles of the challenges among `ids` that exist, by id, in no particular order.
+    async fn challenge_titles(&self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
 }
 
 #[async_trait]
@@ -95,6 +97,18 @@ impl<S: SqlRead + ?Sized> ChallengeRead for S {
         let sql = format!("SELECT {CHALLENGE_COLUMNS} FROM challenges ch WHERE ch.id = $1");
         let row = self.fetch_optional(&sql, &[id.into()]).await?;
         row.map(|mut row| challenge(&mut row)).transpose()
+    }
+
+    async fn challenge_titles(&self, ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT id, title FROM challenges WHERE id IN (");
+        sql.list(ids.iter().copied()).push(")");
+        let rows = self.fetch_sql(&sql).await?;
+        rows.into_iter()
+            .map(|mut row| Ok((row.int("id")?, row.text("title")?)))
+            .collect()
     }
 }
 

@@ -932,6 +932,12 @@ pub async fn challenges_are_kept_and_edited(store: Arc<dyn Store>) {
         ("Lighter packs", Some(T0.plus_minutes(5)))
     );
     assert!(store.challenge(id + 1000).await.unwrap().is_none());
+    assert_eq!(
+        store.challenge_titles(&[id + 1000, id]).await.unwrap(),
+        vec![(id, "Lighter packs".to_owned())],
+        "titles are looked up by id and unknown ids are left out"
+    );
+    assert!(store.challenge_titles(&[]).await.unwrap().is_empty());
 }
 
 pub async fn ideas_list_by_order_filter_and_cursor(store: Arc<dyn Store>) {

@@ -632,6 +632,19 @@ async fn similar_ideas_show_while_typing_and_search_finds_them(backend: Backend)
                 marked.to_lowercase() == "lantern",
                 format!("marked {marked:?}"),
             )?;
+            // A facet's count is a link that narrows the search to it.
+            let facet = driver.find(By::Css("#facet-space + ul a")).await?;
+            click_and_wait(&driver, facet).await?;
+            let current = driver
+                .find(By::Css(".facets [aria-current]"))
+                .await?
+                .text()
+                .await?;
+            let url = driver.current_url().await?;
+            ensure(
+                current == "Ideas" && url.query() == Some("q=lantern&space=ideas"),
+                format!("narrowed to {current:?} at {url}"),
+            )?;
             Ok(())
         },
     )

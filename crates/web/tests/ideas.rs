@@ -22,6 +22,7 @@ on_both_backends!(
     lists_page_by_cursor_and_filter,
     pages_carry_the_whole_journey,
     search_finds_what_the_viewer_may_see,
+    search_counts_by_facet_and_narrows,
     idempotency_keys_make_creates_safe_to_retry,
     a_crash_between_a_create_and_its_answer_does_not_create_twice,
     hot_and_trending_lists_follow_recent_activity,
@@ -74,6 +75,20 @@ async fn world(backend: Backend) -> Option<World> {
     })
 }
 
+/// A challenge in the space `ideas`, set by staff.
+async fn staff_challenge(w: &World, body: Value) -> Value {
+    let (status, challenge) = api(
+        &w.server,
+        &w.staff,
+        "POST",
+        "/api/v1/spaces/ideas/challenges",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+    challenge
+}
+
 async fn propose(w: &World, token: &str, body: Value) -> i64 {
     let (status, idea) = api(
         &w.server,
@@ -91,15 +106,7 @@ async fn an_idea_climbs_its_tiers_to_review_and_launch(backend: Backend) {
     let Some(w) = world(backend).await else {
         return;
     };
-    let (status, challenge) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/ideas/challenges",
-        Some(json!({"title": "Lighter tents", "problem": "Weight **matters** on long hikes.", "questions": ["What would you leave behind?"], "tags": ["tents", "weight"], "tiers": "2/10, 3/10"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+    let challenge = staff_challenge(&w, json!({"title": "Lighter tents", "problem": "Weight **matters** on long hikes.", "questions": ["What would you leave behind?"], "tags": ["tents", "weight"], "tiers": "2/10, 3/10"})).await;
     assert!(
         challenge["problem_html"]
             .as_str()
@@ -878,7 +885,7 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     assert!(problem["detail"].as_str().unwrap().contains("not open"));
 
     // Lists: unknown stage, bad sort, tampered cursor.
-    let (status, _) = api(
+    let (status, problem) = api(
         &w.server,
         &w.customer,
         "GET",
@@ -887,6 +894,7 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["field"], "stage", "{problem}");
     let (status, problem) = api(
         &w.server,
         &w.customer,
@@ -1439,6 +1447,157 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     assert!(
         page.contains("2 ideas, 0 comments and 0 challenges found.") && page.contains("<mark>"),
         "{page}"
+    );
+}
+
+async fn search_counts_by_facet_and_narrows(backend: Backend) {
+    let Some(w) = world(backend).await else {
+        return;
+    };
+    let challenge = staff_challenge(
+        &w,
+        json!({"title": "Light at camp", "problem": "Evenings are dark."}),
+    )
+    .await;
+    let challenge_id = challenge["id"].as_i64().unwrap();
+    propose(&w, &w.customer, json!({"title": "Solar lantern", "body": "Charges by day.", "tags": ["lighting"], "challenge_id": challenge_id})).await;
+    propose(&w, &w.customer, json!({"title": "Lantern hook", "body": "Hangs a lantern.", "tags": ["lighting", "camping"]})).await;
+    propose(
+        &w,
+        &w.customer,
+        json!({"title": "Lantern case", "body": "Keeps a lantern whole.", "tags": ["camping"]}),
+    )
+    .await;
+    propose(
+        &w,
+        &w.customer,
+        json!({"title": "Lantern draft", "body": "Unpublished lantern.", "publish": false}),
+    )
+    .await;
+    internal_idea(&w, "Lantern costing", "Internal lantern numbers.").await;
+
+    let facets = |token: String, query: &'static str| {
+        let server = &w.server;
+        async move {
+            let (status, facets) = api(
+                server,
+                &token,
+                "GET",
+                &format!("/api/v1/search/facets?{query}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{facets}");
+            facets
+        }
+    };
+    let all = facets(w.customer.clone(), "q=lantern").await;
+    assert_eq!(
+        (&all["index_ready"], &all["complete"], &all["kinds"]),
+        (
+            &json!(true),
+            &json!(true),
+            &json!({"ideas": 3, "comments": 0, "challenges": 0})
+        ),
+        "no draft, no internal idea for a customer: {all}"
+    );
+    assert_eq!(
+        all["spaces"],
+        json!([{"slug": "ideas", "name": "Ideas", "count": 3}])
+    );
+    assert_eq!(
+        all["challenges"],
+        json!([{"id": challenge_id, "title": "Light at camp", "count": 1}])
+    );
+    assert_eq!(
+        all["tags"],
+        json!([{"tag": "camping", "count": 2}, {"tag": "lighting", "count": 2}]),
+        "most first, then by name"
+    );
+    assert_eq!(all["stages"][0]["count"], 3, "{all}");
+    let staff = facets(w.staff.clone(), "q=lantern").await;
+    assert_eq!(
+        staff["kinds"]["ideas"], 4,
+        "staff also find the internal idea"
+    );
+    assert!(
+        staff["spaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|space| space["slug"] == "staff" && space["count"] == 1),
+        "{staff}"
+    );
+    // Each count is what the filter leaves: narrowing by a tag counts only its ideas.
+    let lighting = facets(w.customer.clone(), "q=lantern&tag=lighting").await;
+    assert_eq!(lighting["kinds"]["ideas"], 2, "{lighting}");
+    let (_, in_challenge) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        &format!("/api/v1/search/facets?q=lantern&challenge={challenge_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(in_challenge["kinds"]["ideas"], 1, "{in_challenge}");
+    let unknown_tag = facets(w.customer.clone(), "q=lantern&tag=nosuchtag").await;
+    assert_eq!(
+        unknown_tag["kinds"],
+        json!({"ideas": 0, "comments": 0, "challenges": 0})
+    );
+    let (status, problem) = api(
+        &w.server,
+        &w.customer,
+        "GET",
+        "/api/v1/search/facets?q=lantern&challenge=abc",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("challenge")),
+        "{problem}"
+    );
+
+    // The page shows the counts as links that narrow the search, and the chosen one as current.
+    let page = visitor_page(&w.server, "/search?q=lantern").await;
+    assert!(
+        page.contains("3 ideas, 0 comments and 0 challenges found.")
+            && page.contains("Narrow the search"),
+        "{page}"
+    );
+    let narrow = "/search?q=lantern&#38;tag=lighting";
+    assert!(page.contains(&format!("href=\"{narrow}\"")), "{page}");
+    let narrowed = visitor_page(&w.server, &narrow.replace("&#38;", "&")).await;
+    assert!(
+        narrowed.contains("2 ideas, 0 comments and 0 challenges found.")
+            && narrowed.contains("<span aria-current=\"true\">lighting</span>")
+            && narrowed.contains("href=\"/search?q=lantern\">Any tag</a>")
+            && !narrowed.contains("Lantern case"),
+        "{narrowed}"
+    );
+    let by_challenge = visitor_page(
+        &w.server,
+        &format!("/search?q=lantern&challenge={challenge_id}"),
+    )
+    .await;
+    assert!(
+        by_challenge.contains("1 idea, 0 comments and 0 challenges found.")
+            && by_challenge.contains("<span aria-current=\"true\">Light at camp</span>"),
+        "{by_challenge}"
+    );
+    let refused = client()
+        .get(w.server.url("/search?q=lantern&challenge=abc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("must be a challenge")
     );
 }
 
@@ -2335,14 +2494,7 @@ async fn challenges_carry_a_cover_image(backend: Backend) {
     let Some(w) = world(backend).await else {
         return;
     };
-    let (_, challenge) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/ideas/challenges",
-        Some(json!({"title": "Covers", "problem": "Why"})),
-    )
-    .await;
+    let challenge = staff_challenge(&w, json!({"title": "Covers", "problem": "Why"})).await;
     let id = challenge["id"].as_i64().unwrap();
     assert!(challenge["cover_url"].is_null());
     let send = |token: String, name: &'static str, bytes: Vec<u8>| {
@@ -2444,15 +2596,7 @@ async fn search_finds_comments_and_challenges(backend: Backend) {
     // A comment in a space the customer may not read.
     let internal = internal_idea(&w, "Hinge costing", "x").await;
     let internal_comment = comment(&w.staff, internal, "Supplier hinges squeaks too").await;
-    let (status, challenge) = api(
-        &w.server,
-        &w.staff,
-        "POST",
-        "/api/v1/spaces/ideas/challenges",
-        Some(json!({"title": "Quieter hinges", "problem": "Hinges squeak when frozen.", "tags": ["hinges"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{challenge}");
+    let challenge = staff_challenge(&w, json!({"title": "Quieter hinges", "problem": "Hinges squeak when frozen.", "tags": ["hinges"]})).await;
 
     let found = |token: &'static str, path: &'static str| {
         let server = &w.server;

@@ -20,11 +20,14 @@ use crate::secrets::{open_cursor, sign_cursor};
 use crate::{Actor, App, AppError, AppResult, SpaceView};
 
 mod challenges;
+mod facets;
 mod lists;
 mod proposing;
 mod search;
 mod stages;
 mod support;
+
+pub use facets::{ChallengeFacet, FacetCount, SearchFacets, SpaceFacet};
 
 /// Ideas on one page of a list.
 pub const IDEAS_PER_PAGE: i64 = 20;
@@ -232,6 +235,8 @@ pub struct SearchResults {
     pub ideas: Vec<SearchHit>,
     pub comments: Vec<CommentHit>,
     pub challenges: Vec<ChallengeHit>,
+    /// The matches counted by facet, when everything was searched and the index could count.
+    pub facets: Option<SearchFacets>,
 }
 
 /// See [`App::space_page`].

@@ -5,6 +5,7 @@
 use cocreate_search::{Found, QueryMode, SearchRequest};
 use cocreate_store::{DocKind, Snippet};
 
+use super::facets::search_filters;
 use super::*;
 use crate::search_index::SearchEngine;
 
@@ -46,7 +47,10 @@ impl App {
 
     /// The index, when it answers searches: caught up once, and (waiting a moment at most)
     /// holding every change committed before this search began. `None` means the database.
-    async fn search_engine(&self, query: &SearchQuery) -> AppResult<Option<&SearchEngine>> {
+    pub(super) async fn search_engine(
+        &self,
+        query: &SearchQuery,
+    ) -> AppResult<Option<&SearchEngine>> {
         let Some(engine) = self.search.get().filter(|engine| engine.ready()) else {
             return Ok(None);
         };
@@ -73,10 +77,7 @@ impl App {
             text,
             mode,
             kind,
-            space_ids: &query.space_ids,
-            challenge_id: query.challenge_id,
-            stage: query.stage,
-            tag: query.tag.as_deref(),
+            filters: search_filters(query),
             limit: usize::try_from(query.limit).unwrap_or(0),
         })?)
     }
@@ -173,7 +174,7 @@ impl App {
     }
 
     /// Ideas, comments on published ideas and challenges the actor may see, as `scope` asks,
-    /// each kind best match first.
+    /// each kind best match first; searching everything also counts the matches by facet.
     pub async fn search_everything(
         &self,
         actor: Option<&Actor>,
@@ -197,6 +198,9 @@ impl App {
         }
         if wants(SearchScope::Challenges) {
             results.challenges = self.find_challenges(engine, text, &query).await?;
+        }
+        if scope == SearchScope::All {
+            results.facets = self.facets_of(engine, text, &query).await?;
         }
         Ok(results)
     }

@@ -115,7 +115,7 @@ pub(super) async fn list_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
-    Query(query): Query<IdeaListQuery>,
+    ApiQuery(query): ApiQuery<IdeaListQuery>,
 ) -> ApiResult<Json<IdeaListOut>> {
     let filter = IdeaFilter {
         challenge_id: query.challenge,

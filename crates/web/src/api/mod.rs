@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI document is generated from these handlers and types.
 
 use axum::Json;
-use axum::extract::{Extension, FromRequest, Path, Query, Request, State};
+use axum::extract::{Extension, FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cocreate_app::{
@@ -113,6 +113,7 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(search_ideas))
         .routes(routes!(search_comments))
         .routes(routes!(search_challenges))
+        .routes(routes!(search_facets))
         .routes(routes!(similar_ideas))
 }
 
@@ -227,6 +228,39 @@ where
                     status
                 };
                 ApiError(HttpError::new(status, code, rejection.body_text()))
+            })
+    }
+}
+
+/// Query parameters; a value of the wrong type (`?challenge=abc`, `?stage=winning`) is a 400
+/// problem naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Self)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let mut problem = HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("query parameter {field}: {}", error.inner()),
+                );
+                problem.field = Some(field);
+                ApiError(problem)
             })
     }
 }

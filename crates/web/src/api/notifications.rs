@@ -26,7 +26,7 @@ pub struct NotificationPage {
 pub(super) async fn list_notifications(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(page): Query<Cursor>,
+    ApiQuery(page): ApiQuery<Cursor>,
 ) -> ApiResult<Json<NotificationPage>> {
     let actor = signed_in(&actor)?;
     let limit = page.limit.unwrap_or(50).clamp(1, 100);

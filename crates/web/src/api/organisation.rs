@@ -70,7 +70,7 @@ pub struct MemberPage {
 pub(super) async fn list_members(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(page): Query<Cursor>,
+    ApiQuery(page): ApiQuery<Cursor>,
 ) -> ApiResult<Json<MemberPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let members = state
@@ -190,7 +190,7 @@ pub struct AuditPage {
 pub(super) async fn audit_log(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(page): Query<Cursor>,
+    ApiQuery(page): ApiQuery<Cursor>,
 ) -> ApiResult<Json<AuditPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let entries = state
@@ -239,7 +239,7 @@ pub struct OutboxPage {
 pub(super) async fn outbox(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(page): Query<Cursor>,
+    ApiQuery(page): ApiQuery<Cursor>,
 ) -> ApiResult<Json<OutboxPage>> {
     let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let mails = state

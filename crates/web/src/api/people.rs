@@ -40,7 +40,7 @@ pub(super) async fn get_person(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(handle): Path<String>,
-    Query(query): Query<PersonQuery>,
+    ApiQuery(query): ApiQuery<PersonQuery>,
 ) -> ApiResult<Json<PersonOut>> {
     let view = state.app.person(actor.get(), &handle, query.before).await?;
     Ok(Json(PersonOut {

@@ -61,7 +61,7 @@ pub struct SearchParams {
 pub(super) async fn search_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state
@@ -120,7 +120,7 @@ pub struct CommentHitOut {
 pub(super) async fn search_comments(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<CommentHitOut>>> {
     let found = params.search(&state, &actor, SearchScope::Comments).await?;
     Ok(Json(
@@ -159,7 +159,7 @@ pub struct ChallengeHitOut {
 pub(super) async fn search_challenges(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Vec<ChallengeHitOut>>> {
     let found = params
         .search(&state, &actor, SearchScope::Challenges)
@@ -192,7 +192,7 @@ pub(super) async fn similar_ideas(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
-    Query(params): Query<SimilarParams>,
+    ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> ApiResult<Json<Vec<SearchHitOut>>> {
     Ok(Json(hits_out(
         state
@@ -200,4 +200,132 @@ pub(super) async fn similar_ideas(
             .similar_ideas(actor.get(), &slug, &params.title)
             .await?,
     )))
+}
+
+/// A search's matches counted by facet. Each count is how many matches the caller may read would
+/// remain with that value chosen as a filter, under the filters already given.
+#[derive(Serialize, ToSchema)]
+pub struct SearchFacetsOut {
+    /// False while the search index is still being built (see `/readyz`): nothing is counted
+    /// then, though searches answer.
+    index_ready: bool,
+    /// False when counting stopped at the query's time budget: the counts are those reached.
+    complete: bool,
+    /// Matches of each kind.
+    kinds: KindCountsOut,
+    spaces: Vec<SpaceFacetOut>,
+    /// The 10 challenges with the most matches.
+    challenges: Vec<ChallengeFacetOut>,
+    stages: Vec<StageFacetOut>,
+    /// The 10 tags with the most matches.
+    tags: Vec<TagFacetOut>,
+}
+
+#[derive(Serialize, ToSchema, Default)]
+pub struct KindCountsOut {
+    ideas: u64,
+    comments: u64,
+    challenges: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SpaceFacetOut {
+    slug: String,
+    name: String,
+    count: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChallengeFacetOut {
+    id: i64,
+    title: String,
+    count: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StageFacetOut {
+    stage: Stage,
+    count: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagFacetOut {
+    tag: String,
+    count: u64,
+}
+
+impl SearchFacetsOut {
+    fn from(facets: Option<cocreate_app::SearchFacets>) -> Self {
+        let Some(facets) = facets else {
+            return Self {
+                index_ready: false,
+                complete: false,
+                kinds: KindCountsOut::default(),
+                spaces: Vec::new(),
+                challenges: Vec::new(),
+                stages: Vec::new(),
+                tags: Vec::new(),
+            };
+        };
+        Self {
+            index_ready: true,
+            complete: facets.complete,
+            kinds: KindCountsOut {
+                ideas: facets.ideas,
+                comments: facets.comments,
+                challenges: facets.challenges,
+            },
+            spaces: facets
+                .by_space
+                .into_iter()
+                .map(|f| SpaceFacetOut {
+                    slug: f.value.slug,
+                    name: f.value.name,
+                    count: f.count,
+                })
+                .collect(),
+            challenges: facets
+                .by_challenge
+                .into_iter()
+                .map(|f| ChallengeFacetOut {
+                    id: f.value.id,
+                    title: f.value.title,
+                    count: f.count,
+                })
+                .collect(),
+            stages: facets
+                .by_stage
+                .into_iter()
+                .map(|f| StageFacetOut {
+                    stage: f.value,
+                    count: f.count,
+                })
+                .collect(),
+            tags: facets
+                .by_tag
+                .into_iter()
+                .map(|f| TagFacetOut {
+                    tag: f.value,
+                    count: f.count,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How many ideas, comments and challenges the caller may read match the query, and how they
+/// fall by space, challenge, stage and tag: what each further filter would leave.
+#[utoipa::path(get, path = "/api/v1/search/facets", tag = "ideas", params(SearchParams),
+    responses((status = 200, body = SearchFacetsOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn search_facets(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> ApiResult<Json<SearchFacetsOut>> {
+    let facets = state
+        .app
+        .search_facets(actor.get(), &params.q, &params.filter())
+        .await?;
+    Ok(Json(SearchFacetsOut::from(facets)))
 }

@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cocreate_app::{
     AccountInput, Actor, AppError, ChallengeInput, FlagView, IdeaFilter, IdeaInput, IdeaPage,
-    IdeaView, InvitationView, ListOrder, LogoUpload, Resolution, RevisionView, SearchFilter,
-    SearchResults, SearchScope, SignedIn, SpaceInput, SpaceView, Thread,
+    IdeaView, InvitationView, ListOrder, LogoUpload, Resolution, RevisionView, SearchFacets,
+    SearchFilter, SearchResults, SearchScope, SignedIn, SpaceInput, SpaceView, Thread,
 };
 use cocreate_core::markdown::DiffKind;
 use cocreate_core::{AccountKind, Action, Audience, OrgRole, Stage};

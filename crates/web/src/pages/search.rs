@@ -49,6 +49,7 @@ pub(super) struct SearchPage {
     pub(super) layout: Layout,
     pub(super) q: String,
     pub(super) space: String,
+    pub(super) challenge: String,
     pub(super) stage: String,
     pub(super) tag: String,
     pub(super) spaces: Vec<SpaceView>,
@@ -56,7 +57,31 @@ pub(super) struct SearchPage {
     pub(super) hits: Vec<HitView>,
     pub(super) comment_hits: Vec<CommentHitView>,
     pub(super) challenge_hits: Vec<ChallengeHitView>,
+    pub(super) facets: Option<SearchFacets>,
     pub(super) error: FormError,
+}
+
+impl SearchPage {
+    /// This search with the filter `key` set to `value`, or dropped when `value` is empty.
+    fn with(&self, key: &str, value: impl AsRef<str>) -> String {
+        let value = value.as_ref();
+        let current = [
+            ("q", self.q.as_str()),
+            ("space", self.space.as_str()),
+            ("challenge", self.challenge.as_str()),
+            ("stage", self.stage.as_str()),
+            ("tag", self.tag.as_str()),
+        ];
+        let pairs: Vec<(&str, &str)> = current
+            .into_iter()
+            .map(|(name, was)| (name, if name == key { value } else { was }))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        format!(
+            "/search?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -65,6 +90,8 @@ pub(super) struct SearchParams {
     pub(super) q: String,
     #[serde(default)]
     pub(super) space: String,
+    #[serde(default)]
+    pub(super) challenge: String,
     #[serde(default)]
     pub(super) stage: String,
     #[serde(default)]
@@ -81,9 +108,16 @@ pub(super) async fn search(
         "" => None,
         text => Some(text.parse::<Stage>().map_err(AppError::from)?),
     };
+    let challenge_id = match params.challenge.as_str() {
+        "" => None,
+        text => Some(
+            text.parse::<i64>()
+                .map_err(|_| AppError::invalid("challenge", "must be a challenge's number"))?,
+        ),
+    };
     let filter = SearchFilter {
         space: Some(params.space.clone()).filter(|s| !s.is_empty()),
-        challenge_id: None,
+        challenge_id,
         stage,
         tag: Some(params.tag.clone()).filter(|t| !t.trim().is_empty()),
     };
@@ -95,6 +129,7 @@ pub(super) async fn search(
         Ok(found) => (found, FormError::default()),
         Err(error) => (SearchResults::default(), FormError::from_app(error)?),
     };
+    let facets = found.facets;
     let page = SearchPage {
         layout: layout(&state, actor).await?,
         spaces: state.app.spaces(actor).await?,
@@ -125,8 +160,10 @@ pub(super) async fn search(
                 challenge: hit.challenge,
             })
             .collect(),
+        facets,
         q: params.q,
         space: params.space,
+        challenge: params.challenge,
         stage: params.stage,
         tag: params.tag,
         error,
