@@ -520,6 +520,14 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
             ),
         ),
         ("search, no match", "/search?q=zzzqqq".to_owned()),
+        (
+            "search facets",
+            format!("/api/v1/search/facets?q={}", search::COMMON_WORD),
+        ),
+        (
+            "search, narrowed to a stage",
+            format!("/search?q={}&stage=in_review", search::COMMON_WORD),
+        ),
     ] {
         phases.push(load(name, n, seconds, u64::MAX, get(&served, path)).await?);
     }
