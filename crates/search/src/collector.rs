@@ -14,12 +14,14 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::{Fields, KIND_SHIFT};
 
 /// What a document must be for the viewer to find it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Permits {
     /// One kind of document, or any.
     pub kind: Option<u64>,
     /// The spaces the viewer may read, sorted.
     pub spaces: Vec<u64>,
+    /// The viewer, who finds the drafts they write.
+    pub drafter: Option<u64>,
     pub challenge: Option<u64>,
     pub stage: Option<u64>,
 }
@@ -29,6 +31,7 @@ pub(crate) struct Gate {
     permits: Permits,
     key: Column<u64>,
     pub(crate) space: Column<u64>,
+    drafters: Column<u64>,
     pub(crate) challenge: Column<u64>,
     pub(crate) stage: Column<u64>,
 }
@@ -52,6 +55,7 @@ impl Gate {
             permits: permits.clone(),
             key: column(fields.key)?,
             space: column(fields.gate)?,
+            drafters: column(fields.drafters)?,
             challenge: column(fields.challenge)?,
             stage: column(fields.stage)?,
         })
@@ -65,6 +69,12 @@ impl Gate {
         }
         let space = self.space.first(doc)?;
         if space == 0 || self.permits.spaces.binary_search(&space).is_err() {
+            return None;
+        }
+        let mut drafters = self.drafters.values_for_doc(doc).peekable();
+        if drafters.peek().is_some()
+            && !drafters.any(|drafter| Some(drafter) == self.permits.drafter)
+        {
             return None;
         }
         if let Some(challenge) = self.permits.challenge

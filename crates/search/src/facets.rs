@@ -4,6 +4,7 @@
 //! they are incomplete).
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -11,8 +12,51 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::Weight;
 use tantivy::{DocId, DocSet, SegmentOrdinal, SegmentReader, TERMINATED};
 
-use crate::Fields;
 use crate::collector::{Gate, Permits};
+use crate::{Fields, QueryMode};
+
+/// Counts kept at most; when full, the cache starts over.
+const CACHED_COUNTS: usize = 1_024;
+
+/// What a count depends on besides the index's contents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CountKey {
+    pub text: String,
+    pub mode: QueryMode,
+    pub tag: Option<String>,
+    pub permits: Permits,
+}
+
+/// Complete counts of recent searches, kept while the index is unchanged: a word many people
+/// search for is counted once per change to the index, not once per search.
+#[derive(Default)]
+pub(crate) struct CountCache {
+    /// The searcher generation the counts were made on, and the counts.
+    entries: Mutex<(u64, HashMap<CountKey, Counts>)>,
+}
+
+impl CountCache {
+    pub(crate) fn get(&self, generation: u64, key: &CountKey) -> Option<Counts> {
+        let entries = self.entries.lock().ok()?;
+        (entries.0 == generation)
+            .then(|| entries.1.get(key).cloned())
+            .flatten()
+    }
+
+    /// Keeps complete counts only: a partial count stopped at a deadline another search may not
+    /// reach.
+    pub(crate) fn put(&self, generation: u64, key: CountKey, counts: &Counts) {
+        if !counts.complete {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.0 != generation || entries.1.len() >= CACHED_COUNTS {
+                *entries = (generation, HashMap::new());
+            }
+            entries.1.insert(key, counts.clone());
+        }
+    }
+}
 
 /// Matches counted between two looks at the clock.
 const BLOCK: usize = 1024;

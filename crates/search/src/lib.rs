@@ -29,7 +29,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::{MAX_QUERY_WORDS, QueryMode};
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Memory the writer buffers documents in before it writes a segment.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
@@ -77,8 +77,10 @@ pub struct Position {
 struct Fields {
     /// `kind << KIND_SHIFT | id`: one document per object, found again to replace it.
     key: Field,
-    /// The object's space when anyone may find it, else 0.
+    /// The object's space when someone may find it (anyone, or a draft's authors), else 0.
     gate: Field,
+    /// A draft's lead author and co-authors (invited ones included): only they find it.
+    drafters: Field,
     challenge: Field,
     stage: Field,
     tag: Field,
@@ -121,6 +123,7 @@ impl Fields {
         let fields = Self {
             key: builder.add_u64_field("key", fast.clone() | INDEXED),
             gate: builder.add_u64_field("gate", fast.clone()),
+            drafters: builder.add_u64_field("drafters", fast.clone()),
             challenge: builder.add_u64_field("challenge", fast.clone()),
             stage: builder.add_u64_field("stage", fast),
             tag: builder.add_text_field("tag", STRING | FAST),
@@ -134,7 +137,11 @@ impl Fields {
         let mut out = TantivyDocument::default();
         out.add_u64(self.key, doc_key(doc.kind, doc.id));
         let space = u64::try_from(doc.space_id).unwrap_or(0);
-        out.add_u64(self.gate, if doc.visible { space } else { 0 });
+        let findable = doc.visible || !doc.drafters.is_empty();
+        out.add_u64(self.gate, if findable { space } else { 0 });
+        for drafter in &doc.drafters {
+            out.add_u64(self.drafters, u64::try_from(*drafter).unwrap_or(0));
+        }
         out.add_u64(
             self.challenge,
             doc.challenge_id
@@ -159,6 +166,7 @@ pub struct SearchIndex {
     fields: Fields,
     dir: PathBuf,
     budget: Duration,
+    counts: facets::CountCache,
 }
 
 /// Why an index was started empty rather than opened.
@@ -236,6 +244,7 @@ impl SearchIndex {
             fields,
             dir: dir.to_owned(),
             budget: QUERY_BUDGET,
+            counts: facets::CountCache::default(),
         })
     }
 
@@ -373,6 +382,16 @@ impl SearchIndex {
         filters: &Filters<'_>,
     ) -> SearchResult<Facets> {
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let key = facets::CountKey {
+            text: text.to_owned(),
+            mode,
+            tag: filters.tag.map(str::to_owned),
+            permits: filters.permits(None),
+        };
+        if let Some(counts) = self.counts.get(generation, &key) {
+            return Ok(Facets::from_counts(counts));
+        }
         let Some(built) = query::build(
             &self.index,
             &searcher,
@@ -387,11 +406,12 @@ impl SearchIndex {
         let counts = searcher.search(
             &*built,
             &facets::FacetCounter {
-                permits: filters.permits(None),
+                permits: key.permits.clone(),
                 fields: self.fields,
                 deadline: Instant::now() + self.budget,
             },
         )?;
+        self.counts.put(generation, key, &counts);
         Ok(Facets::from_counts(counts))
     }
 }
@@ -402,6 +422,8 @@ impl SearchIndex {
 pub struct Filters<'a> {
     /// The spaces the viewer may read.
     pub space_ids: &'a [i64],
+    /// The viewer, who also finds the drafts they write.
+    pub drafter: Option<i64>,
     pub challenge_id: Option<i64>,
     pub stage: Option<Stage>,
     pub tag: Option<&'a str>,
@@ -418,6 +440,7 @@ impl Filters<'_> {
         collector::Permits {
             kind: kind.map(kind_code),
             spaces,
+            drafter: self.drafter.and_then(|id| u64::try_from(id).ok()),
             challenge: self.challenge_id.and_then(|id| u64::try_from(id).ok()),
             stage: self.stage.map(stage_code),
         }

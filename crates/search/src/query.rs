@@ -34,7 +34,7 @@ const SIMILAR_WORDS: usize = 12;
 const TITLE_BOOST: f32 = 2.0;
 
 /// How the words combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueryMode {
     /// Every word (or a close spelling of it) and every phrase: a search.
     AllWords,

@@ -20,6 +20,7 @@ fn doc(id: i64, title: &str, body: &str) -> SearchDocument {
         stage: Some(Stage::Gathering),
         tags: Vec::new(),
         visible: true,
+        drafters: Vec::new(),
     }
 }
 
@@ -146,6 +147,54 @@ fn similar_reads_the_last_word_as_still_being_typed() {
         found(&index, &similar("j")).is_empty(),
         "one letter stands for too much"
     );
+}
+
+#[test]
+fn a_draft_is_found_by_its_authors_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut docs = camping();
+    docs[0].visible = false;
+    docs[0].stage = Some(Stage::Draft);
+    docs[0].drafters = vec![41, 42];
+    let index = filled(dir.path(), &docs);
+    let as_viewer = |drafter: Option<i64>| {
+        let mut ids = found(
+            &index,
+            &SearchRequest {
+                filters: Filters {
+                    space_ids: &[1],
+                    drafter,
+                    ..Filters::default()
+                },
+                ..request("lantern")
+            },
+        );
+        ids.sort_unstable();
+        ids
+    };
+    let published = as_viewer(None);
+    assert!(!published.contains(&1), "anonymous: {published:?}");
+    assert_eq!(as_viewer(Some(7)), published, "someone else");
+    for author in [41, 42] {
+        let mut with_draft = published.clone();
+        with_draft.insert(0, 1);
+        assert_eq!(as_viewer(Some(author)), with_draft, "author {author}");
+    }
+    let facets = index
+        .facets(
+            "lantern",
+            QueryMode::AllWords,
+            &Filters {
+                space_ids: &[1],
+                drafter: Some(42),
+                stage: Some(Stage::Draft),
+                ..Filters::default()
+            },
+        )
+        .unwrap();
+    assert!(facets.kinds.contains(&(DocKind::Idea, 1)), "{facets:?}");
+    let counted: u64 = facets.kinds.iter().map(|(_, count)| count).sum();
+    assert_eq!(counted, 1, "only the draft is in stage draft: {facets:?}");
 }
 
 #[test]
@@ -456,6 +505,15 @@ fn facets_count_what_each_filter_would_leave_the_viewer() {
     assert!(no_tag.tags.is_empty() && no_tag.complete);
     let nothing = facets(&index, "!!!", &both);
     assert!(nothing.kinds.iter().all(|(_, count)| *count == 0));
+
+    // Counts are reused while the index is unchanged, and made again once it changes.
+    assert_eq!(facets(&index, "lantern", &both), all);
+    index
+        .add(&[doc(99, "Lantern stand", "Holds it up.")])
+        .unwrap();
+    index.commit(&position(8)).unwrap();
+    let after = facets(&index, "lantern", &both);
+    assert_eq!(after.kinds[0], (DocKind::Idea, 3), "{after:?}");
 }
 
 #[test]
@@ -472,7 +530,8 @@ fn a_query_past_its_budget_answers_with_what_it_has() {
     let counted = facets(&index, "tent", &everyone);
     assert_eq!((counted.kinds[0].1, counted.complete), (3000, true));
     index.set_budget(std::time::Duration::ZERO);
-    let cut = facets(&index, "tent", &everyone);
+    // Another word: complete counts are reused while the index is unchanged.
+    let cut = facets(&index, "peg", &everyone);
     assert!(!cut.complete, "the count says it stopped");
     assert!(cut.kinds[0].1 < 3000, "{cut:?}");
     let hits = found(&index, &request("tent"));

@@ -63,6 +63,7 @@ async fn upgrading_keeps_every_comment_flag_and_notification() {
             space_ids: vec![1],
             terms: vec!["bananas".to_owned()],
             any: false,
+            drafter: None,
             challenge_id: None,
             stage: None,
             tag: None,

@@ -455,6 +455,9 @@ pub struct SearchQuery {
     pub terms: Vec<String>,
     /// Any word, each as a prefix (while typing), rather than all of them.
     pub any: bool,
+    /// The viewer, when the ideas found include the drafts they write (as lead author or
+    /// co-author, invited or accepted).
+    pub drafter: Option<i64>,
     pub challenge_id: Option<i64>,
     pub stage: Option<cocreate_core::Stage>,
     pub tag: Option<String>,

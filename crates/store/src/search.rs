@@ -94,10 +94,29 @@ impl Matching<'_> {
     }
 }
 
+/// Which ideas a search may find: published ones, and the drafts of the viewer it names.
+#[derive(Clone, Copy)]
+enum Readers {
+    Everyone,
+    AndDrafter(i64),
+}
+
 /// The conditions every search applies to ideas (its own results, or the ideas of the comments
-/// it finds): published, not hidden, in the viewer's spaces, and the filters.
-fn push_idea_filters<'a>(sql: &mut Sql<'a>, query: &'a SearchQuery) {
-    sql.push(" AND i.stage <> 'draft' AND i.hidden_at IS NULL AND i.space_id IN (")
+/// it finds): published and not hidden (or a draft `readers` admits), in the viewer's spaces,
+/// and the filters.
+fn push_idea_filters<'a>(sql: &mut Sql<'a>, query: &'a SearchQuery, readers: Readers) {
+    sql.push(" AND ((i.stage <> 'draft' AND i.hidden_at IS NULL)");
+    if let Readers::AndDrafter(account_id) = readers {
+        sql.push(" OR (i.stage = 'draft' AND (i.author_id = ")
+            .bind(account_id)
+            .push(
+                " OR EXISTS (SELECT 1 FROM idea_authors ia WHERE ia.idea_id = i.id \
+                 AND ia.account_id = ",
+            )
+            .bind(account_id)
+            .push(")))");
+    }
+    sql.push(") AND i.space_id IN (")
         .list(query.space_ids.iter().copied())
         .push(")");
     if let Some(challenge_id) = query.challenge_id {
@@ -162,7 +181,8 @@ async fn ideas_matching<S: SqlRead + ?Sized>(
         IDEA_COLUMNS,
         query,
     );
-    push_idea_filters(&mut sql, query);
+    let readers = query.drafter.map_or(Readers::Everyone, Readers::AndDrafter);
+    push_idea_filters(&mut sql, query, readers);
     matching.push_order(&mut sql, "i.id", query.limit);
     let rows = store.fetch_sql(&sql).await?;
     rows.into_iter()
@@ -196,7 +216,7 @@ async fn comments_matching<S: SqlRead + ?Sized>(
     // A comment is found where its idea would be, or on a challenge in the viewer's spaces
     // when no idea-only filter (stage, tag) is set.
     sql.push(" AND c.deleted_at IS NULL AND c.hidden_at IS NULL AND ((c.idea_id IS NOT NULL");
-    push_idea_filters(&mut sql, query);
+    push_idea_filters(&mut sql, query, Readers::Everyone);
     sql.push(")");
     if query.stage.is_none() && query.tag.is_none() {
         sql.push(" OR (c.challenge_id IS NOT NULL AND ch.space_id IN (")

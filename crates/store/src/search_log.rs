@@ -74,6 +74,9 @@ pub struct SearchDocument {
     /// Whether anyone may find it: a published, unhidden idea; a live comment on one (or on a
     /// challenge); any challenge.
     pub visible: bool,
+    /// A draft's lead author and co-authors (invited ones included), who find it though no one
+    /// else does; empty for everything else.
+    pub drafters: Vec<i64>,
 }
 
 /// Which documents to read.
@@ -112,16 +115,16 @@ pub trait SearchLogRead {
 }
 
 const IDEA_DOCUMENTS: &str = "SELECT i.id, i.space_id, i.challenge_id, i.title, i.body, i.stage, \
-     i.tags, CASE WHEN i.stage <> 'draft' AND i.hidden_at IS NULL THEN 1 ELSE 0 END AS visible \
-     FROM ideas i WHERE ";
+     i.tags, CASE WHEN i.stage <> 'draft' AND i.hidden_at IS NULL THEN 1 ELSE 0 END AS visible, \
+     CASE WHEN i.stage = 'draft' THEN i.author_id END AS drafter FROM ideas i WHERE ";
 const COMMENT_DOCUMENTS: &str = "SELECT c.id, COALESCE(i.space_id, ch.space_id) AS space_id, \
      COALESCE(i.challenge_id, c.challenge_id) AS challenge_id, '' AS title, c.body, i.stage, \
      COALESCE(i.tags, '') AS tags, CASE WHEN c.deleted_at IS NULL AND c.hidden_at IS NULL \
      AND (c.idea_id IS NULL OR (i.stage <> 'draft' AND i.hidden_at IS NULL)) THEN 1 ELSE 0 END \
-     AS visible FROM comments c LEFT JOIN ideas i ON i.id = c.idea_id \
+     AS visible, NULL AS drafter FROM comments c LEFT JOIN ideas i ON i.id = c.idea_id \
      LEFT JOIN challenges ch ON ch.id = c.challenge_id WHERE ";
 const CHALLENGE_DOCUMENTS: &str = "SELECT ch.id, ch.space_id, ch.id AS challenge_id, ch.title, \
-     ch.problem AS body, NULL AS stage, ch.tags, 1 AS visible FROM challenges ch WHERE ";
+     ch.problem AS body, NULL AS stage, ch.tags, 1 AS visible, NULL AS drafter FROM challenges ch WHERE ";
 
 fn documents_of(kind: DocKind) -> (&'static str, &'static str) {
     match kind {
@@ -148,7 +151,36 @@ fn document(kind: DocKind, row: &mut SqlRow) -> StoreResult<SearchDocument> {
             .map(str::to_owned)
             .collect(),
         visible: row.flag("visible")?,
+        drafters: row.maybe_int("drafter")?.into_iter().collect(),
     })
+}
+
+/// Adds the co-authors of the drafts among `docs` to their drafters.
+async fn add_co_drafters<S: SqlRead + ?Sized>(
+    store: &S,
+    docs: &mut [SearchDocument],
+) -> StoreResult<()> {
+    let drafts: Vec<i64> = docs
+        .iter()
+        .filter(|doc| !doc.drafters.is_empty())
+        .map(|doc| doc.id)
+        .collect();
+    if drafts.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT idea_id, account_id FROM idea_authors WHERE idea_id IN (");
+    sql.list(drafts.iter().copied()).push(")");
+    for row in store.fetch_sql(&sql).await? {
+        let idea_id = row.int("idea_id")?;
+        let account_id = row.int("account_id")?;
+        if let Some(doc) = docs
+            .iter_mut()
+            .find(|doc| doc.id == idea_id && !doc.drafters.is_empty())
+        {
+            doc.drafters.push(account_id);
+        }
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -247,10 +279,15 @@ impl<S: SqlRead + ?Sized> SearchLogRead for S {
                 (kind, sql)
             }
         };
-        self.fetch_sql(&sql)
+        let mut docs = self
+            .fetch_sql(&sql)
             .await?
             .iter_mut()
             .map(|row| document(kind, row))
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        if kind == DocKind::Idea {
+            add_co_drafters(self, &mut docs).await?;
+        }
+        Ok(docs)
     }
 }

@@ -1,5 +1,5 @@
 //! A short-lived cache of the pages anonymous visitors read most (space, challenge and idea
-//! pages). They are the same for every anonymous visitor, so a burst of visitors costs one
+//! pages, and searches: a word in the news is searched by many at once). They are the same for every anonymous visitor, so a burst of visitors costs one
 //! render. An entry is used only while this process has committed nothing since it was stored
 //! and for at most [`FRESH_FOR`]: writes made here show at once, writes of other server
 //! processes sharing a PostgreSQL database within that time. Signed-in people are never served
@@ -60,9 +60,10 @@ fn is_cacheable(state: &WebState, request: &Request) -> bool {
     request.method() == Method::GET
         && authorization(request.headers()) == Authorization::Absent
         && state.cookie.token(request.headers()).is_none()
-        && ["/spaces/", "/challenges/", "/ideas/"]
-            .iter()
-            .any(|prefix| path.starts_with(prefix))
+        && (path == "/search"
+            || ["/spaces/", "/challenges/", "/ideas/"]
+                .iter()
+                .any(|prefix| path.starts_with(prefix)))
 }
 
 pub async fn anonymous_pages(

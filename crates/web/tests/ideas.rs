@@ -1497,13 +1497,13 @@ async fn search_counts_by_facet_and_narrows(backend: Backend) {
         (
             &json!(true),
             &json!(true),
-            &json!({"ideas": 3, "comments": 0, "challenges": 0})
+            &json!({"ideas": 4, "comments": 0, "challenges": 0})
         ),
-        "no draft, no internal idea for a customer: {all}"
+        "the customer's own draft, no internal idea: {all}"
     );
     assert_eq!(
         all["spaces"],
-        json!([{"slug": "ideas", "name": "Ideas", "count": 3}])
+        json!([{"slug": "ideas", "name": "Ideas", "count": 4}])
     );
     assert_eq!(
         all["challenges"],
@@ -1514,11 +1514,17 @@ async fn search_counts_by_facet_and_narrows(backend: Backend) {
         json!([{"tag": "camping", "count": 2}, {"tag": "lighting", "count": 2}]),
         "most first, then by name"
     );
-    assert_eq!(all["stages"][0]["count"], 3, "{all}");
+    assert_eq!(
+        (&all["stages"][0]["count"], &all["stages"][1]),
+        (&json!(3), &json!({"stage": "draft", "count": 1})),
+        "{all}"
+    );
+    let drafts = facets(w.customer.clone(), "q=lantern&stage=draft").await;
+    assert_eq!(drafts["kinds"]["ideas"], 1, "{drafts}");
     let staff = facets(w.staff.clone(), "q=lantern").await;
     assert_eq!(
         staff["kinds"]["ideas"], 4,
-        "staff also find the internal idea"
+        "staff find the internal idea, not another's draft"
     );
     assert!(
         staff["spaces"]
@@ -2159,6 +2165,44 @@ async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
     assert!(listed(ada.clone()).await, "the invited co-author lists it");
     assert!(listed(w.customer.clone()).await, "the lead author lists it");
     assert!(!listed(eve.clone()).await, "nobody else does");
+    // The account id of the co-author invited `at`th, as the lead author lists them.
+    let co_author_id = |at: usize| {
+        let server = &w.server;
+        let token = w.customer.clone();
+        async move {
+            let path = format!("/api/v1/ideas/{id}/co-authors");
+            let (_, list) = api(server, &token, "GET", &path, None).await;
+            list[at]["account_id"].as_i64().unwrap()
+        }
+    };
+    // Search agrees too: a draft is found by its authors, invited ones included, and only them.
+    let finds = |token: String| {
+        let server = &w.server;
+        async move {
+            let (status, hits) = api(server, &token, "GET", "/api/v1/search?q=shared", None).await;
+            assert_eq!(status, StatusCode::OK, "{hits}");
+            hits.as_array().unwrap().iter().any(|hit| hit["id"] == id)
+        }
+    };
+    assert!(finds(ada.clone()).await, "the invited co-author finds it");
+    assert!(finds(w.customer.clone()).await, "the lead author finds it");
+    assert!(!finds(eve.clone()).await, "nobody else does");
+    assert_eq!(
+        invite(w.customer.clone(), "eve@example.org").await.0,
+        StatusCode::CREATED
+    );
+    assert!(finds(eve.clone()).await, "once invited, eve finds it");
+    let eve_id = co_author_id(1).await;
+    let (status, _) = api(
+        &w.server,
+        &w.customer,
+        "DELETE",
+        &format!("/api/v1/ideas/{id}/co-authors/{eve_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(!finds(eve.clone()).await, "removed, eve no longer finds it");
     let (_, notes) = api(&w.server, &ada, "GET", "/api/v1/notifications", None).await;
     assert!(
         notes["items"][0]["text"]
@@ -2259,15 +2303,7 @@ async fn co_authors_are_invited_accept_and_co_draft(backend: Backend) {
         "both are credited"
     );
     // Leaving ends the right to edit.
-    let (_, list) = api(
-        &w.server,
-        &w.customer,
-        "GET",
-        &format!("/api/v1/ideas/{id}/co-authors"),
-        None,
-    )
-    .await;
-    let ada_id = list[0]["account_id"].as_i64().unwrap();
+    let ada_id = co_author_id(0).await;
     assert_eq!(
         api(
             &w.server,

@@ -151,6 +151,18 @@ async fn anonymous_pages_show_every_write_at_once(backend: Backend) {
         .await;
         assert_eq!(status, StatusCode::OK);
     }
+    // A search asked again right after a write finds what was written.
+    let search = "/search?q=gloves";
+    for _ in 0..2 {
+        let found = visitor_page(&server, search).await;
+        assert!(found.contains("1 idea, 0 comments"), "{found}");
+    }
+    published_idea(&server, &admin, "open", "Wool gloves", "Knitted").await;
+    let found = visitor_page(&server, search).await;
+    assert!(
+        found.contains("2 ideas, 0 comments") && found.contains("Wool gloves"),
+        "{found}"
+    );
     // Signed-in pages are never cached: they carry the viewer's own state.
     let (_, token) = person(
         &server,

@@ -100,6 +100,7 @@ fn ids<T>(counts: &[(i64, T)]) -> Vec<i64> {
 pub(super) fn search_filters(query: &SearchQuery) -> cocreate_search::Filters<'_> {
     cocreate_search::Filters {
         space_ids: &query.space_ids,
+        drafter: query.drafter,
         challenge_id: query.challenge_id,
         stage: query.stage,
         tag: query.tag.as_deref(),

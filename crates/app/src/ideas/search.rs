@@ -165,8 +165,14 @@ impl App {
             space_ids,
             terms: search_terms(text),
             any,
+            // A search finds the viewer's own drafts too; similar ideas are published ones.
+            drafter: if any {
+                None
+            } else {
+                actor.map(|actor| actor.id)
+            },
             challenge_id: filter.challenge_id,
-            stage: filter.stage.filter(|s| *s != Stage::Draft),
+            stage: filter.stage,
             tag,
             limit,
         };

@@ -54,7 +54,8 @@ pub struct SearchParams {
     challenge: Option<i64>,
 }
 
-/// Full-text search over the published ideas the caller may see, best match first (at most 30).
+/// Full-text search over the published ideas the caller may see, and the drafts they write (as
+/// lead author or co-author), best match first (at most 30).
 #[utoipa::path(get, path = "/api/v1/search", tag = "ideas", params(SearchParams),
     responses((status = 200, body = Vec<SearchHitOut>), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
