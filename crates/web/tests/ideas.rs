@@ -1300,7 +1300,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
         json!({"title": "Pack strap", "body": "A strap that holds the [[solar]] lantern on the pack."}),
     )
     .await;
-    propose(&w, &w.customer, json!({"title": "Solar lantern draft", "body": "Solar lantern, unpublished.", "publish": false})).await;
+    let staff_draft = propose(&w, &w.staff, json!({"title": "Solar lantern draft", "body": "Solar lantern, unpublished.", "publish": false})).await;
     let internal = internal_idea(&w, "Solar lantern costing", "Internal numbers.").await;
 
     let ids = |hits: &Value| {
@@ -1322,7 +1322,7 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     assert_eq!(
         ids(&hits),
         [lantern, strap],
-        "best first; no drafts; no internal ideas for a customer"
+        "best first; not another's draft; no internal ideas for a customer"
     );
     // The author's own brackets stay text; the matches are told apart in `snippet_parts`.
     assert!(
@@ -1354,8 +1354,8 @@ async fn search_finds_what_the_viewer_may_see(backend: Backend) {
     )
     .await;
     assert!(
-        ids(&staff_hits).contains(&internal),
-        "staff find internal ideas"
+        ids(&staff_hits).contains(&internal) && ids(&staff_hits).contains(&staff_draft),
+        "staff find internal ideas, and their own draft: {staff_hits}"
     );
     let anonymous: Value = client()
         .get(w.server.url("/api/v1/search?q=lantern"))
