@@ -92,6 +92,9 @@ impl Gate {
     }
 }
 
+/// Candidates judged between two looks at the clock.
+const CLOCK_EVERY: u32 = 256;
+
 pub(crate) struct PermittedTopDocs {
     pub limit: usize,
     pub permits: Permits,
@@ -208,12 +211,20 @@ impl Collector for PermittedTopDocs {
     ) -> tantivy::Result<Vec<(Score, i64)>> {
         let mut child = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
+        let mut candidates: u32 = 0;
+        let mut past_deadline = false;
         weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
             if alive.is_none_or(|alive| alive.is_alive(doc)) {
                 child.collect(doc, score);
             }
+            // Reading the clock costs more than judging a candidate: it is read at the first
+            // candidate and then once every CLOCK_EVERY.
+            if candidates.is_multiple_of(CLOCK_EVERY) {
+                past_deadline = Instant::now() >= self.deadline;
+            }
+            candidates = candidates.wrapping_add(1);
             // Past the deadline no document can beat the bar: WAND skips the rest.
-            if Instant::now() >= self.deadline {
+            if past_deadline {
                 Score::MAX
             } else {
                 child.threshold()
