@@ -74,7 +74,7 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    fn absorb(&mut self, other: Counts) {
+    pub(crate) fn absorb(&mut self, other: Counts) {
         fn add<K: Eq + std::hash::Hash>(into: &mut HashMap<K, u64>, from: HashMap<K, u64>) {
             for (key, count) in from {
                 *into.entry(key).or_default() += count;

@@ -29,7 +29,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub use query::{MAX_QUERY_WORDS, QueryMode};
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Memory the writer buffers documents in before it writes a segment.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
@@ -84,8 +84,16 @@ struct Fields {
     challenge: Field,
     stage: Field,
     tag: Field,
-    title: Field,
-    body: Field,
+    /// The text of each kind in fields of its own, in [`KINDS`] order: a search for one kind
+    /// walks only that kind's postings, so block-max WAND skips what the others would score.
+    text: [TextFields; 3],
+}
+
+/// A kind's title and body.
+#[derive(Clone, Copy)]
+pub(crate) struct TextFields {
+    pub title: Field,
+    pub body: Field,
 }
 
 const KIND_SHIFT: u32 = 48;
@@ -127,8 +135,10 @@ impl Fields {
             challenge: builder.add_u64_field("challenge", fast.clone()),
             stage: builder.add_u64_field("stage", fast),
             tag: builder.add_text_field("tag", STRING | FAST),
-            title: builder.add_text_field("title", text.clone()),
-            body: builder.add_text_field("body", text),
+            text: KINDS.map(|kind| TextFields {
+                title: builder.add_text_field(&format!("{}_title", kind.as_str()), text.clone()),
+                body: builder.add_text_field(&format!("{}_body", kind.as_str()), text.clone()),
+            }),
         };
         (builder.build(), fields)
     }
@@ -152,9 +162,15 @@ impl Fields {
         for tag in &doc.tags {
             out.add_text(self.tag, tag);
         }
-        out.add_text(self.title, &doc.title);
-        out.add_text(self.body, &doc.body);
+        let text = self.text_of(doc.kind);
+        out.add_text(text.title, &doc.title);
+        out.add_text(text.body, &doc.body);
         out
+    }
+
+    fn text_of(&self, kind: DocKind) -> TextFields {
+        let at = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+        self.text[at]
     }
 }
 
@@ -344,10 +360,12 @@ impl SearchIndex {
     /// viewer may read, best first, with a highlighter for their text.
     pub fn search(&self, request: &SearchRequest<'_>) -> SearchResult<Found> {
         let searcher = self.reader.searcher();
+        let text = self.fields.text_of(request.kind);
         let Some(built) = query::build(
             &self.index,
             &searcher,
             &self.fields,
+            text,
             request.text,
             request.mode,
             request.filters.tag,
@@ -364,7 +382,7 @@ impl SearchIndex {
                 deadline: Instant::now() + self.budget,
             },
         )?;
-        let mut generator = SnippetGenerator::create(&searcher, &*built, self.fields.body)?;
+        let mut generator = SnippetGenerator::create(&searcher, &*built, text.body)?;
         generator.set_max_num_chars(SNIPPET_CHARS);
         Ok(Found {
             ids: hits,
@@ -392,25 +410,36 @@ impl SearchIndex {
         if let Some(counts) = self.counts.get(generation, &key) {
             return Ok(Facets::from_counts(counts));
         }
-        let Some(built) = query::build(
-            &self.index,
-            &searcher,
-            &self.fields,
-            text,
-            mode,
-            filters.tag,
-        )?
-        else {
-            return Ok(Facets::empty());
+        // Each kind's text is in fields of its own: each is counted with its own query.
+        let counter = facets::FacetCounter {
+            permits: key.permits.clone(),
+            fields: self.fields,
+            deadline: Instant::now() + self.budget,
         };
-        let counts = searcher.search(
-            &*built,
-            &facets::FacetCounter {
-                permits: key.permits.clone(),
-                fields: self.fields,
-                deadline: Instant::now() + self.budget,
-            },
-        )?;
+        let mut counts = facets::Counts {
+            complete: true,
+            ..facets::Counts::default()
+        };
+        let mut understood = false;
+        for kind in KINDS {
+            let Some(built) = query::build(
+                &self.index,
+                &searcher,
+                &self.fields,
+                self.fields.text_of(kind),
+                text,
+                mode,
+                filters.tag,
+            )?
+            else {
+                continue;
+            };
+            understood = true;
+            counts.absorb(searcher.search(&*built, &counter)?);
+        }
+        if !understood {
+            return Ok(Facets::empty());
+        }
         self.counts.put(generation, key, &counts);
         Ok(Facets::from_counts(counts))
     }

@@ -14,7 +14,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, Searcher, Term};
 
-use crate::{Fields, SearchResult};
+use crate::{Fields, SearchResult, TextFields};
 
 /// Words of a query that count; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 32;
@@ -53,11 +53,12 @@ pub(crate) fn build(
     index: &Index,
     searcher: &Searcher,
     fields: &Fields,
+    kind_text: TextFields,
     text: &str,
     mode: QueryMode,
     tag: Option<&str>,
 ) -> SearchResult<Option<Box<dyn Query>>> {
-    let mut stemmer = index.tokenizer_for_field(fields.title)?;
+    let mut stemmer = index.tokenizer_for_field(kind_text.title)?;
     let (phrases, rest) = split_phrases(text);
     let words = words(&mut stemmer, &rest, mode);
     let built = match mode {
@@ -65,10 +66,10 @@ pub(crate) fn build(
             let phrases = phrases
                 .iter()
                 .take(MAX_PHRASES)
-                .filter_map(|phrase| phrase_query(&mut stemmer, fields, phrase));
+                .filter_map(|phrase| phrase_query(&mut stemmer, kind_text, phrase));
             let mut clauses: Vec<Box<dyn Query>> = words
                 .iter()
-                .map(|word| word_query(searcher, fields, word))
+                .map(|word| word_query(searcher, kind_text, word))
                 .collect::<SearchResult<_>>()?;
             clauses.extend(phrases);
             match clauses.len() {
@@ -81,7 +82,7 @@ pub(crate) fn build(
         }
         QueryMode::Similar => {
             let typing = text.chars().last().is_some_and(char::is_alphanumeric);
-            similar_query(searcher, fields, &words, typing)?
+            similar_query(searcher, kind_text, &words, typing)?
         }
     };
     Ok(built.map(|query| with_tag(fields, query, tag)))
@@ -177,7 +178,11 @@ fn either(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 }
 
 /// A word in a title or a body; a long word the index does not hold, with a typo or two.
-fn word_query(searcher: &Searcher, fields: &Fields, word: &Word) -> SearchResult<Box<dyn Query>> {
+fn word_query(
+    searcher: &Searcher,
+    fields: TextFields,
+    word: &Word,
+) -> SearchResult<Box<dyn Query>> {
     let letters = word.typed.chars().count();
     let known = searcher.doc_freq(&Term::from_field_text(fields.title, &word.stem))? > 0
         || searcher.doc_freq(&Term::from_field_text(fields.body, &word.stem))? > 0;
@@ -204,7 +209,7 @@ fn word_query(searcher: &Searcher, fields: &Fields, word: &Word) -> SearchResult
 /// The words of a quoted phrase, in order, in a title or a body.
 fn phrase_query(
     stemmer: &mut TextAnalyzer,
-    fields: &Fields,
+    fields: TextFields,
     phrase: &str,
 ) -> Option<Box<dyn Query>> {
     let stems = analyzed(stemmer, phrase);
@@ -237,7 +242,7 @@ fn phrase_query(
 /// does not hold begins (a word typed in part), as does the last word when `typing`.
 fn similar_query(
     searcher: &Searcher,
-    fields: &Fields,
+    fields: TextFields,
     words: &[Word],
     typing: bool,
 ) -> SearchResult<Option<Box<dyn Query>>> {
@@ -282,7 +287,7 @@ fn similar_query(
 /// [`PREFIX_EXPANSIONS`]; none for a single letter, which would stand for too many.
 fn prefix_expansions(
     searcher: &Searcher,
-    fields: &Fields,
+    fields: TextFields,
     prefix: &str,
 ) -> SearchResult<Vec<String>> {
     if prefix.chars().count() < 2 {
