@@ -2,6 +2,8 @@
 //! Entries name an object only; the index reads each object's current row, so applying an entry
 //! twice, or late, gives the same index.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use cocreate_core::Stage;
 
@@ -160,24 +162,21 @@ async fn add_co_drafters<S: SqlRead + ?Sized>(
     store: &S,
     docs: &mut [SearchDocument],
 ) -> StoreResult<()> {
-    let drafts: Vec<i64> = docs
+    // Each draft's place among `docs`, to add its co-authors to without a search per row.
+    let drafts: HashMap<i64, usize> = docs
         .iter()
-        .filter(|doc| !doc.drafters.is_empty())
-        .map(|doc| doc.id)
+        .enumerate()
+        .filter(|(_, doc)| !doc.drafters.is_empty())
+        .map(|(at, doc)| (doc.id, at))
         .collect();
     if drafts.is_empty() {
         return Ok(());
     }
     let mut sql = Sql::new("SELECT idea_id, account_id FROM idea_authors WHERE idea_id IN (");
-    sql.list(drafts.iter().copied()).push(")");
+    sql.list(drafts.keys().copied()).push(")");
     for row in store.fetch_sql(&sql).await? {
-        let idea_id = row.int("idea_id")?;
-        let account_id = row.int("account_id")?;
-        if let Some(doc) = docs
-            .iter_mut()
-            .find(|doc| doc.id == idea_id && !doc.drafters.is_empty())
-        {
-            doc.drafters.push(account_id);
+        if let Some(at) = drafts.get(&row.int("idea_id")?) {
+            docs[*at].drafters.push(row.int("account_id")?);
         }
     }
     Ok(())
