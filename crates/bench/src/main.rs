@@ -7,6 +7,7 @@
 //! docs/BENCHMARKS.md and docs/RELIABILITY.md.
 
 mod fanout;
+mod opinion;
 mod search;
 mod sustained;
 
@@ -72,6 +73,10 @@ struct Args {
     /// comments on a quiet idea, and time the delivery to every follower.
     #[arg(long)]
     fanout_followers: Option<usize>,
+    /// Instead of the phases above: find opinion groups in every Polis export in this folder
+    /// (such as `fixtures/polis`), timing each and comparing it with the groups Polis found.
+    #[arg(long)]
+    opinion_groups: Option<std::path::PathBuf>,
     /// Share of the maximum throughput the sustained run is paced at.
     #[arg(long, default_value_t = 0.7)]
     sustained_share: f64,
@@ -89,6 +94,14 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    if let Some(dir) = &args.opinion_groups {
+        let report = opinion::opinion_groups_of(dir)?;
+        println!("{report}");
+        if !report.meets_targets() {
+            bail!("a target was missed (see the report above)");
+        }
+        return Ok(());
+    }
     // The load generator runs on its own threads, the server on its own runtime.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
