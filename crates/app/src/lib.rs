@@ -16,8 +16,10 @@ mod ideas;
 mod idempotency;
 mod mail;
 mod moderation;
+mod opinions;
 mod password_work;
 mod people;
+mod polis_import;
 mod ranks;
 mod retention;
 mod sealed;
@@ -51,8 +53,13 @@ pub use ideas::{
 pub use idempotency::{Claim, MAX_IDEMPOTENCY_KEY, request_fingerprint, with_claimed_key};
 pub use mail::{MAX_MAIL_ATTEMPTS, SmtpSecurity, SmtpSettings, Worker};
 pub use moderation::{FlagView, Resolution};
+pub use opinions::{
+    FoundGroups, MapPoint, Member, OpinionGroupView, OpinionGroupsView, OpinionsView,
+    StatementLean, StatementView,
+};
 pub use password_work::{PasswordTurn, PasswordWork};
 pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
+pub use polis_import::{PolisExport, PolisImported};
 pub use ranks::RanksRefreshed;
 pub use retention::RetentionPeriods;
 pub use search_index::{SearchIndexInfo, SearchStatus};

@@ -2,8 +2,10 @@
 //! for every audience.
 
 use anyhow::anyhow;
-use cocreate_app::{AccountInput, Actor, App, ChallengeInput, IdeaInput, LogoUpload, SpaceInput};
-use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
+use cocreate_app::{
+    AccountInput, Actor, App, ChallengeInput, IdeaInput, LogoUpload, PolisExport, SpaceInput,
+};
+use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, Stage};
 use cocreate_store::{ContentKind, IdeaProgress, NewIdeaEvent, Subject};
 
 /// The password of every demo account.
@@ -73,7 +75,31 @@ const SPACES: &[(&str, &str, Audience)] = &[
 /// The organisation's logo and the challenge's cover picture.
 const DEMO_LOGO: &[u8] = include_bytes!("../assets/demo-logo.png");
 const DEMO_COVER: &[u8] = include_bytes!("../assets/demo-cover.png");
-/// A file attached to one of the ideas.
+/// A real Polis conversation (CC BY 4.0, The Computational Democracy Project; see
+/// fixtures/polis/README.md), imported so that the demo shows opinion groups formed by 337 people.
+const POLIS_NAME: &str = "15-per-hour-seattle";
+const POLIS_COMMENTS: &[u8] =
+    include_bytes!("../../../fixtures/polis/15-per-hour-seattle/comments.csv");
+const POLIS_VOTES: &[u8] = include_bytes!("../../../fixtures/polis/15-per-hour-seattle/votes.csv");
+const POLIS_SUMMARY: &[u8] =
+    include_bytes!("../../../fixtures/polis/15-per-hour-seattle/summary.csv");
+/// Statements on the camping challenge, and how each demo account votes on them (in the order
+/// of ACCOUNTS: 1 agree, -1 disagree, 0 pass, 2 no vote).
+const STATEMENTS: &[(&str, [i8; 6])] = &[
+    (
+        "I would pay more for a tent that weighs under a kilo.",
+        [1, 1, -1, 1, 0, 2],
+    ),
+    (
+        "Quiet hours on campsites should start at 22:00.",
+        [1, -1, 1, 1, 1, -1],
+    ),
+    (
+        "Spare parts matter more to me than a lighter pack.",
+        [-1, 1, 1, 0, -1, 1],
+    ),
+    ("Solar chargers belong on every pack.", [0, 1, 2, 1, 1, 1]),
+];
 const STRAP_SKETCH: &str = "Solar lantern strap: first sketch\n\n\
     - 2 W flexible panel, 30 x 6 cm, stitched into a 4 cm webbing strap\n\
     - USB-C lead to the lantern, tucked into a side pocket\n\
@@ -149,7 +175,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow!("demo invitation: {e}"))?;
         let employee = employee.ok_or_else(|| anyhow!("the demo has no employee"))?;
-        seed_ideas(app, &everyone, &employee).await?;
+        let challenge_id = seed_ideas(app, &everyone, &employee).await?;
+        seed_opinions(app, &everyone, challenge_id).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -238,7 +265,8 @@ const CHALLENGE_IDEAS: &[DemoIdea] = &[
     ),
 ];
 
-async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<()> {
+/// Returns the id of the challenge the ideas answer.
+async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<i64> {
     let fail = |e: cocreate_app::AppError| anyhow!("demo ideas: {e}");
     let challenge = app
         .create_challenge(
@@ -388,7 +416,7 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
     .await
     .map_err(fail)?;
     app.refresh_ranks().await.map_err(fail)?;
-    Ok(())
+    Ok(challenge.id)
 }
 
 const IDEA_TALK: [&str; 3] = [
@@ -447,4 +475,35 @@ async fn expire(app: &App, idea_id: i64) -> anyhow::Result<()> {
     .await
     .map_err(fail)?;
     tx.commit().await.map_err(fail)
+}
+
+/// Statements on the camping challenge with the demo accounts' votes, and a real conversation
+/// imported from Polis, whose opinion groups and map the demo can show.
+async fn seed_opinions(app: &App, everyone: &[Actor], challenge_id: i64) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo opinions: {e}");
+    for (at, (text, votes)) in STATEMENTS.iter().enumerate() {
+        let author = &everyone[at % everyone.len()];
+        let statement = app
+            .add_statement(author, challenge_id, text)
+            .await
+            .map_err(fail)?;
+        for (voter, vote) in everyone.iter().zip(votes) {
+            if let Some(opinion) = Opinion::from_value(i64::from(*vote)) {
+                app.vote_on_statement(voter, statement.id, opinion)
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+    }
+    let export = PolisExport {
+        name: POLIS_NAME.to_owned(),
+        comments: POLIS_COMMENTS,
+        votes: Some(POLIS_VOTES),
+        participants_votes: None,
+        summary: Some(POLIS_SUMMARY),
+    };
+    app.import_polis(Some("product-ideas"), export)
+        .await
+        .map_err(fail)?;
+    Ok(())
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use cocreate_app::{
-    AccountInput, App, AppError, GENERATED_PASSWORD, GeneratePlan, Worker, read_export,
-    write_export,
+    AccountInput, App, AppError, GENERATED_PASSWORD, GeneratePlan, PolisExport, Worker,
+    read_export, write_export,
 };
 use cocreate_core::{AccountKind, OrgRole, SystemClock};
 use cocreate_store::Store;
@@ -79,10 +79,31 @@ pub enum Command {
     },
     /// Load an export into an empty database (either backend) and its file store: the way to
     /// move an organisation from SQLite to PostgreSQL. Everything loads, or nothing does.
-    Import {
-        /// A file written by `cocreate export`.
+    /// `cocreate import polis DIR` imports a Polis conversation instead.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ImportArgs {
+    /// A file written by `cocreate export`.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    #[command(subcommand)]
+    pub source: Option<ImportSource>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Import a Polis conversation export (a folder with comments.csv, votes.csv and/or
+    /// participants-votes.csv, and summary.csv) as a challenge whose statements people vote on;
+    /// prints its id. Importing the same conversation again adds only what is new.
+    Polis {
+        /// The export's folder.
+        dir: PathBuf,
+        /// The space to import into (by default the organisation's first space).
         #[arg(long)]
-        from: PathBuf,
+        space: Option<String>,
     },
 }
 
@@ -236,10 +257,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { to } => backup(&config, &to).await,
         Command::Restore { from } => restore(&config, &from).await,
         Command::Export { to } => export(&config, &to).await,
-        Command::Import { from } => {
+        Command::Import(ImportArgs {
+            source: Some(ImportSource::Polis { dir, space }),
+            ..
+        }) => import_polis(&config, &dir, space.as_deref()).await,
+        Command::Import(ImportArgs {
+            from: Some(from), ..
+        }) => {
             let _lock = lock_sqlite(&config)?;
             import(&config, &from).await
         }
+        Command::Import(_) => Err(anyhow!(
+            "name what to import: --from FILE (an export), or polis DIR"
+        )),
     }
 }
 
@@ -414,6 +444,61 @@ async fn import(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
         from.display(),
         app.store().backend()
     );
+    Ok(())
+}
+
+async fn import_polis(
+    config: &Config,
+    dir: &std::path::Path,
+    space: Option<&str>,
+) -> anyhow::Result<()> {
+    let open = |name: &str| -> anyhow::Result<Option<std::fs::File>> {
+        let path = dir.join(name);
+        match std::fs::File::open(&path) {
+            Ok(file) => Ok(Some(file)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error).with_context(|| format!("cannot open {}", path.display())),
+        }
+    };
+    let comments = open("comments.csv")?.ok_or_else(|| {
+        anyhow!(
+            "{} has no comments.csv: is it a Polis export?",
+            dir.display()
+        )
+    })?;
+    let export = PolisExport {
+        name: dir
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        comments,
+        votes: open("votes.csv")?,
+        participants_votes: open("participants-votes.csv")?,
+        summary: open("summary.csv")?,
+    };
+    let app = build_app(config).await?;
+    let imported = app.import_polis(space, export).await.map_err(|e| {
+        anyhow!(
+            "{}: {}; nothing was imported",
+            dir.display(),
+            operator_error(e)
+        )
+    })?;
+    eprintln!(
+        "{} challenge {}: {} statements ({} hidden), {} participants, {} votes ({} new)",
+        if imported.created {
+            "created"
+        } else {
+            "updated"
+        },
+        imported.challenge_id,
+        imported.statements,
+        imported.hidden_statements,
+        imported.participants,
+        imported.votes,
+        imported.votes_added
+    );
+    println!("{}", imported.challenge_id);
     Ok(())
 }
 

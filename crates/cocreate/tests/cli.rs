@@ -931,3 +931,71 @@ fn export_and_import_move_an_organisation_between_backends() {
     });
     assert!(terminate(&mut server).success());
 }
+
+/// `cocreate import polis DIR` makes a challenge of a Polis export and prints its id; run again,
+/// it names the same challenge and adds no vote; without a folder or a source it says what to
+/// give. The served challenge shows the statements and the opinion groups.
+#[test]
+fn a_polis_export_imports_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut demo, _, _) = start(cocreate(data.path()), &["demo"]);
+    assert!(terminate(&mut demo).success());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/polis/brexit-consensus");
+    let import = |space: &str| {
+        cocreate(data.path())
+            .args(["import", "polis"])
+            .arg(&dir)
+            .args(["--space", space])
+            .output()
+            .unwrap()
+    };
+    let first = import("product-ideas");
+    assert!(first.status.success(), "{}", text(&first));
+    let id: i64 = String::from_utf8_lossy(&first.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        text(&first).contains("created challenge"),
+        "{}",
+        text(&first)
+    );
+    let again = import("product-ideas");
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        id.to_string()
+    );
+    assert!(text(&again).contains("(0 new)"), "{}", text(&again));
+    let nowhere = import("no-such-space");
+    assert!(!nowhere.status.success());
+    assert!(
+        text(&nowhere).contains("no such space"),
+        "{}",
+        text(&nowhere)
+    );
+    let missing = cocreate(data.path())
+        .args(["import", "polis", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&missing).contains("has no comments.csv"),
+        "{}",
+        text(&missing)
+    );
+    let nothing = cocreate(data.path()).arg("import").output().unwrap();
+    assert!(
+        text(&nothing).contains("name what to import"),
+        "{}",
+        text(&nothing)
+    );
+
+    let (mut server, base, _) = start(cocreate(data.path()), &["serve"]);
+    let (status, page) = get(&format!("{base}/challenges/{id}/opinion-groups"));
+    assert_eq!(status, 200);
+    assert!(page.contains("Group 1:"), "{page}");
+    let (status, page) = get(&format!("{base}/challenges/{id}/opinions"));
+    assert_eq!(status, 200);
+    assert!(page.contains("agree ·"), "{page}");
+    assert!(terminate(&mut server).success());
+}

@@ -110,6 +110,10 @@ text_type!(
     Title, "title", 1, 140, single_line = true
 );
 text_type!(
+    /// A statement people vote on in a challenge: 1–2,000 characters of plain text.
+    StatementText, "body", 1, 2_000, single_line = false
+);
+text_type!(
     /// A public reason for a decision: 1–2,000 characters.
     Rationale, "rationale", 1, 2_000, single_line = false
 );
@@ -381,6 +385,35 @@ macro_rules! named_enum {
 }
 
 named_enum!(
+    /// A vote on a statement.
+    Opinion, "opinion" {
+        Agree => "agree",
+        Disagree => "disagree",
+        Pass => "pass",
+    }
+);
+
+impl Opinion {
+    /// As stored, and as Polis counts it: agree 1, disagree -1, pass 0.
+    pub const fn value(self) -> i64 {
+        match self {
+            Self::Agree => 1,
+            Self::Disagree => -1,
+            Self::Pass => 0,
+        }
+    }
+
+    pub const fn from_value(value: i64) -> Option<Self> {
+        match value {
+            1 => Some(Self::Agree),
+            -1 => Some(Self::Disagree),
+            0 => Some(Self::Pass),
+            _ => None,
+        }
+    }
+}
+
+named_enum!(
     /// Who an account belongs to.
     AccountKind, "kind" {
         Customer => "customer",
@@ -578,5 +611,15 @@ mod tests {
                 prop_assert!(!parsed.as_str().is_empty());
             }
         }
+    }
+
+    #[test]
+    fn an_opinion_reads_back_as_text_and_as_its_value() {
+        for &opinion in Opinion::ALL {
+            assert_eq!(opinion.as_str().parse::<Opinion>(), Ok(opinion));
+            assert_eq!(Opinion::from_value(opinion.value()), Some(opinion));
+        }
+        assert!("Agree".parse::<Opinion>().is_err());
+        assert_eq!(Opinion::from_value(2), None);
     }
 }

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod moderation;
 pub mod notifications;
+pub mod opinions;
 pub mod organisation;
 pub mod outbox;
 pub mod people;
@@ -42,9 +43,9 @@ pub mod prelude {
         AccountRead, AccountTx, ApiTokenRead, ApiTokenTx, AttachmentRead, AttachmentTx, AuditRead,
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
         DialogueTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx,
-        ModerationRead, ModerationTx, NotificationRead, NotificationTx, OrganisationRead,
-        OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx, SearchLogRead, SearchRead,
-        SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
+        ModerationRead, ModerationTx, NotificationRead, NotificationTx, OpinionRead, OpinionTx,
+        OrganisationRead, OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx,
+        SearchLogRead, SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
     };
 }
 
@@ -62,6 +63,7 @@ pub use idempotency::IdempotencyTx;
 pub use invitations::{InvitationRead, InvitationTx};
 pub use moderation::{ModerationRead, ModerationTx};
 pub use notifications::{NotificationRead, NotificationTx};
+pub use opinions::{ImportedStatement, OpinionRead, OpinionTx, OpinionVote, Statement, Voter};
 pub use organisation::{OrganisationRead, OrganisationTx};
 pub use outbox::{OutboxRead, OutboxTx};
 pub use people::PeopleRead;
@@ -115,6 +117,7 @@ pub trait Store:
     + InvitationRead
     + ModerationRead
     + NotificationRead
+    + OpinionRead
     + OrganisationRead
     + OutboxRead
     + PeopleRead
@@ -167,6 +170,7 @@ pub trait Tx:
     + InvitationTx
     + ModerationTx
     + NotificationTx
+    + OpinionTx
     + OrganisationTx
     + OutboxTx
     + RetentionTx

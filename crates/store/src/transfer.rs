@@ -379,6 +379,50 @@ pub const TABLES: &[TableSpec] = &[
         ],
         &["id"],
     ),
+    table(
+        "contacts",
+        &[
+            ("id", Int),
+            ("source", Text),
+            ("external_ref", Text),
+            ("created_at", Int),
+        ],
+        &["id"],
+    ),
+    table(
+        "challenge_sources",
+        &[("source", Text), ("challenge_id", Int)],
+        &["source"],
+    ),
+    table(
+        "statements",
+        &[
+            ("id", Int),
+            ("challenge_id", Int),
+            ("body", Text),
+            ("author_account_id", Int),
+            ("author_contact_id", Int),
+            ("hidden", Int),
+            ("external_ref", Text),
+            ("agrees", Int),
+            ("disagrees", Int),
+            ("passes", Int),
+            ("created_at", Int),
+        ],
+        &["id"],
+    ),
+    table(
+        "opinion_votes",
+        &[
+            ("id", Int),
+            ("statement_id", Int),
+            ("account_id", Int),
+            ("contact_id", Int),
+            ("opinion", Int),
+            ("voted_at", Int),
+        ],
+        &["id"],
+    ),
 ];
 
 /// The table called `name`.

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cocreate_app::{AccountInput, Resolution, SpaceInput};
+use cocreate_app::{AccountInput, PolisExport, Resolution, SpaceInput};
 use cocreate_core::text::quoted;
-use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
+use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, Stage};
 use cocreate_store::ContentKind;
 use cocreate_testkit::{Backend, TestServer, spawn};
 use thirtyfour::prelude::*;
@@ -41,6 +41,7 @@ on_both_backends!(
     comments_and_replies_form_a_thread,
     hostile_text_never_runs_as_script,
     every_page_fits_a_phone_and_passes_axe,
+    a_participant_votes_and_finds_themselves_on_the_opinion_map,
 );
 
 struct Browser {
@@ -225,6 +226,137 @@ async fn operator_account(server: &TestServer, email: &str, kind: AccountKind, r
         .create_account_as_operator(&input, kind, role)
         .await
         .unwrap();
+}
+
+/// The admin's actor, made by the operator.
+async fn admin_actor(
+    server: &TestServer,
+) -> Result<cocreate_app::Actor, Box<dyn Error + Send + Sync>> {
+    operator_account(
+        server,
+        "admin@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await;
+    let admin = server
+        .app
+        .store()
+        .account_by_email("admin@example.org")
+        .await?
+        .ok_or("no admin")?;
+    Ok(cocreate_app::Actor::from_account(&admin, None))
+}
+
+/// Imports the brexit-consensus Polis export (fixtures/polis) into the space `slug`; answers the
+/// new challenge's id.
+async fn import_brexit(
+    server: &TestServer,
+    slug: &str,
+) -> Result<i64, Box<dyn Error + Send + Sync>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/polis/brexit-consensus");
+    let open = |file: &str| std::fs::File::open(dir.join(file));
+    let export = PolisExport {
+        name: "brexit-consensus".to_owned(),
+        comments: open("comments.csv")?,
+        votes: Some(open("votes.csv")?),
+        participants_votes: None,
+        summary: Some(open("summary.csv")?),
+    };
+    Ok(server
+        .app
+        .import_polis(Some(slug), export)
+        .await?
+        .challenge_id)
+}
+
+/// A customer votes on a conversation's statements (the last by clicking "Agree"), then finds
+/// their own ringed dot on the opinion map and the group they are in.
+async fn a_participant_votes_and_finds_themselves_on_the_opinion_map(backend: Backend) {
+    run(
+        "a_participant_votes_and_finds_themselves_on_the_opinion_map",
+        backend,
+        |driver, server| async move {
+            let admin = admin_actor(&server).await?;
+            let space = SpaceInput {
+                name: "Town",
+                slug: "town",
+                description: "",
+                audience: Audience::Public,
+            };
+            server.app.create_space(&admin, &space).await?;
+            let challenge = import_brexit(&server, "town").await?;
+            operator_account(
+                &server,
+                "casey@example.org",
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            let casey = server
+                .app
+                .store()
+                .account_by_email("casey@example.org")
+                .await?
+                .ok_or("no casey")?;
+            let casey_actor = cocreate_app::Actor::from_account(&casey, None);
+            let statements = server.app.store().statements(challenge, false).await?;
+            let (last, earlier) = statements.split_last().ok_or("no statements")?;
+            for (n, statement) in earlier.iter().enumerate() {
+                let opinion = if n % 3 == 0 {
+                    Opinion::Disagree
+                } else {
+                    Opinion::Agree
+                };
+                server
+                    .app
+                    .vote_on_statement(&casey_actor, statement.id, opinion)
+                    .await?;
+            }
+            sign_in(&driver, &server, "casey@example.org").await?;
+            driver
+                .goto(server.url(&format!("/challenges/{challenge}/opinions")))
+                .await?;
+            let agree = driver
+                .find(By::Css(format!(
+                    "#statement-{} button[value='agree']",
+                    last.id
+                )))
+                .await?;
+            click_and_wait(&driver, agree).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Your vote is counted"),
+                format!("no notice: {text}"),
+            )?;
+            let pressed = driver
+                .find(By::Css(format!(
+                    "#statement-{} button[value='agree']",
+                    last.id
+                )))
+                .await?
+                .attr("aria-pressed")
+                .await?;
+            ensure(
+                pressed.as_deref() == Some("true"),
+                "the vote is shown as pressed",
+            )?;
+            follow(&driver, "See the opinion groups the votes form").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("You are in group"),
+                format!("no group for the viewer: {text}"),
+            )?;
+            let rings = driver.find_all(By::Css("svg circle.you")).await?;
+            ensure(rings.len() == 1, format!("{} ringed dots", rings.len()))?;
+            let dots = driver.find_all(By::Css("svg circle")).await?;
+            ensure(
+                dots.len() > 150,
+                format!("only {} dots on the map", dots.len()),
+            )
+        },
+    )
+    .await;
 }
 
 async fn sign_up_sign_out_sign_in(backend: Backend) {
@@ -1171,20 +1303,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
         return;
     };
     run("every_page_fits_a_phone_and_passes_axe", backend, |driver, server| async move {
-        operator_account(
-            &server,
-            "admin@example.org",
-            AccountKind::Employee,
-            OrgRole::Admin,
-        )
-        .await;
+        let admin = admin_actor(&server).await?;
         let app = &server.app;
-        let admin = app
-            .store()
-            .account_by_email("admin@example.org")
-            .await?
-            .ok_or("no admin")?;
-        let admin = cocreate_app::Actor::from_account(&admin, None);
         let long = "Ultralightweightwaterproofexpeditionbackpackframe";
         app.create_space(
             &admin,
@@ -1239,6 +1359,14 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             .await?;
         app.flag(&admin, ContentKind::Comment, comment.id, long).await?;
         app.create_api_token(&admin, long).await?;
+        let statement = app
+            .add_statement(&admin, challenge.id, &format!("Statement {long}{long}"))
+            .await?;
+        app.vote_on_statement(&admin, statement.id, Opinion::Agree).await?;
+        let conversation = import_brexit(&server, "ideas").await?;
+        for statement in app.store().statements(conversation, false).await? {
+            app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
+        }
 
         let public = [
             "/".to_owned(),
@@ -1247,6 +1375,10 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/challenges/{}", challenge.id),
             format!("/ideas/{}", idea.id),
             format!("/ideas/{}/revisions", idea.id),
+            format!("/challenges/{}/opinions", challenge.id),
+            format!("/challenges/{}/opinion-groups", challenge.id),
+            format!("/challenges/{conversation}/opinions"),
+            format!("/challenges/{conversation}/opinion-groups"),
             "/people/admin".to_owned(),
             "/search?q=lighter".to_owned(),
             "/signin".to_owned(),

@@ -28,6 +28,7 @@ mod dialogue;
 mod ideas;
 mod moderation;
 mod notifications;
+mod opinions;
 mod organisation;
 mod people;
 mod search;
@@ -35,7 +36,7 @@ mod spaces;
 
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    organisation::*, people::*, search::*, spaces::*,
+    opinions::*, organisation::*, people::*, search::*, spaces::*,
 };
 
 #[derive(OpenApi)]
@@ -115,6 +116,9 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(search_challenges))
         .routes(routes!(search_facets))
         .routes(routes!(similar_ideas))
+        .routes(routes!(list_statements, add_statement))
+        .routes(routes!(vote_on_statement))
+        .routes(routes!(opinion_groups))
 }
 
 pub fn routes() -> axum::Router<WebState> {
@@ -212,9 +216,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(request, state)
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state)
             .await
-            .map(|Json(value)| Self(value))
             .map_err(|rejection| {
                 let status = rejection.status();
                 let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -228,7 +231,11 @@ where
                     status
                 };
                 ApiError(HttpError::new(status, code, rejection.body_text()))
-            })
+            })?;
+        // Read apart from the syntax so that a value of the wrong type or shape names its field.
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|error| naming_the_field(&error, ""))
     }
 }
 
@@ -252,17 +259,24 @@ where
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(Self)
-            .map_err(|error| {
-                let field = error.path().to_string();
-                let mut problem = HttpError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    format!("query parameter {field}: {}", error.inner()),
-                );
-                problem.field = Some(field);
-                ApiError(problem)
-            })
+            .map_err(|error| naming_the_field(&error, "query parameter "))
     }
+}
+
+/// A 400 problem for input that does not read as its type, naming the field where it went wrong
+/// (none when it is the whole input, such as an unknown field of the body).
+fn naming_the_field<E: std::fmt::Display>(
+    error: &serde_path_to_error::Error<E>,
+    what: &str,
+) -> ApiError {
+    let field = error.path().to_string();
+    let mut problem = HttpError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        format!("{what}{field}: {}", error.inner()),
+    );
+    problem.field = Some(field).filter(|path| path != ".");
+    ApiError(problem)
 }
 
 fn signed_in(actor: &CurrentActor) -> Result<&Actor, ApiError> {

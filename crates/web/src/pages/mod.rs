@@ -35,6 +35,7 @@ mod dialogue;
 mod ideas;
 mod moderation;
 mod notifications;
+mod opinions;
 mod organisation;
 mod people;
 mod search;
@@ -43,7 +44,7 @@ mod spaces;
 pub(crate) use self::ideas::read_upload;
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    organisation::*, people::*, search::*, spaces::*,
+    opinions::*, organisation::*, people::*, search::*, spaces::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -377,6 +378,8 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "flagged" => Some("Thank you: the moderators will look at it."),
         "moderated" => Some("Done; it is in the audit log."),
         "unfollowed" => Some("You no longer follow this idea."),
+        "voted" => Some("Your vote is counted; you may change it at any time."),
+        "statement" => Some("Your statement is added for everyone to vote on."),
         _ => None,
     }
 }
@@ -492,6 +495,10 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/spaces/{slug}/challenges", post(create_challenge))
         .route("/challenges/{id}", get(challenge).post(update_challenge))
         .route("/challenges/{id}/ideas", post(propose_in_challenge))
+        .route("/challenges/{id}/opinions", get(opinions))
+        .route("/challenges/{id}/statements", post(add_statement))
+        .route("/statements/{id}/vote", post(vote))
+        .route("/challenges/{id}/opinion-groups", get(opinion_groups))
         .route("/ideas/{id}", get(idea))
         .route("/ideas/{id}/support", post(support))
         .route("/ideas/{id}/withdraw", post(withdraw))
