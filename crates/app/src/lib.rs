@@ -162,6 +162,8 @@ pub struct App {
     sealer: sealed::Sealer,
     /// The embedded search index, once started (see `start_search_index`).
     search: std::sync::OnceLock<Arc<search_index::SearchEngine>>,
+    /// Opinion groups as last found, by challenge, while their votes are unchanged.
+    opinion_groups_cache: opinions::OpinionGroupsCache,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -188,6 +190,7 @@ impl App {
             news_wakeup: tokio::sync::Notify::new(),
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
+            opinion_groups_cache: opinions::OpinionGroupsCache::default(),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),

@@ -3,6 +3,7 @@
 //! challenge's space to be readable; voting and adding a statement need leave to contribute.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use cocreate_core::{Opinion, StatementText};
 use cocreate_insights::{Ballot, InsightsError, opinion_groups};
@@ -187,7 +188,8 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// The opinion groups the votes on the challenge's shown statements form.
+    /// The opinion groups the votes on the challenge's shown statements form. The analysis is
+    /// reused while no vote on them has changed (each such change bumps a statement's version).
     pub async fn opinion_groups(
         &self,
         actor: Option<&Actor>,
@@ -195,6 +197,56 @@ impl App {
     ) -> AppResult<OpinionGroupsView> {
         let (space, challenge) = self.challenge(actor, challenge_id).await?;
         let statements = self.store.statements(challenge_id, false).await?;
+        let fingerprint: Vec<(i64, i64)> = statements.iter().map(|s| (s.id, s.version)).collect();
+        let computed = match self.opinion_groups_cache.get(challenge_id, &fingerprint) {
+            Some(computed) => computed,
+            None => {
+                let computed = Arc::new(self.analyse(challenge_id, statements, fingerprint).await?);
+                self.opinion_groups_cache
+                    .keep(challenge_id, Arc::clone(&computed));
+                computed
+            }
+        };
+        let found = match &computed.groups {
+            Ok(groups) => {
+                let contact_refs = if space.can_curate {
+                    let contacts: Vec<i64> = computed
+                        .voters
+                        .iter()
+                        .filter_map(|voter| match voter {
+                            Voter::Contact(id) => Some(*id),
+                            Voter::Account(_) => None,
+                        })
+                        .collect();
+                    let refs = self.store.contact_refs(&contacts).await?;
+                    Some(refs.into_iter().collect())
+                } else {
+                    None
+                };
+                let shown = Shown {
+                    viewer: actor.map(|actor| Voter::Account(actor.id)),
+                    contact_refs,
+                };
+                Ok(found_groups(groups, &computed, &shown))
+            }
+            Err(reason) => Err(reason.clone()),
+        };
+        Ok(OpinionGroupsView {
+            space,
+            challenge,
+            statements: computed.statements.len(),
+            votes: computed.votes,
+            found,
+        })
+    }
+
+    /// Reads every vote on the statements and finds the groups they form.
+    async fn analyse(
+        &self,
+        challenge_id: i64,
+        statements: Vec<Statement>,
+        fingerprint: Vec<(i64, i64)>,
+    ) -> AppResult<Analysed> {
         let votes = self.store.opinion_votes(challenge_id).await?;
         let statement_number: HashMap<i64, usize> = statements
             .iter()
@@ -217,51 +269,60 @@ impl App {
         let (participants, statement_count, vote_count) =
             (voters.len(), statements.len(), ballots.len());
         // The analysis is CPU work of up to a fraction of a second: off the async threads.
-        let computed = tokio::task::spawn_blocking(move || {
+        let groups = tokio::task::spawn_blocking(move || {
             opinion_groups(participants, statement_count, &ballots)
         })
         .await
         .map_err(|e| AppError::Internal(format!("opinion groups: {e}")))?;
-        let found = match computed {
-            Ok(groups) => {
-                let viewer = actor.map(|actor| Voter::Account(actor.id));
-                let contacts: Vec<i64> = if space.can_curate {
-                    voters
-                        .iter()
-                        .filter_map(|voter| match voter {
-                            Voter::Contact(id) => Some(*id),
-                            Voter::Account(_) => None,
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let shown = Shown {
-                    viewer,
-                    contact_refs: if space.can_curate {
-                        Some(
-                            self.store
-                                .contact_refs(&contacts)
-                                .await?
-                                .into_iter()
-                                .collect(),
-                        )
-                    } else {
-                        None
-                    },
-                };
-                Ok(found_groups(groups, &voters, &statements, &shown))
-            }
+        let groups = match groups {
+            Ok(groups) => Ok(groups),
             Err(InsightsError::NotEnoughData(reason)) => Err(reason),
             Err(other) => return Err(AppError::Internal(other.to_string())),
         };
-        Ok(OpinionGroupsView {
-            space,
-            challenge,
-            statements: statement_count,
+        Ok(Analysed {
+            fingerprint,
+            statements,
+            voters,
             votes: vote_count,
-            found,
+            groups,
         })
+    }
+}
+
+/// The analysis of a challenge's votes, and what it was made from.
+pub(crate) struct Analysed {
+    /// The shown statements' ids and versions when the votes were read.
+    fingerprint: Vec<(i64, i64)>,
+    statements: Vec<Statement>,
+    voters: Vec<Voter>,
+    votes: usize,
+    /// The groups, or why there are none.
+    groups: Result<cocreate_insights::OpinionGroups, String>,
+}
+
+/// Challenges analysed most recently, at most [`CACHED_CHALLENGES`].
+#[derive(Default)]
+pub(crate) struct OpinionGroupsCache(Mutex<HashMap<i64, Arc<Analysed>>>);
+
+/// Analyses kept at once; beyond this the cache starts afresh.
+const CACHED_CHALLENGES: usize = 64;
+
+impl OpinionGroupsCache {
+    /// The challenge's analysis, if it was made from these statements at these versions.
+    fn get(&self, challenge_id: i64, fingerprint: &[(i64, i64)]) -> Option<Arc<Analysed>> {
+        let kept = self.0.lock().ok()?;
+        kept.get(&challenge_id)
+            .filter(|analysed| analysed.fingerprint == fingerprint)
+            .cloned()
+    }
+
+    fn keep(&self, challenge_id: i64, analysed: Arc<Analysed>) {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() >= CACHED_CHALLENGES && !kept.contains_key(&challenge_id) {
+                kept.clear();
+            }
+            kept.insert(challenge_id, analysed);
+        }
     }
 }
 
@@ -285,11 +346,11 @@ impl Shown {
 }
 
 fn found_groups(
-    found: cocreate_insights::OpinionGroups,
-    voters: &[Voter],
-    statements: &[Statement],
+    found: &cocreate_insights::OpinionGroups,
+    analysed: &Analysed,
     shown: &Shown,
 ) -> FoundGroups {
+    let (voters, statements) = (&analysed.voters, &analysed.statements);
     let lean = |statement: usize, opinion, share, other_share| StatementLean {
         statement: statements[statement].clone(),
         opinion: from_insights(opinion),

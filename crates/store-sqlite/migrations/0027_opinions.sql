@@ -28,6 +28,8 @@ CREATE TABLE statements (
     agrees INTEGER NOT NULL DEFAULT 0,
     disagrees INTEGER NOT NULL DEFAULT 0,
     passes INTEGER NOT NULL DEFAULT 0,
+    -- Bumped by each change to the counts: unchanged versions mean unchanged votes.
+    version INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     UNIQUE (challenge_id, external_ref)
 );
@@ -46,3 +48,6 @@ CREATE UNIQUE INDEX opinion_votes_by_account ON opinion_votes (statement_id, acc
     WHERE account_id IS NOT NULL;
 CREATE UNIQUE INDEX opinion_votes_by_contact ON opinion_votes (statement_id, contact_id)
     WHERE contact_id IS NOT NULL;
+-- A statement's votes by opinion: counting them afresh after an import, and reading a
+-- challenge's votes statement by statement.
+CREATE INDEX opinion_votes_by_statement ON opinion_votes (statement_id, opinion);

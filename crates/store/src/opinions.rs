@@ -20,6 +20,8 @@ pub struct Statement {
     pub agrees: i64,
     pub disagrees: i64,
     pub passes: i64,
+    /// Bumped by each change to its counts, so that unchanged versions mean unchanged votes.
+    pub version: i64,
     pub created_at: Timestamp,
 }
 
@@ -111,7 +113,7 @@ pub trait OpinionTx {
 }
 
 const STATEMENT_COLUMNS: &str = "id, challenge_id, body, author_account_id, hidden, external_ref, \
-     agrees, disagrees, passes, created_at";
+     agrees, disagrees, passes, version, created_at";
 /// Rows per statement of a bulk load: well under both databases' limit on bound values.
 const LOAD_BATCH: usize = 2_000;
 
@@ -126,6 +128,7 @@ fn statement(row: &mut SqlRow) -> StoreResult<Statement> {
         agrees: row.int("agrees")?,
         disagrees: row.int("disagrees")?,
         passes: row.int("passes")?,
+        version: row.int("version")?,
         created_at: row.time("created_at")?,
     })
 }
@@ -310,7 +313,7 @@ impl<T: SqlTx + ?Sized> OpinionTx for T {
         let [agrees, disagrees, passes] = change;
         self.execute(
             "UPDATE statements SET agrees = agrees + $1, disagrees = disagrees + $2, \
-             passes = passes + $3 WHERE id = $4",
+             passes = passes + $3, version = version + 1 WHERE id = $4",
             &[
                 agrees.into(),
                 disagrees.into(),
@@ -427,7 +430,8 @@ impl<T: SqlTx + ?Sized> OpinionTx for T {
         let recount = "UPDATE statements SET \
              agrees = (SELECT COUNT(*) FROM opinion_votes v WHERE v.statement_id = statements.id AND v.opinion = $1), \
              disagrees = (SELECT COUNT(*) FROM opinion_votes v WHERE v.statement_id = statements.id AND v.opinion = $2), \
-             passes = (SELECT COUNT(*) FROM opinion_votes v WHERE v.statement_id = statements.id AND v.opinion = $3) \
+             passes = (SELECT COUNT(*) FROM opinion_votes v WHERE v.statement_id = statements.id AND v.opinion = $3), \
+             version = version + $5 \
              WHERE challenge_id = $4";
         self.execute(
             recount,
@@ -436,6 +440,8 @@ impl<T: SqlTx + ?Sized> OpinionTx for T {
                 count(Opinion::Disagree.value()),
                 count(Opinion::Pass.value()),
                 challenge_id.into(),
+                // New votes are a change the challenge's analysis must see.
+                i64::from(added > 0).into(),
             ],
         )
         .await?;

@@ -407,6 +407,7 @@ pub const TABLES: &[TableSpec] = &[
             ("agrees", Int),
             ("disagrees", Int),
             ("passes", Int),
+            ("version", Int),
             ("created_at", Int),
         ],
         &["id"],
