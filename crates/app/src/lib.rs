@@ -6,6 +6,7 @@ mod admin;
 mod api_tokens;
 mod auth;
 mod authors;
+mod challenge_cache;
 mod dialogue;
 mod error;
 mod fanout;
@@ -17,6 +18,7 @@ mod idempotency;
 mod mail;
 mod moderation;
 mod opinions;
+mod pairwise;
 mod password_work;
 mod people;
 mod polis_import;
@@ -57,6 +59,7 @@ pub use opinions::{
     FoundGroups, MapPoint, Member, OpinionGroupView, OpinionGroupsView, OpinionsView,
     StatementLean, StatementView,
 };
+pub use pairwise::{IdeaPair, PairwiseRanking, PairwiseView, RANKING_LIMIT, RankedIdea};
 pub use password_work::{PasswordTurn, PasswordWork};
 pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
 pub use polis_import::{PolisExport, PolisImported};
@@ -164,6 +167,7 @@ pub struct App {
     search: std::sync::OnceLock<Arc<search_index::SearchEngine>>,
     /// Opinion groups as last found, by challenge, while their votes are unchanged.
     opinion_groups_cache: opinions::OpinionGroupsCache,
+    pairwise_cache: pairwise::PairwiseCache,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -191,6 +195,7 @@ impl App {
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
             opinion_groups_cache: opinions::OpinionGroupsCache::default(),
+            pairwise_cache: pairwise::PairwiseCache::default(),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),

@@ -3,12 +3,13 @@
 //! challenge's space to be readable; voting and adding a statement need leave to contribute.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use cocreate_core::{Opinion, StatementText};
 use cocreate_insights::{Ballot, InsightsError, opinion_groups};
 use cocreate_store::{Challenge, Statement, Voter};
 
+use crate::challenge_cache::ChallengeCache;
 use crate::{Actor, App, AppError, AppResult, SpaceView};
 
 /// A statement with the viewer's own vote on it.
@@ -83,22 +84,6 @@ pub struct FoundGroups {
     pub map: Vec<MapPoint>,
     /// Votes a participant needed to be grouped.
     pub min_votes: usize,
-}
-
-fn to_insights(opinion: Opinion) -> cocreate_insights::Opinion {
-    match opinion {
-        Opinion::Agree => cocreate_insights::Opinion::Agree,
-        Opinion::Disagree => cocreate_insights::Opinion::Disagree,
-        Opinion::Pass => cocreate_insights::Opinion::Pass,
-    }
-}
-
-pub(crate) fn from_insights(opinion: cocreate_insights::Opinion) -> Opinion {
-    match opinion {
-        cocreate_insights::Opinion::Agree => Opinion::Agree,
-        cocreate_insights::Opinion::Disagree => Opinion::Disagree,
-        cocreate_insights::Opinion::Pass => Opinion::Pass,
-    }
 }
 
 impl App {
@@ -201,9 +186,9 @@ impl App {
         let computed = match self.opinion_groups_cache.get(challenge_id, &fingerprint) {
             Some(computed) => computed,
             None => {
-                let computed = Arc::new(self.analyse(challenge_id, statements, fingerprint).await?);
+                let computed = Arc::new(self.analyse(challenge_id, statements).await?);
                 self.opinion_groups_cache
-                    .keep(challenge_id, Arc::clone(&computed));
+                    .keep(challenge_id, fingerprint, Arc::clone(&computed));
                 computed
             }
         };
@@ -241,12 +226,7 @@ impl App {
     }
 
     /// Reads every vote on the statements and finds the groups they form.
-    async fn analyse(
-        &self,
-        challenge_id: i64,
-        statements: Vec<Statement>,
-        fingerprint: Vec<(i64, i64)>,
-    ) -> AppResult<Analysed> {
+    async fn analyse(&self, challenge_id: i64, statements: Vec<Statement>) -> AppResult<Analysed> {
         let votes = self.store.opinion_votes(challenge_id).await?;
         let statement_number: HashMap<i64, usize> = statements
             .iter()
@@ -262,7 +242,7 @@ impl App {
                 Some(Ballot {
                     participant: voters.binary_search(&vote.voter).ok()?,
                     statement: *statement_number.get(&vote.statement_id)?,
-                    opinion: to_insights(vote.opinion),
+                    opinion: vote.opinion,
                 })
             })
             .collect();
@@ -280,7 +260,6 @@ impl App {
             Err(other) => return Err(AppError::Internal(other.to_string())),
         };
         Ok(Analysed {
-            fingerprint,
             statements,
             voters,
             votes: vote_count,
@@ -291,8 +270,6 @@ impl App {
 
 /// The analysis of a challenge's votes, and what it was made from.
 pub(crate) struct Analysed {
-    /// The shown statements' ids and versions when the votes were read.
-    fingerprint: Vec<(i64, i64)>,
     statements: Vec<Statement>,
     voters: Vec<Voter>,
     votes: usize,
@@ -300,31 +277,8 @@ pub(crate) struct Analysed {
     groups: Result<cocreate_insights::OpinionGroups, String>,
 }
 
-/// Challenges analysed most recently, at most [`CACHED_CHALLENGES`].
-#[derive(Default)]
-pub(crate) struct OpinionGroupsCache(Mutex<HashMap<i64, Arc<Analysed>>>);
-
-/// Analyses kept at once; beyond this the cache starts afresh.
-const CACHED_CHALLENGES: usize = 64;
-
-impl OpinionGroupsCache {
-    /// The challenge's analysis, if it was made from these statements at these versions.
-    fn get(&self, challenge_id: i64, fingerprint: &[(i64, i64)]) -> Option<Arc<Analysed>> {
-        let kept = self.0.lock().ok()?;
-        kept.get(&challenge_id)
-            .filter(|analysed| analysed.fingerprint == fingerprint)
-            .cloned()
-    }
-
-    fn keep(&self, challenge_id: i64, analysed: Arc<Analysed>) {
-        if let Ok(mut kept) = self.0.lock() {
-            if kept.len() >= CACHED_CHALLENGES && !kept.contains_key(&challenge_id) {
-                kept.clear();
-            }
-            kept.insert(challenge_id, analysed);
-        }
-    }
-}
+/// The opinion groups of challenges, by their shown statements' ids and versions.
+pub(crate) type OpinionGroupsCache = ChallengeCache<Vec<(i64, i64)>, Analysed>;
 
 /// Who the viewer is, and, when they may see who is in each group, the contacts' references.
 struct Shown {
@@ -353,7 +307,7 @@ fn found_groups(
     let (voters, statements) = (&analysed.voters, &analysed.statements);
     let lean = |statement: usize, opinion, share, other_share| StatementLean {
         statement: statements[statement].clone(),
-        opinion: from_insights(opinion),
+        opinion,
         share,
         other_share,
     };

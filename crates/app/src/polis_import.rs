@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 
-use cocreate_core::{Markdown, StatementText, SupportRules, Timestamp, Title};
+use cocreate_core::{Markdown, SupportRules, Timestamp, Title};
 use cocreate_insights::polis::{self, PolisConversation, PolisError};
 use cocreate_store::{ChallengeFields, ImportedStatement};
 
@@ -139,24 +139,15 @@ impl App {
         let refs: Vec<String> = people.iter().map(u64::to_string).collect();
         let contact_ids = tx.load_contacts(&source, &refs, now).await?;
         let contact_of: HashMap<u64, i64> = people.iter().copied().zip(contact_ids).collect();
-        let bodies: Vec<(usize, StatementText)> = conversation
+        let statements: Vec<ImportedStatement<'_>> = conversation
             .comments
             .iter()
-            .enumerate()
-            .map(|(at, c)| Ok((at, StatementText::parse(&cut(&c.body, StatementText::MAX))?)))
-            .collect::<Result<_, cocreate_core::ValidationError>>()
-            .map_err(|e| AppError::invalid("comments.csv", format!("a comment's {e}")))?;
-        let statements: Vec<ImportedStatement<'_>> = bodies
-            .iter()
-            .map(|(at, body)| {
-                let comment = &conversation.comments[*at];
-                ImportedStatement {
-                    external_ref: comment.id.to_string(),
-                    body: body.as_str(),
-                    author_contact_id: contact_of.get(&comment.author).copied(),
-                    hidden: comment.hidden,
-                    created_at: Timestamp(comment.created_ms),
-                }
+            .map(|comment| ImportedStatement {
+                external_ref: comment.id.to_string(),
+                body: comment.body.as_str(),
+                author_contact_id: contact_of.get(&comment.author).copied(),
+                hidden: comment.hidden,
+                created_at: Timestamp(comment.created_ms),
             })
             .collect();
         let statement_ids = tx.load_statements(challenge_id, &statements).await?;
@@ -182,7 +173,7 @@ impl App {
                 Ok((
                     *statement,
                     contact_of[&vote.voter],
-                    crate::opinions::from_insights(vote.opinion),
+                    vote.opinion,
                     Timestamp(vote.at_ms),
                 ))
             })

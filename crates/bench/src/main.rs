@@ -8,6 +8,7 @@
 
 mod fanout;
 mod opinion;
+mod pairwise;
 mod search;
 mod sustained;
 
@@ -432,6 +433,9 @@ struct Report {
     index: Option<search::IndexBuild>,
     /// The longest a logged change waited to be applied to the index while comments were written.
     index_lag: Duration,
+    /// Pairwise answers acknowledged, and those the ranking counted afterwards.
+    pairwise_sent: u64,
+    pairwise_counted: i64,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -560,6 +564,10 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .await?,
     );
 
+    let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds).await?;
+    let (pairwise_sent, pairwise_counted) = (pairwise.sent, pairwise.counted);
+    phases.extend(pairwise.phases);
+
     // Support writes: one new account per connection; connection w supports ideas w, w+1, … so
     // every idea is supported by many connections at nearly the same moment.
     let targets: Vec<i64> = ideas.iter().take(2_000.min(ideas.len())).copied().collect();
@@ -619,6 +627,8 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         wrong_counts,
         index,
         index_lag,
+        pairwise_sent,
+        pairwise_counted,
     })
 }
 
@@ -754,6 +764,12 @@ impl Report {
         ) else {
             return Vec::new();
         };
+        let (Some(pair), Some(ranking)) = (
+            self.phase("pair to compare, signed in"),
+            self.phase("pairwise ranking, signed in"),
+        ) else {
+            return Vec::new();
+        };
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -822,6 +838,19 @@ impl Report {
                 format!("{} ms", self.index_lag.as_millis()),
                 "≤ 1 s".into(),
                 self.index_lag <= Duration::from_secs(1),
+            ),
+            share_of_health("pair to compare, signed in", pair, health),
+            p99_under_20_ms("pair to compare, signed in", pair),
+            share_of_health("pairwise ranking, signed in", ranking, health),
+            p99_under_20_ms("pairwise ranking, signed in", ranking),
+            (
+                "pairwise answers counted after the writes".into(),
+                format!(
+                    "{} counted of {} acknowledged",
+                    self.pairwise_counted, self.pairwise_sent
+                ),
+                "all".into(),
+                u64::try_from(self.pairwise_counted).ok() == Some(self.pairwise_sent),
             ),
         ]
     }

@@ -5,7 +5,7 @@ use anyhow::anyhow;
 use cocreate_app::{
     AccountInput, Actor, App, ChallengeInput, IdeaInput, LogoUpload, PolisExport, SpaceInput,
 };
-use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, Stage};
+use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, PairPick, Stage};
 use cocreate_store::{ContentKind, IdeaProgress, NewIdeaEvent, Subject};
 
 /// The password of every demo account.
@@ -177,6 +177,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         let employee = employee.ok_or_else(|| anyhow!("the demo has no employee"))?;
         let challenge_id = seed_ideas(app, &everyone, &employee).await?;
         seed_opinions(app, &everyone, challenge_id).await?;
+        seed_pairwise(app, &everyone, challenge_id).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -505,5 +506,33 @@ async fn seed_opinions(app: &App, everyone: &[Actor], challenge_id: i64) -> anyh
     app.import_polis(Some("product-ideas"), export)
         .await
         .map_err(fail)?;
+    Ok(())
+}
+
+/// Pairs of the camping challenge's ideas each demo account compares, so that its ranking has
+/// answers behind it.
+const PAIRS_EACH: usize = 5;
+
+/// Each demo account answers "which of these two?" on the pairs the challenge shows them,
+/// picking the idea with more supporters and skipping a tie.
+async fn seed_pairwise(app: &App, everyone: &[Actor], challenge_id: i64) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo pairwise: {e}");
+    for person in everyone {
+        for _ in 0..PAIRS_EACH {
+            let view = app
+                .pairwise(Some(person), challenge_id)
+                .await
+                .map_err(fail)?;
+            let Some(pair) = view.pair else { break };
+            let pick = match pair.first.supporters.cmp(&pair.second.supporters) {
+                std::cmp::Ordering::Greater => PairPick::First,
+                std::cmp::Ordering::Less => PairPick::Second,
+                std::cmp::Ordering::Equal => PairPick::Skip,
+            };
+            app.answer_pair(person, challenge_id, pair.first.id, pair.second.id, pick)
+                .await
+                .map_err(fail)?;
+        }
+    }
     Ok(())
 }

@@ -393,6 +393,15 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// An answer to "which of these two?": the first idea shown, the second, or neither.
+    PairPick, "pick" {
+        First => "first",
+        Second => "second",
+        Skip => "skip",
+    }
+);
+
 impl Opinion {
     /// As stored, and as Polis counts it: agree 1, disagree -1, pass 0.
     pub const fn value(self) -> i64 {

@@ -3,29 +3,14 @@
 
 pub mod agreement;
 pub mod opinion;
+pub mod pairwise;
 pub mod polis;
 
 pub use agreement::adjusted_rand_index;
 pub use opinion::{Ballot, Consensus, Distinctive, OpinionGroup, OpinionGroups, opinion_groups};
+pub use pairwise::{PairTally, Strength, bradley_terry, next_pair};
 
-/// A vote on a statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Opinion {
-    Agree,
-    Disagree,
-    Pass,
-}
-
-impl Opinion {
-    /// Agree 1, disagree -1, pass 0: the coordinates a vote gives in opinion space.
-    pub fn value(self) -> f64 {
-        match self {
-            Self::Agree => 1.0,
-            Self::Disagree => -1.0,
-            Self::Pass => 0.0,
-        }
-    }
-}
+pub use cocreate_core::Opinion;
 
 /// Why an analysis has no answer.
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -175,7 +175,8 @@ impl VoteMatrix {
             let cell = values
                 .get_mut((ballot.participant, ballot.statement))
                 .ok_or(InsightsError::OutOfRange(at))?;
-            *cell = ballot.opinion.value();
+            // Agree 1, disagree -1, pass 0: the coordinates a vote gives in opinion space.
+            *cell = ballot.opinion.value() as f64;
         }
         let cast = values
             .rows()

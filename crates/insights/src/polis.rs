@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 
+use cocreate_core::StatementText;
+
 use crate::{Ballot, Opinion, OpinionGroups, adjusted_rand_index};
 
 /// A file of the export that could not be read, and where.
@@ -29,7 +31,8 @@ pub struct PolisComment {
     /// The agrees and disagrees Polis counted, to check the votes against.
     pub agrees: u64,
     pub disagrees: u64,
-    pub body: String,
+    /// Its text, cut to a statement's longest.
+    pub body: StatementText,
 }
 
 /// A participant's vote on a statement.
@@ -169,10 +172,16 @@ pub fn comments(input: impl Read) -> Result<Vec<PolisComment>, PolisError> {
                 hidden: moderated < 0,
                 agrees: number(FILE, line, "agrees", field(&row, agrees))?,
                 disagrees: number(FILE, line, "disagrees", field(&row, disagrees))?,
-                body: row.get(body).unwrap_or("").to_owned(),
+                body: statement_text(line, row.get(body).unwrap_or(""))?,
             })
         })
         .collect()
+}
+
+/// A comment's text as a statement: a longer one is cut to the longest a statement may be.
+fn statement_text(line: u64, text: &str) -> Result<StatementText, PolisError> {
+    let cut: String = text.chars().take(StatementText::MAX).collect();
+    StatementText::parse(&cut).map_err(|e| error("comments.csv", line, format!("comment-{e}")))
 }
 
 /// Each voter's last vote on each statement in `votes.csv` (a later vote replaces an earlier
@@ -421,5 +430,20 @@ mod tests {
         assert_eq!(read[0].votes, [(0, Opinion::Agree), (2, Opinion::Disagree)]);
         assert_eq!(read[1].group, None);
         assert!(read[1].votes.is_empty());
+    }
+
+    #[test]
+    fn a_comment_without_text_names_its_line_and_a_long_one_is_cut() {
+        let header =
+            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n";
+        let long = "a".repeat(StatementText::MAX + 10);
+        let file = format!("{header}1,x,0,0,0,0,0,{long}\n2,x,1,0,0,0,0,\"  \"\n");
+        let error = comments(file.as_bytes()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "comments.csv, line 3: comment-body: must not be empty"
+        );
+        let read = comments(format!("{header}1,x,0,0,0,0,0,{long}\n").as_bytes()).unwrap();
+        assert_eq!(read[0].body.as_str().len(), StatementText::MAX);
     }
 }

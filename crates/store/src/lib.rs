@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod opinions;
 pub mod organisation;
 pub mod outbox;
+pub mod pairwise;
 pub mod people;
 mod records;
 pub mod retention;
@@ -44,8 +45,9 @@ pub mod prelude {
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
         DialogueTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx,
         ModerationRead, ModerationTx, NotificationRead, NotificationTx, OpinionRead, OpinionTx,
-        OrganisationRead, OrganisationTx, OutboxRead, OutboxTx, PeopleRead, RetentionTx,
-        SearchLogRead, SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
+        OrganisationRead, OrganisationTx, OutboxRead, OutboxTx, PairwiseRead, PairwiseTx,
+        PeopleRead, RetentionTx, SearchLogRead, SearchRead, SpaceRead, SpaceTx, Store, SupportRead,
+        SupportTx, Tx,
     };
 }
 
@@ -66,6 +68,7 @@ pub use notifications::{NotificationRead, NotificationTx};
 pub use opinions::{ImportedStatement, OpinionRead, OpinionTx, OpinionVote, Statement, Voter};
 pub use organisation::{OrganisationRead, OrganisationTx};
 pub use outbox::{OutboxRead, OutboxTx};
+pub use pairwise::{COMPARED_STAGES, PairAnswer, PairwiseRead, PairwiseTally, PairwiseTx};
 pub use people::PeopleRead;
 pub use records::*;
 pub use retention::{Purged, RetentionCutoffs, RetentionTx};
@@ -120,6 +123,7 @@ pub trait Store:
     + OpinionRead
     + OrganisationRead
     + OutboxRead
+    + PairwiseRead
     + PeopleRead
     + SearchRead
     + SearchLogRead
@@ -173,6 +177,7 @@ pub trait Tx:
     + OpinionTx
     + OrganisationTx
     + OutboxTx
+    + PairwiseTx
     + RetentionTx
     + SpaceTx
     + SupportTx

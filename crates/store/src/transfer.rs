@@ -424,6 +424,36 @@ pub const TABLES: &[TableSpec] = &[
         ],
         &["id"],
     ),
+    table(
+        "pairwise_answers",
+        &[
+            ("id", Int),
+            ("challenge_id", Int),
+            ("account_id", Int),
+            ("low_idea_id", Int),
+            ("high_idea_id", Int),
+            ("picked_idea_id", Int),
+            ("answered_at", Int),
+        ],
+        &["id"],
+    ),
+    table(
+        "pairwise_tallies",
+        &[
+            ("challenge_id", Int),
+            ("low_idea_id", Int),
+            ("high_idea_id", Int),
+            ("low_wins", Int),
+            ("high_wins", Int),
+            ("skips", Int),
+        ],
+        &["low_idea_id", "high_idea_id"],
+    ),
+    table(
+        "pairwise_versions",
+        &[("challenge_id", Int), ("version", Int)],
+        &["challenge_id"],
+    ),
 ];
 
 /// The table called `name`.

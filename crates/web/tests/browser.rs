@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use cocreate_app::{AccountInput, PolisExport, Resolution, SpaceInput};
 use cocreate_core::text::quoted;
-use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, Stage};
+use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, PairPick, Stage};
 use cocreate_store::ContentKind;
 use cocreate_testkit::{Backend, TestServer, spawn};
 use thirtyfour::prelude::*;
@@ -42,6 +42,7 @@ on_both_backends!(
     hostile_text_never_runs_as_script,
     every_page_fits_a_phone_and_passes_axe,
     a_participant_votes_and_finds_themselves_on_the_opinion_map,
+    a_pairwise_session_ranks_the_ideas,
 );
 
 struct Browser {
@@ -270,6 +271,21 @@ async fn import_brexit(
         .challenge_id)
 }
 
+/// The administrator, once they have opened the public space "town".
+async fn admin_with_town(
+    server: &TestServer,
+) -> Result<cocreate_app::Actor, Box<dyn Error + Send + Sync>> {
+    let admin = admin_actor(server).await?;
+    let space = SpaceInput {
+        name: "Town",
+        slug: "town",
+        description: "",
+        audience: Audience::Public,
+    };
+    server.app.create_space(&admin, &space).await?;
+    Ok(admin)
+}
+
 /// A customer votes on a conversation's statements (the last by clicking "Agree"), then finds
 /// their own ringed dot on the opinion map and the group they are in.
 async fn a_participant_votes_and_finds_themselves_on_the_opinion_map(backend: Backend) {
@@ -277,14 +293,7 @@ async fn a_participant_votes_and_finds_themselves_on_the_opinion_map(backend: Ba
         "a_participant_votes_and_finds_themselves_on_the_opinion_map",
         backend,
         |driver, server| async move {
-            let admin = admin_actor(&server).await?;
-            let space = SpaceInput {
-                name: "Town",
-                slug: "town",
-                description: "",
-                audience: Audience::Public,
-            };
-            server.app.create_space(&admin, &space).await?;
+            admin_with_town(&server).await?;
             let challenge = import_brexit(&server, "town").await?;
             operator_account(
                 &server,
@@ -354,6 +363,94 @@ async fn a_participant_votes_and_finds_themselves_on_the_opinion_map(backend: Ba
                 dots.len() > 150,
                 format!("only {} dots on the map", dots.len()),
             )
+        },
+    )
+    .await;
+}
+
+/// A customer compares a challenge's three ideas two at a time, always picking the one they like
+/// best, until no pair is left; the ranking then lists the ideas in their order.
+async fn a_pairwise_session_ranks_the_ideas(backend: Backend) {
+    run(
+        "a_pairwise_session_ranks_the_ideas",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            let challenge = server
+                .app
+                .create_challenge(
+                    &admin,
+                    "town",
+                    &cocreate_app::ChallengeInput {
+                        title: "The square",
+                        problem: "What should the square have?",
+                        questions: "",
+                        tags: "",
+                        tiers: "",
+                        opens_at: "",
+                        closes_at: "",
+                    },
+                )
+                .await?;
+            let liked = ["Fountain", "Benches", "Trees"];
+            for title in liked {
+                let input = cocreate_app::IdeaInput {
+                    title,
+                    body: "Why it helps.",
+                    tags: "",
+                    challenge_id: Some(challenge.id),
+                    publish: true,
+                };
+                server.app.propose_idea(&admin, "town", &input).await?;
+            }
+            operator_account(
+                &server,
+                "casey@example.org",
+                AccountKind::Customer,
+                OrgRole::Member,
+            )
+            .await;
+            sign_in(&driver, &server, "casey@example.org").await?;
+            driver
+                .goto(server.url(&format!("/challenges/{}", challenge.id)))
+                .await?;
+            follow(&driver, "Compare ideas two at a time").await?;
+            for answered in 0..3 {
+                let text = page_text(&driver).await?;
+                ensure(
+                    text.contains(&format!("You have answered {answered} pair")),
+                    format!("progress not shown: {text}"),
+                )?;
+                let first = driver.find(By::Id("first-idea")).await?.text().await?;
+                let second = driver.find(By::Id("second-idea")).await?.text().await?;
+                let place = |title: &str| liked.iter().position(|t| *t == title);
+                let pick = match (place(&first), place(&second)) {
+                    (Some(a), Some(b)) if a < b => "first",
+                    (Some(_), Some(_)) => "second",
+                    _ => return Err(format!("unknown pair: {first} / {second}").into()),
+                };
+                let button = driver
+                    .find(By::Css(format!("main button[value='{pick}']")))
+                    .await?;
+                click_and_wait(&driver, button).await?;
+                let text = page_text(&driver).await?;
+                ensure(
+                    text.contains("Your answer is counted"),
+                    format!("no notice: {text}"),
+                )?;
+            }
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("You have answered every pair of ideas (3)"),
+                format!("pairs remain: {text}"),
+            )?;
+            follow(&driver, "See the ranking").await?;
+            let rows = driver.find_all(By::Css("tbody tr")).await?;
+            let mut ranked = Vec::new();
+            for row in rows {
+                ranked.push(row.find(By::Tag("a")).await?.text().await?);
+            }
+            ensure(ranked == liked, format!("ranked {ranked:?}"))
         },
     )
     .await;
@@ -1363,6 +1460,26 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             .add_statement(&admin, challenge.id, &format!("Statement {long}{long}"))
             .await?;
         app.vote_on_statement(&admin, statement.id, Opinion::Agree).await?;
+        // Three ideas to compare, one pair answered: the pair page shows a pair, the ranking ranks.
+        let mut compared = vec![idea.id];
+        for n in 2..4 {
+            let other = app
+                .propose_idea(
+                    &admin,
+                    "ideas",
+                    &cocreate_app::IdeaInput {
+                        title: &format!("Idea {n} {long}"),
+                        body: &format!("{long} {long} {long} {long} {long} {long}"),
+                        tags: "",
+                        challenge_id: Some(challenge.id),
+                        publish: true,
+                    },
+                )
+                .await?;
+            compared.push(other.id);
+        }
+        app.answer_pair(&admin, challenge.id, compared[0], compared[1], PairPick::First)
+            .await?;
         let conversation = import_brexit(&server, "ideas").await?;
         for statement in app.store().statements(conversation, false).await? {
             app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
@@ -1379,6 +1496,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/challenges/{}/opinion-groups", challenge.id),
             format!("/challenges/{conversation}/opinions"),
             format!("/challenges/{conversation}/opinion-groups"),
+            format!("/challenges/{}/pairwise", challenge.id),
+            format!("/challenges/{}/ranking", challenge.id),
             "/people/admin".to_owned(),
             "/search?q=lighter".to_owned(),
             "/signin".to_owned(),

@@ -167,6 +167,30 @@ pub async fn api(
     )
 }
 
+/// New customers `voter0@…`, `voter1@…` each send one of `bodies` at the same moment; answers
+/// their statuses.
+pub async fn send_at_once(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    bodies: Vec<serde_json::Value>,
+) -> Vec<StatusCode> {
+    let mut tokens = Vec::new();
+    for n in 0..bodies.len() {
+        tokens.push(customer(server, &format!("voter{n}@example.org")).await.1);
+    }
+    let mut writes = tokio::task::JoinSet::new();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    for (token, body) in tokens.into_iter().zip(bodies) {
+        let request = client()
+            .request(method.clone(), server.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        writes.spawn(async move { request.send().await.unwrap().status() });
+    }
+    writes.join_all().await
+}
+
 /// Sends an API request that must be refused with `status` and a problem naming `field`.
 pub async fn assert_api_refused(
     server: &TestServer,

@@ -11,7 +11,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use cocreate_app::{PolisExport, PolisImported};
-use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_core::{AccountKind, Audience, Opinion, OrgRole};
 use cocreate_insights::polis::PolisConversation;
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
@@ -164,28 +164,12 @@ async fn statements_are_voted_with_exact_counts(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Many people voting at once: every vote counted once.
-    let mut voters = Vec::new();
-    for n in 0..16 {
-        voters.push(customer(&server, &format!("voter{n}@example.org")).await.1);
-    }
-    let mut writes = tokio::task::JoinSet::new();
-    for (n, token) in voters.into_iter().enumerate() {
-        let url = server.url(&vote);
+    let opinions = (0..16).map(|n| {
         let opinion = ["agree", "disagree", "pass", "agree"][n % 4];
-        writes.spawn(async move {
-            client()
-                .put(url)
-                .bearer_auth(token)
-                .json(&json!({"opinion": opinion}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
-    }
-    for status in writes.join_all().await {
-        assert_eq!(status, StatusCode::OK);
-    }
+        json!({ "opinion": opinion })
+    });
+    let statuses = send_at_once(&server, "PUT", &vote, opinions.collect()).await;
+    assert_eq!(statuses, [StatusCode::OK; 16]);
     let (_, listed) = api(&server, &casey, "GET", &path, None).await;
     assert_eq!(counts(&listed[0]), (8, 1 + 4, 4));
     assert_eq!(listed[0]["mine"], "disagree");
@@ -404,9 +388,9 @@ async fn polis_exports_import_with_their_counts_and_once(backend: Backend) {
         for vote in &files.votes {
             let counts = expected.entry(vote.statement.to_string()).or_default();
             match vote.opinion {
-                cocreate_insights::Opinion::Agree => counts.0 += 1,
-                cocreate_insights::Opinion::Disagree => counts.1 += 1,
-                cocreate_insights::Opinion::Pass => counts.2 += 1,
+                Opinion::Agree => counts.0 += 1,
+                Opinion::Disagree => counts.1 += 1,
+                Opinion::Pass => counts.2 += 1,
             }
         }
         for statement in &stored {

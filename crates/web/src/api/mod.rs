@@ -30,13 +30,14 @@ mod moderation;
 mod notifications;
 mod opinions;
 mod organisation;
+mod pairwise;
 mod people;
 mod search;
 mod spaces;
 
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    opinions::*, organisation::*, people::*, search::*, spaces::*,
+    opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
 #[derive(OpenApi)]
@@ -119,6 +120,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_statements, add_statement))
         .routes(routes!(vote_on_statement))
         .routes(routes!(opinion_groups))
+        .routes(routes!(next_pair, answer_pair))
+        .routes(routes!(pairwise_ranking))
 }
 
 pub fn routes() -> axum::Router<WebState> {
@@ -269,11 +272,23 @@ fn naming_the_field<E: std::fmt::Display>(
     error: &serde_path_to_error::Error<E>,
     what: &str,
 ) -> ApiError {
-    let field = error.path().to_string();
+    let mut field = error.path().to_string();
+    // serde reports a missing field at the object that lacks it: name the field itself.
+    let reason = error.inner().to_string();
+    if let Some(missing) = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        field = if field == "." {
+            missing.to_owned()
+        } else {
+            format!("{field}.{missing}")
+        };
+    }
     let mut problem = HttpError::new(
         StatusCode::BAD_REQUEST,
         "bad_request",
-        format!("{what}{field}: {}", error.inner()),
+        format!("{what}{field}: {reason}"),
     );
     problem.field = Some(field).filter(|path| path != ".");
     ApiError(problem)

@@ -37,6 +37,7 @@ mod moderation;
 mod notifications;
 mod opinions;
 mod organisation;
+mod pairwise;
 mod people;
 mod search;
 mod spaces;
@@ -44,7 +45,7 @@ mod spaces;
 pub(crate) use self::ideas::read_upload;
 use self::{
     accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    opinions::*, organisation::*, people::*, search::*, spaces::*,
+    opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -380,6 +381,7 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "unfollowed" => Some("You no longer follow this idea."),
         "voted" => Some("Your vote is counted; you may change it at any time."),
         "statement" => Some("Your statement is added for everyone to vote on."),
+        "compared" => Some("Your answer is counted. Here is the next pair."),
         _ => None,
     }
 }
@@ -499,6 +501,8 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/challenges/{id}/statements", post(add_statement))
         .route("/statements/{id}/vote", post(vote))
         .route("/challenges/{id}/opinion-groups", get(opinion_groups))
+        .route("/challenges/{id}/pairwise", get(pairwise).post(answer_pair))
+        .route("/challenges/{id}/ranking", get(pairwise_ranking))
         .route("/ideas/{id}", get(idea))
         .route("/ideas/{id}/support", post(support))
         .route("/ideas/{id}/withdraw", post(withdraw))
