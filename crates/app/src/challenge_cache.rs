@@ -26,6 +26,13 @@ impl<F: PartialEq, V> ChallengeCache<F, V> {
             .map(|(_, analysis)| Arc::clone(analysis))
     }
 
+    /// The challenge's latest analysis, whatever it was made from.
+    pub(crate) fn latest(&self, challenge_id: i64) -> Option<Arc<V>> {
+        let kept = self.0.lock().ok()?;
+        kept.get(&challenge_id)
+            .map(|(_, analysis)| Arc::clone(analysis))
+    }
+
     pub(crate) fn keep(&self, challenge_id: i64, fingerprint: F, analysis: Arc<V>) {
         if let Ok(mut kept) = self.0.lock() {
             if kept.len() >= CACHED_CHALLENGES && !kept.contains_key(&challenge_id) {

@@ -5,6 +5,7 @@
 //! Reading needs the challenge's space to be readable; answering needs leave to contribute.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use cocreate_core::PairPick;
 use cocreate_insights::{PairTally, Strength, bradley_terry, next_pair};
@@ -64,12 +65,18 @@ pub struct PairwiseRanking {
     pub ranked: Vec<RankedIdea>,
 }
 
+/// How old the strengths the next pair is chosen from may be. Answers arriving many a second
+/// would otherwise have every request fit afresh; the viewer's own answers are read fresh each
+/// time, so no pair is asked twice. The ranking is always fitted to every answer.
+const PAIR_CHOICE_STALENESS: Duration = Duration::from_secs(1);
+
 /// A challenge's fitted strengths and what they were fitted from.
 pub(crate) struct Fitted {
     /// The compared ideas' ids, ascending; `strengths` is in the same order.
     ideas: Vec<i64>,
     strengths: Vec<Strength>,
     answers: i64,
+    made_at: Instant,
 }
 
 /// Fits by challenge, keyed by its answers' version and its compared ideas.
@@ -84,7 +91,9 @@ impl App {
         challenge_id: i64,
     ) -> AppResult<PairwiseView> {
         let (space, challenge) = self.challenge(actor, challenge_id).await?;
-        let fitted = self.pairwise_fit(challenge_id).await?;
+        let fitted = self
+            .pairwise_fit(challenge_id, PAIR_CHOICE_STALENESS)
+            .await?;
         let mut view = PairwiseView {
             space,
             challenge,
@@ -170,7 +179,7 @@ impl App {
         challenge_id: i64,
     ) -> AppResult<PairwiseRanking> {
         let (space, challenge) = self.challenge(actor, challenge_id).await?;
-        let fitted = self.pairwise_fit(challenge_id).await?;
+        let fitted = self.pairwise_fit(challenge_id, Duration::ZERO).await?;
         let mut order: Vec<usize> = (0..fitted.ideas.len()).collect();
         // Best first; between equals, the more compared, then the older.
         order.sort_by(|&a, &b| {
@@ -212,8 +221,13 @@ impl App {
     }
 
     /// The challenge's strengths, fitted afresh only when an answer was given or the compared
-    /// ideas changed since the last fit.
-    async fn pairwise_fit(&self, challenge_id: i64) -> AppResult<Arc<Fitted>> {
+    /// ideas changed since the last fit, and then only if that fit is older than `allowed_age`.
+    /// A fresh fit starts from the last one's strengths.
+    async fn pairwise_fit(
+        &self,
+        challenge_id: i64,
+        allowed_age: Duration,
+    ) -> AppResult<Arc<Fitted>> {
         // The version is read before the tallies: a fit is never older than its key.
         let version = self.store.pairwise_version(challenge_id).await?;
         let ideas = self.store.compared_ideas(challenge_id).await?;
@@ -221,7 +235,24 @@ impl App {
         if let Some(fitted) = self.pairwise_cache.get(challenge_id, &fingerprint) {
             return Ok(fitted);
         }
+        let earlier = self.pairwise_cache.latest(challenge_id);
+        if let Some(recent) = earlier.as_ref().filter(|earlier| {
+            earlier.ideas == fingerprint.1 && earlier.made_at.elapsed() <= allowed_age
+        }) {
+            return Ok(Arc::clone(recent));
+        }
         let ideas = fingerprint.1.clone();
+        let start: Vec<f64> = earlier.map_or_else(Vec::new, |earlier| {
+            ideas
+                .iter()
+                .map(|id| {
+                    earlier
+                        .ideas
+                        .binary_search(id)
+                        .map_or(0.0, |at| earlier.strengths[at].log_strength)
+                })
+                .collect()
+        });
         let index = |id: i64| ideas.binary_search(&id).ok();
         let mut answers = 0;
         let mut tallies = Vec::new();
@@ -240,7 +271,7 @@ impl App {
         }
         let items = ideas.len();
         // The fit is CPU work of up to tens of milliseconds: off the async threads.
-        let strengths = tokio::task::spawn_blocking(move || bradley_terry(items, &tallies))
+        let strengths = tokio::task::spawn_blocking(move || bradley_terry(items, &tallies, &start))
             .await
             .map_err(|e| AppError::Internal(format!("pairwise fit: {e}")))?
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -248,6 +279,7 @@ impl App {
             ideas,
             strengths,
             answers,
+            made_at: Instant::now(),
         });
         self.pairwise_cache
             .keep(challenge_id, fingerprint, Arc::clone(&fitted));

@@ -38,7 +38,7 @@ const BAND_Z: f64 = 1.96;
 const PRIOR_GAMES: f64 = 1.0;
 const MAX_ITERATIONS: usize = 2_000;
 /// The fit stops once no log-strength moves by more than this in an iteration.
-const TOLERANCE: f64 = 1e-7;
+const TOLERANCE: f64 = 1e-6;
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -60,8 +60,14 @@ impl Strength {
     }
 }
 
-/// Fits the strengths of `items` items to the tallies.
-pub fn bradley_terry(items: usize, tallies: &[PairTally]) -> Result<Vec<Strength>, InsightsError> {
+/// Fits the strengths of `items` items to the tallies, starting from the log-strengths in
+/// `start` (an earlier fit, so that a few more answers cost a few iterations), or from 0 for
+/// items it does not hold.
+pub fn bradley_terry(
+    items: usize,
+    tallies: &[PairTally],
+    start: &[f64],
+) -> Result<Vec<Strength>, InsightsError> {
     // Per item: its wins, and its opponents with the games played against each.
     let mut wins = vec![0.0_f64; items];
     let mut games: Vec<Vec<(usize, f64)>> = vec![Vec::new(); items];
@@ -83,7 +89,9 @@ pub fn bradley_terry(items: usize, tallies: &[PairTally]) -> Result<Vec<Strength
         comparisons[b] += played;
     }
     let components = connected_components(&games);
-    let mut strength = vec![1.0_f64; items];
+    let mut strength: Vec<f64> = (0..items)
+        .map(|item| start.get(item).copied().unwrap_or(0.0).exp())
+        .collect();
     for _ in 0..MAX_ITERATIONS {
         let mut moved = 0.0_f64;
         for item in 0..items {
@@ -253,7 +261,7 @@ mod tests {
     fn strengths_follow_who_wins() {
         // 0 beats 1 beats 2 most of the time, and 0 beats 2 nearly always.
         let tallies = [tally(0, 1, 8, 2), tally(1, 2, 7, 3), tally(0, 2, 9, 1)];
-        let s = bradley_terry(3, &tallies).unwrap();
+        let s = bradley_terry(3, &tallies, &[]).unwrap();
         assert!(s[0].log_strength > s[1].log_strength);
         assert!(s[1].log_strength > s[2].log_strength);
         assert_eq!(
@@ -277,7 +285,7 @@ mod tests {
                 tallies.push(tally(a, b, wins, 1_000 - wins));
             }
         }
-        let s = bradley_terry(3, &tallies).unwrap();
+        let s = bradley_terry(3, &tallies, &[]).unwrap();
         for (fitted, truth) in s.iter().zip(truth) {
             assert!(
                 (fitted.log_strength - truth).abs() < 0.02,
@@ -294,8 +302,25 @@ mod tests {
     }
 
     #[test]
+    fn a_fit_started_from_an_earlier_one_lands_where_a_fresh_one_does() {
+        // A chain of 20 items, each pair answered a few times, the earlier item mostly winning.
+        let mut tallies: Vec<PairTally> = (0..19)
+            .map(|a| tally(a, a + 1, 3 + (a % 4) as u32, 1 + (a % 3) as u32))
+            .collect();
+        let earlier = bradley_terry(20, &tallies, &[]).unwrap();
+        tallies.push(tally(0, 19, 0, 1));
+        let fresh = bradley_terry(20, &tallies, &[]).unwrap();
+        let start: Vec<f64> = earlier.iter().map(|s| s.log_strength).collect();
+        let resumed = bradley_terry(20, &tallies, &start).unwrap();
+        for (fresh, resumed) in fresh.iter().zip(&resumed) {
+            assert!((fresh.log_strength - resumed.log_strength).abs() < 1e-4);
+        }
+        assert!(fresh[19].log_strength > earlier[19].log_strength);
+    }
+
+    #[test]
     fn an_item_that_never_wins_stays_finite_and_an_unseen_one_is_uncertain() {
-        let s = bradley_terry(3, &[tally(0, 1, 5, 0), tally(0, 1, 0, 0)]).unwrap();
+        let s = bradley_terry(3, &[tally(0, 1, 5, 0), tally(0, 1, 0, 0)], &[]).unwrap();
         assert!(s[1].log_strength.is_finite() && s[1].log_strength < 0.0);
         assert!((s[2].log_strength).abs() < 1e-9);
         assert!(s[2].std_error > s[0].std_error);
@@ -306,11 +331,11 @@ mod tests {
     #[test]
     fn a_tally_out_of_range_is_refused() {
         assert_eq!(
-            bradley_terry(2, &[tally(0, 2, 1, 0)]),
+            bradley_terry(2, &[tally(0, 2, 1, 0)], &[]),
             Err(InsightsError::OutOfRange(0))
         );
         assert_eq!(
-            bradley_terry(2, &[tally(1, 1, 1, 0)]),
+            bradley_terry(2, &[tally(1, 1, 1, 0)], &[]),
             Err(InsightsError::OutOfRange(0))
         );
     }
@@ -319,7 +344,7 @@ mod tests {
     fn the_next_pair_is_unanswered_close_and_uncertain() {
         // 0 and 1 are settled far apart; 2 and 3 are unseen.
         let tallies = [tally(0, 1, 40, 0)];
-        let s = bradley_terry(4, &tallies).unwrap();
+        let s = bradley_terry(4, &tallies, &[]).unwrap();
         for seed in 0..20 {
             let (a, b) = next_pair(&s, &[], seed).unwrap();
             assert!(a != b);
@@ -335,7 +360,7 @@ mod tests {
 
     #[test]
     fn people_answering_at_once_see_different_pairs() {
-        let s = bradley_terry(30, &[]).unwrap();
+        let s = bradley_terry(30, &[], &[]).unwrap();
         let shown: std::collections::HashSet<(usize, usize)> = (0..20)
             .filter_map(|seed| next_pair(&s, &[], seed))
             .collect();
