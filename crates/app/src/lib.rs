@@ -8,6 +8,7 @@ mod auth;
 mod authors;
 mod challenge_cache;
 mod dialogue;
+mod duplicates;
 mod error;
 mod fanout;
 mod files;
@@ -44,6 +45,7 @@ pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
 pub use dialogue::{CommentView, NO_LONGER_VISIBLE, Thread};
+pub use duplicates::{DUPLICATES_PER_PAGE, DuplicateComparison, DuplicateQueue, DuplicatesFilled};
 pub use error::AppError;
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
@@ -167,7 +169,7 @@ pub struct App {
     search: std::sync::OnceLock<Arc<search_index::SearchEngine>>,
     /// Opinion groups as last found, by challenge, while their votes are unchanged.
     opinion_groups_cache: opinions::OpinionGroupsCache,
-    pairwise_cache: pairwise::PairwiseCache,
+    pairwise_fits: pairwise::PairwiseFits,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -195,7 +197,7 @@ impl App {
             unknown_account_hash: tokio::sync::OnceCell::new(),
             organisation: std::sync::RwLock::new(None),
             opinion_groups_cache: opinions::OpinionGroupsCache::default(),
-            pairwise_cache: pairwise::PairwiseCache::default(),
+            pairwise_fits: pairwise::PairwiseFits::default(),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),

@@ -4,7 +4,7 @@
 //! has not answered whose answer tells most: ideas close in score and still uncertain.
 //! Reading needs the challenge's space to be readable; answering needs leave to contribute.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use cocreate_core::PairPick;
@@ -69,18 +69,58 @@ pub struct PairwiseRanking {
 /// would otherwise have every request fit afresh; the viewer's own answers are read fresh each
 /// time, so no pair is asked twice. The ranking is always fitted to every answer.
 const PAIR_CHOICE_STALENESS: Duration = Duration::from_secs(1);
+/// How long the set of compared ideas a fit was made for is trusted, while this process commits
+/// nothing, before it is read again: reading it costs a row per idea, and an idea joins or
+/// leaves the comparison only when it changes stage or is hidden (at once when this process
+/// made the change, within this time when another did).
+const IDEAS_RECHECK: Duration = Duration::from_secs(1);
 
 /// A challenge's fitted strengths and what they were fitted from.
 pub(crate) struct Fitted {
+    /// The challenge's answers' version the fit counts.
+    version: i64,
     /// The compared ideas' ids, ascending; `strengths` is in the same order.
     ideas: Vec<i64>,
     strengths: Vec<Strength>,
     answers: i64,
     made_at: Instant,
+    /// When `ideas` was last found to be the compared ideas still, and the process's data
+    /// version read just before.
+    ideas_checked: Mutex<(Instant, u64)>,
 }
 
-/// Fits by challenge, keyed by its answers' version and its compared ideas.
-pub(crate) type PairwiseCache = ChallengeCache<(i64, Vec<i64>), Fitted>;
+impl Fitted {
+    fn ideas_checked(&self, data_version: u64) {
+        *self
+            .ideas_checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = (Instant::now(), data_version);
+    }
+
+    /// Whether `ideas` may be taken for the compared ideas without reading them, while the
+    /// process's data version is `data_version`.
+    fn ideas_fresh(&self, data_version: u64) -> bool {
+        let (checked_at, checked_version) = *self
+            .ideas_checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        checked_version == data_version && checked_at.elapsed() <= IDEAS_RECHECK
+    }
+
+    /// Whether the fit may serve a request that accepts fits up to `allowed_age` old, given the
+    /// challenge's answers' version when it was read.
+    fn serves(&self, allowed_age: Duration, version: Option<i64>) -> bool {
+        self.made_at.elapsed() <= allowed_age || Some(self.version) == version
+    }
+}
+
+/// The latest fit by challenge, and a turn to fit in, so that the requests that find a fit out
+/// of date wait for one of them to make the next rather than each making its own.
+#[derive(Default)]
+pub(crate) struct PairwiseFits {
+    latest: ChallengeCache<i64, Fitted>,
+    fitting: tokio::sync::Mutex<()>,
+}
 
 impl App {
     /// The pair the viewer should answer next in the challenge (none when signed out, when they
@@ -220,28 +260,43 @@ impl App {
         })
     }
 
-    /// The challenge's strengths, fitted afresh only when an answer was given or the compared
-    /// ideas changed since the last fit, and then only if that fit is older than `allowed_age`.
+    /// The challenge's strengths, fitted afresh only when an answer was given since the last fit
+    /// (or the compared ideas changed), and then only if that fit is older than `allowed_age`.
     /// A fresh fit starts from the last one's strengths.
     async fn pairwise_fit(
         &self,
         challenge_id: i64,
         allowed_age: Duration,
     ) -> AppResult<Arc<Fitted>> {
-        // The version is read before the tallies: a fit is never older than its key.
+        let fits = &self.pairwise_fits;
+        // Both versions are read before what they stand for: a fit is never older than they.
+        let data_version = self.data_version();
+        let usable = |version: Option<i64>| {
+            fits.latest.latest(challenge_id).filter(|fitted| {
+                fitted.ideas_fresh(data_version) && fitted.serves(allowed_age, version)
+            })
+        };
+        if let Some(recent) = usable(None) {
+            return Ok(recent);
+        }
         let version = self.store.pairwise_version(challenge_id).await?;
+        if let Some(current) = usable(Some(version)) {
+            return Ok(current);
+        }
+        let _turn = fits.fitting.lock().await;
+        // Made while this request waited for its turn?
+        if let Some(current) = usable(Some(version)) {
+            return Ok(current);
+        }
         let ideas = self.store.compared_ideas(challenge_id).await?;
-        let fingerprint = (version, ideas);
-        if let Some(fitted) = self.pairwise_cache.get(challenge_id, &fingerprint) {
-            return Ok(fitted);
+        let earlier = fits.latest.latest(challenge_id);
+        if let Some(same) = earlier
+            .as_ref()
+            .filter(|earlier| earlier.ideas == ideas && earlier.serves(allowed_age, Some(version)))
+        {
+            same.ideas_checked(data_version);
+            return Ok(Arc::clone(same));
         }
-        let earlier = self.pairwise_cache.latest(challenge_id);
-        if let Some(recent) = earlier.as_ref().filter(|earlier| {
-            earlier.ideas == fingerprint.1 && earlier.made_at.elapsed() <= allowed_age
-        }) {
-            return Ok(Arc::clone(recent));
-        }
-        let ideas = fingerprint.1.clone();
         let start: Vec<f64> = earlier.map_or_else(Vec::new, |earlier| {
             ideas
                 .iter()
@@ -275,14 +330,16 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("pairwise fit: {e}")))?
             .map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = Instant::now();
         let fitted = Arc::new(Fitted {
+            version,
             ideas,
             strengths,
             answers,
-            made_at: Instant::now(),
+            made_at: now,
+            ideas_checked: Mutex::new((now, data_version)),
         });
-        self.pairwise_cache
-            .keep(challenge_id, fingerprint, Arc::clone(&fitted));
+        fits.latest.keep(challenge_id, version, Arc::clone(&fitted));
         Ok(fitted)
     }
 }

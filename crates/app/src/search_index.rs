@@ -4,17 +4,20 @@
 //! caught up from there, or rebuilt from the tables when it is missing, damaged, of another
 //! version, far behind, or was built from another database (an import) or a later state of this
 //! one (a restore). Until it has caught up, searches are answered by the database's own
-//! full-text search.
+//! full-text search. The same task keeps the duplicate finder (`duplicates.rs`) in step: it
+//! fills from the tables once the index has caught up, then takes in each batch's changed ideas.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use cocreate_core::Clock;
 use cocreate_search::{Position, SCHEMA_VERSION, SearchIndex};
 use cocreate_store::{DocKind, Documents, LogEntry, LogHead, SearchDocument, Store};
 use tokio::sync::{Notify, watch};
 
+use crate::duplicates::{DuplicateFinder, DuplicatesFilled};
 use crate::{App, AppError, AppResult};
 
 /// How often the log is read for new entries when nothing asks sooner.
@@ -86,6 +89,7 @@ pub(crate) struct SearchEngine {
     /// The last log entry applied.
     applied: watch::Sender<i64>,
     wake: Arc<Notify>,
+    duplicates: DuplicateFinder,
 }
 
 impl From<cocreate_search::SearchError> for AppError {
@@ -123,14 +127,26 @@ impl App {
             status: watch::Sender::new(SearchStatus::Starting),
             applied: watch::Sender::new(0),
             wake: Arc::default(),
+            duplicates: DuplicateFinder::default(),
         });
         if self.search.set(engine.clone()).is_err() {
             return Err(AppError::Internal(
                 "the search index is already started".into(),
             ));
         }
-        tokio::spawn(follow_log(Arc::downgrade(&engine), self.store.clone()));
+        tokio::spawn(follow_log(
+            Arc::downgrade(&engine),
+            self.store.clone(),
+            self.clock.clone(),
+        ));
         Ok(())
+    }
+
+    /// How the duplicate finder last filled, once it has (it starts with the search index).
+    pub fn duplicates_filled(&self) -> Option<DuplicatesFilled> {
+        self.search
+            .get()
+            .and_then(|engine| engine.duplicates.filled())
     }
 
     /// The index as it stands, if this process started one: for operators and benchmarks.
@@ -166,9 +182,9 @@ impl App {
 /// The task: keeps the index in step for as long as the app holds it, starting again after a
 /// failure. It holds the index only while it works, so that the index (and its directory's
 /// lock) goes with the app.
-async fn follow_log(engine: Weak<SearchEngine>, store: Arc<dyn Store>) {
+async fn follow_log(engine: Weak<SearchEngine>, store: Arc<dyn Store>, clock: Arc<dyn Clock>) {
     loop {
-        let Err(error) = follow(&engine, &*store).await else {
+        let Err(error) = follow(&engine, &*store, &*clock).await else {
             return;
         };
         let Some(engine) = engine.upgrade() else {
@@ -185,16 +201,21 @@ async fn follow_log(engine: Weak<SearchEngine>, store: Arc<dyn Store>) {
 }
 
 /// Follows the log until the app lets the index go (`Ok`) or something fails.
-async fn follow(engine: &Weak<SearchEngine>, store: &dyn Store) -> AppResult<()> {
+async fn follow(
+    engine: &Weak<SearchEngine>,
+    store: &dyn Store,
+    clock: &dyn Clock,
+) -> AppResult<()> {
     let Some(mut position) = start(engine, store).await? else {
         return Ok(());
     };
     let mut gaps = Gaps::from(&position);
+    let mut duplicates_filled = false;
     loop {
         let Some(held) = engine.upgrade() else {
             return Ok(());
         };
-        let applied = apply_batch(&held.index, store, &mut position, &mut gaps).await?;
+        let applied = apply_batch(&held, store, clock, &mut position, &mut gaps).await?;
         held.applied.send_replace(position.seq);
         if applied < BATCH {
             held.status.send_if_modified(|status| {
@@ -202,6 +223,13 @@ async fn follow(engine: &Weak<SearchEngine>, store: &dyn Store) -> AppResult<()>
                 *status = SearchStatus::Ready;
                 changed
             });
+            // Once searches are served: the finder reads every idea as it is now, and each
+            // change after that is in a batch still to come.
+            if !duplicates_filled {
+                held.duplicates.fill(store, clock).await?;
+                duplicates_filled = true;
+                continue;
+            }
             // A wake-up sent meanwhile is kept as a permit, so none is lost.
             let wake = held.wake.clone();
             drop(held);
@@ -334,8 +362,9 @@ impl Gaps {
 /// Applies the next entries of the log (and any that filled gaps) and commits; returns how many
 /// entries there were.
 async fn apply_batch(
-    index: &SearchIndex,
+    engine: &SearchEngine,
     store: &dyn Store,
+    clock: &dyn Clock,
     position: &mut Position,
     gaps: &mut Gaps,
 ) -> AppResult<i64> {
@@ -390,7 +419,12 @@ async fn apply_batch(
         .iter()
         .flat_map(|(kind, ids)| ids.iter().map(|id| (*kind, *id)))
         .collect();
+    let index = &engine.index;
     index.replace(&gone, &docs)?;
+    engine
+        .duplicates
+        .observe(store, clock, &ideas, &docs)
+        .await?;
     if let Some(last) = entries.iter().rev().find(|e| e.seq > position.seq) {
         position.seq = last.seq;
         position.stamp = Some(last.logged_at);

@@ -6,6 +6,7 @@
 //! phase is bounded in time and sends traffic to 127.0.0.1 only. Method and figures:
 //! docs/BENCHMARKS.md and docs/RELIABILITY.md.
 
+mod duplicates;
 mod fanout;
 mod opinion;
 mod pairwise;
@@ -436,6 +437,7 @@ struct Report {
     /// Pairwise answers acknowledged, and those the ranking counted afterwards.
     pairwise_sent: u64,
     pairwise_counted: i64,
+    duplicates: duplicates::DuplicatesFound,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -564,6 +566,9 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .await?,
     );
 
+    let (queue, duplicates) = duplicates::duplicate_phases(&served, &slug, n, seconds).await?;
+    phases.push(queue);
+
     let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds).await?;
     let (pairwise_sent, pairwise_counted) = (pairwise.sent, pairwise.counted);
     phases.extend(pairwise.phases);
@@ -629,6 +634,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         index_lag,
         pairwise_sent,
         pairwise_counted,
+        duplicates,
     })
 }
 
@@ -770,6 +776,7 @@ impl Report {
         ) else {
             return Vec::new();
         };
+        let duplicates = self.duplicates.targets(&self.phases, health);
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -853,6 +860,9 @@ impl Report {
                 u64::try_from(self.pairwise_counted).ok() == Some(self.pairwise_sent),
             ),
         ]
+        .into_iter()
+        .chain(duplicates)
+        .collect()
     }
 
     fn meets_targets(&self) -> bool {

@@ -397,6 +397,20 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         .await
         .map_err(fail)?;
     app.accept_co_author(partner, idea.id).await.map_err(fail)?;
+    // The same idea again, in other words: the duplicate finder puts the pair in the staff's
+    // queue of possible duplicates.
+    let again = IdeaInput {
+        title: "Patch and thread kits in each pack",
+        body: "Every pack we sell should come with a small repair kit: patches and thread in a pocket.",
+        tags: "repair",
+        challenge_id: None,
+        publish: true,
+    };
+    let again = app
+        .propose_idea(&everyone[2], "product-ideas", &again)
+        .await
+        .map_err(fail)?;
+    app.support(&everyone[1], again.id).await.map_err(fail)?;
     // Something for the moderators' queue.
     let off_topic = app
         .add_comment(

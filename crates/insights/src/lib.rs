@@ -2,11 +2,14 @@
 //! snapshots in and stores the results; nothing here reads a database, a file or the clock.
 
 pub mod agreement;
+pub mod duplicates;
 pub mod opinion;
 pub mod pairwise;
 pub mod polis;
+pub mod words;
 
 pub use agreement::adjusted_rand_index;
+pub use duplicates::{DuplicateIndex, Match};
 pub use opinion::{Ballot, Consensus, Distinctive, OpinionGroup, OpinionGroups, opinion_groups};
 pub use pairwise::{PairTally, Strength, bradley_terry, next_pair};
 

@@ -14,6 +14,7 @@ pub mod challenges;
 pub mod co_authors;
 pub mod conformance;
 pub mod dialogue;
+pub mod duplicates;
 pub mod fanout;
 pub mod ideas;
 pub mod idempotency;
@@ -43,11 +44,11 @@ pub mod prelude {
     pub use crate::{
         AccountRead, AccountTx, ApiTokenRead, ApiTokenTx, AttachmentRead, AttachmentTx, AuditRead,
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
-        DialogueTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx,
-        ModerationRead, ModerationTx, NotificationRead, NotificationTx, OpinionRead, OpinionTx,
-        OrganisationRead, OrganisationTx, OutboxRead, OutboxTx, PairwiseRead, PairwiseTx,
-        PeopleRead, RetentionTx, SearchLogRead, SearchRead, SpaceRead, SpaceTx, Store, SupportRead,
-        SupportTx, Tx,
+        DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx,
+        InvitationRead, InvitationTx, ModerationRead, ModerationTx, NotificationRead,
+        NotificationTx, OpinionRead, OpinionTx, OrganisationRead, OrganisationTx, OutboxRead,
+        OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx, SearchLogRead, SearchRead,
+        SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
     };
 }
 
@@ -59,6 +60,10 @@ pub use bulk_load::BulkLoadTx;
 pub use challenges::{ChallengeRead, ChallengeTx};
 pub use co_authors::{CoAuthorRead, CoAuthorTx};
 pub use dialogue::{DialogueRead, DialogueTx};
+pub use duplicates::{
+    DUPLICATE_STAGES, DuplicateCursor, DuplicatePair, DuplicateRead, DuplicateSide,
+    DuplicateStatus, DuplicateTx, FoundDuplicate,
+};
 pub use fanout::{Fanout, FanoutKind, FanoutTx, NewFanout, Recipient};
 pub use ideas::{IdeaRead, IdeaTx};
 pub use idempotency::IdempotencyTx;
@@ -116,6 +121,7 @@ pub trait Store:
     + ChallengeRead
     + CoAuthorRead
     + DialogueRead
+    + DuplicateRead
     + IdeaRead
     + InvitationRead
     + ModerationRead
@@ -168,6 +174,7 @@ pub trait Tx:
     + ChallengeTx
     + CoAuthorTx
     + DialogueTx
+    + DuplicateTx
     + FanoutTx
     + IdempotencyTx
     + IdeaTx

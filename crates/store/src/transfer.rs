@@ -454,6 +454,21 @@ pub const TABLES: &[TableSpec] = &[
         &[("challenge_id", Int), ("version", Int)],
         &["challenge_id"],
     ),
+    table(
+        "duplicate_pairs",
+        &[
+            ("id", Int),
+            ("space_id", Int),
+            ("first_idea_id", Int),
+            ("second_idea_id", Int),
+            ("similarity", Int),
+            ("status", Text),
+            ("found_at", Int),
+            ("decided_by", Int),
+            ("decided_at", Int),
+        ],
+        &["id"],
+    ),
 ];
 
 /// The table called `name`.

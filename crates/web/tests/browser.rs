@@ -43,6 +43,7 @@ on_both_backends!(
     every_page_fits_a_phone_and_passes_axe,
     a_participant_votes_and_finds_themselves_on_the_opinion_map,
     a_pairwise_session_ranks_the_ideas,
+    staff_merge_a_duplicate_from_the_queue,
 );
 
 struct Browser {
@@ -451,6 +452,74 @@ async fn a_pairwise_session_ranks_the_ideas(backend: Backend) {
                 ranked.push(row.find(By::Tag("a")).await?.text().await?);
             }
             ensure(ranked == liked, format!("ranked {ranked:?}"))
+        },
+    )
+    .await;
+}
+
+/// Waits until the duplicate finder has queued a pair in the space; answers the first pair's id.
+async fn first_duplicate(
+    server: &TestServer,
+    admin: &cocreate_app::Actor,
+    slug: &str,
+) -> Result<i64, Box<dyn Error + Send + Sync>> {
+    let started = Instant::now();
+    loop {
+        let queue = server.app.duplicate_queue(admin, slug, None).await?;
+        if let Some(pair) = queue.pairs.first() {
+            return Ok(pair.id);
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!("no duplicates queued in {slug}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Staff open the queue of possible duplicates from the space, read a pair side by side and
+/// merge one idea into the other.
+async fn staff_merge_a_duplicate_from_the_queue(backend: Backend) {
+    run(
+        "staff_merge_a_duplicate_from_the_queue",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            let mut ids = Vec::new();
+            for (title, body) in [
+                ("Repair kits in every pack", "A small patch-and-thread kit in a pocket of every pack we sell."),
+                ("Patch and thread kits in each pack", "Every pack we sell should come with a small repair kit: patches and thread in a pocket."),
+            ] {
+                ids.push(common::published_idea(&server, &admin, "town", title, body).await.id);
+            }
+            first_duplicate(&server, &admin, "town").await?;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/spaces/town")).await?;
+            follow(&driver, "Possible duplicates").await?;
+            let pair = driver.find(By::PartialLinkText("alike")).await?;
+            click_and_wait(&driver, pair).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Are these the same idea?")
+                    && text.contains("Repair kits in every pack")
+                    && text.contains("Patch and thread kits in each pack"),
+                format!("not side by side: {text}"),
+            )?;
+            // The second idea goes into the first.
+            let merge = driver
+                .find(By::Css("#second-idea ~ form button[type='submit']"))
+                .await?;
+            click_and_wait(&driver, merge).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("The ideas were merged")
+                    && text.contains("No possible duplicates are waiting"),
+                format!("no merge shown: {text}"),
+            )?;
+            let merged = server.app.store().idea(ids[1]).await?.ok_or("idea gone")?;
+            ensure(
+                merged.stage == Stage::Merged && merged.merged_into == Some(ids[0]),
+                format!("not merged: {:?} into {:?}", merged.stage, merged.merged_into),
+            )
         },
     )
     .await;
@@ -1480,6 +1549,18 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
         }
         app.answer_pair(&admin, challenge.id, compared[0], compared[1], PairPick::First)
             .await?;
+        // The same idea twice, for the queue of possible duplicates and the pair side by side.
+        for _ in 0..2 {
+            let twice = cocreate_app::IdeaInput {
+                title: &format!("Spare poles {long}"),
+                body: &format!("Carry spare poles {long}{long} in the lid."),
+                tags: "",
+                challenge_id: None,
+                publish: true,
+            };
+            app.propose_idea(&admin, "ideas", &twice).await?;
+        }
+        let duplicate = first_duplicate(&server, &admin, "ideas").await?;
         let conversation = import_brexit(&server, "ideas").await?;
         for statement in app.store().statements(conversation, false).await? {
             app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
@@ -1515,6 +1596,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             "/admin/audit".to_owned(),
             "/admin/outbox".to_owned(),
             format!("/comments/{}/delete", comment.id),
+            "/spaces/ideas/duplicates".to_owned(),
+            format!("/duplicates/{duplicate}"),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

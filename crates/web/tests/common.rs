@@ -208,6 +208,19 @@ pub async fn assert_api_refused(
     );
 }
 
+/// Sends each body, which must be refused with its status and a problem naming its field.
+pub async fn assert_api_refusals(
+    server: &TestServer,
+    token: &str,
+    (method, path): (&str, &str),
+    refusals: Vec<(serde_json::Value, u16, &str)>,
+) {
+    for (body, status, field) in refusals {
+        let status = StatusCode::from_u16(status).unwrap();
+        assert_api_refused(server, token, (method, path), body, status, field).await;
+    }
+}
+
 /// A space made by `admin` (slug from the name).
 pub async fn create_space(
     server: &TestServer,

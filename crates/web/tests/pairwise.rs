@@ -10,7 +10,7 @@ mod common;
 use std::collections::HashSet;
 
 use cocreate_app::{Actor, IdeaInput};
-use cocreate_core::{AccountKind, Audience, OrgRole};
+use cocreate_core::{AccountKind, Audience, OrgRole, Stage};
 use cocreate_testkit::{Backend, TestServer, spawn};
 use common::*;
 use reqwest::StatusCode;
@@ -230,46 +230,49 @@ async fn answers_are_exact_under_concurrency_and_bad_input_is_refused(backend: B
     let draft = challenge_idea(&server, &admin, "town", challenge, "Unfinished", false).await;
     let other = challenge_with_tiers(&server, &admin, "town", "Elsewhere", "").await;
     let elsewhere = challenge_idea(&server, &admin, "town", other.id, "Far away", true).await;
-    for (body, status, field) in [
-        (
-            json!({"first_idea_id": a, "second_idea_id": a, "pick": "first"}),
-            422,
-            "second_idea_id",
-        ),
-        (
-            json!({"first_idea_id": draft, "second_idea_id": b, "pick": "first"}),
-            422,
-            "first_idea_id",
-        ),
-        (
-            json!({"first_idea_id": a, "second_idea_id": elsewhere, "pick": "skip"}),
-            422,
-            "second_idea_id",
-        ),
-        (
-            json!({"first_idea_id": a, "second_idea_id": 999_999, "pick": "skip"}),
-            422,
-            "second_idea_id",
-        ),
-        (
-            json!({"first_idea_id": a, "second_idea_id": b, "pick": "both"}),
-            400,
-            "pick",
-        ),
-        (
-            json!({"first_idea_id": "one", "second_idea_id": b, "pick": "first"}),
-            400,
-            "first_idea_id",
-        ),
-        (
-            json!({"first_idea_id": a, "pick": "first"}),
-            400,
-            "second_idea_id",
-        ),
-    ] {
-        let status = StatusCode::from_u16(status).unwrap();
-        assert_api_refused(&server, &casey, ("POST", &path), body, status, field).await;
-    }
+    assert_api_refusals(
+        &server,
+        &casey,
+        ("POST", &path),
+        vec![
+            (
+                json!({"first_idea_id": a, "second_idea_id": a, "pick": "first"}),
+                422,
+                "second_idea_id",
+            ),
+            (
+                json!({"first_idea_id": draft, "second_idea_id": b, "pick": "first"}),
+                422,
+                "first_idea_id",
+            ),
+            (
+                json!({"first_idea_id": a, "second_idea_id": elsewhere, "pick": "skip"}),
+                422,
+                "second_idea_id",
+            ),
+            (
+                json!({"first_idea_id": a, "second_idea_id": 999_999, "pick": "skip"}),
+                422,
+                "second_idea_id",
+            ),
+            (
+                json!({"first_idea_id": a, "second_idea_id": b, "pick": "both"}),
+                400,
+                "pick",
+            ),
+            (
+                json!({"first_idea_id": "one", "second_idea_id": b, "pick": "first"}),
+                400,
+                "first_idea_id",
+            ),
+            (
+                json!({"first_idea_id": a, "pick": "first"}),
+                400,
+                "second_idea_id",
+            ),
+        ],
+    )
+    .await;
     let (status, _) = api(
         &server,
         &casey,
@@ -294,6 +297,27 @@ async fn answers_are_exact_under_concurrency_and_bad_input_is_refused(backend: B
     assert_eq!(ranked["ideas"][0]["title"], "Fountain");
     assert_eq!(ranked["ideas"][0]["comparisons"], 12);
     assert_eq!(ranked["ideas"][1]["comparisons"], 12);
+
+    // A declined idea leaves the comparison: the set of compared ideas is read again within a
+    // second of the last time.
+    server
+        .app
+        .move_idea(&admin, b, Stage::Declined, "There is no room for benches.")
+        .await
+        .unwrap();
+    let declined = std::time::Instant::now();
+    loop {
+        let ranked = ranking(&server, &casey, challenge).await;
+        if ranked["compared"] == 1 {
+            assert_eq!(ranked["ideas"][0]["title"], "Fountain");
+            break;
+        }
+        assert!(
+            declined.elapsed() < std::time::Duration::from_secs(3),
+            "the declined idea is still ranked: {ranked}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 async fn only_readers_see_and_only_contributors_compare(backend: Backend) {

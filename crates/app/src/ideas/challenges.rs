@@ -54,7 +54,7 @@ fn validate_challenge(input: &ChallengeInput<'_>, zone: TimeZone) -> AppResult<V
 }
 
 impl App {
-    pub(super) fn require_curator(view: &SpaceView) -> AppResult<()> {
+    pub(crate) fn require_curator(view: &SpaceView) -> AppResult<()> {
         if view.can_curate {
             Ok(())
         } else {

@@ -169,6 +169,7 @@ impl App {
         }
         let target = tx.lock_idea(into).await?.ok_or(AppError::NotFound)?;
         let count = tx.merge_idea(id, into, now).await?;
+        tx.close_duplicates_of(id, actor.id, now).await?;
         // The supporters that moved count toward the target's tiers at once.
         self.apply_supporter_count(&mut *tx, &target, count, now)
             .await?;

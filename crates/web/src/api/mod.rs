@@ -25,6 +25,7 @@ use crate::{PagePath, WebState, next_cursor};
 mod accounts;
 mod challenges;
 mod dialogue;
+mod duplicates;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -36,8 +37,8 @@ mod search;
 mod spaces;
 
 use self::{
-    accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
+    accounts::*, challenges::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
+    notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
 #[derive(OpenApi)]
@@ -122,6 +123,9 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(opinion_groups))
         .routes(routes!(next_pair, answer_pair))
         .routes(routes!(pairwise_ranking))
+        .routes(routes!(duplicate_queue))
+        .routes(routes!(dismiss_duplicate))
+        .routes(routes!(merge_duplicate))
 }
 
 pub fn routes() -> axum::Router<WebState> {

@@ -32,6 +32,7 @@ use crate::{PagePath, WebState, next_cursor};
 mod accounts;
 mod challenges;
 mod dialogue;
+mod duplicates;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -44,8 +45,8 @@ mod spaces;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
-    accounts::*, challenges::*, dialogue::*, ideas::*, moderation::*, notifications::*,
-    opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
+    accounts::*, challenges::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
+    notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -382,6 +383,10 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "voted" => Some("Your vote is counted; you may change it at any time."),
         "statement" => Some("Your statement is added for everyone to vote on."),
         "compared" => Some("Your answer is counted. Here is the next pair."),
+        "duplicate-merged" => {
+            Some("The ideas were merged: the supporters moved over, each counted once.")
+        }
+        "duplicate-dismissed" => Some("Marked as different ideas: the pair will not come back."),
         _ => None,
     }
 }
@@ -503,6 +508,10 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/challenges/{id}/opinion-groups", get(opinion_groups))
         .route("/challenges/{id}/pairwise", get(pairwise).post(answer_pair))
         .route("/challenges/{id}/ranking", get(pairwise_ranking))
+        .route("/spaces/{slug}/duplicates", get(duplicates))
+        .route("/duplicates/{id}", get(duplicate))
+        .route("/duplicates/{id}/merge", post(merge_duplicate))
+        .route("/duplicates/{id}/dismiss", post(dismiss_duplicate))
         .route("/ideas/{id}", get(idea))
         .route("/ideas/{id}/support", post(support))
         .route("/ideas/{id}/withdraw", post(withdraw))
