@@ -151,7 +151,7 @@ pub(crate) async fn duplicate_phases(
                     title: &original.title,
                     body: &original.body,
                     tags: "",
-                    challenge_id: original.challenge_id,
+                    challenge_id: None,
                     publish: true,
                 },
             )
