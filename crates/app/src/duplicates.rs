@@ -61,6 +61,11 @@ impl DuplicateFinder {
             pairs += found.len();
             record(store, clock, &found).await?;
         }
+        if pairs > 0 {
+            let mut tx = store.begin().await?;
+            tx.analyze_duplicates().await?;
+            tx.commit().await?;
+        }
         let ideas = self.index().len();
         self.filled.send_replace(Some(DuplicatesFilled {
             ideas,

@@ -566,10 +566,14 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .await?,
     );
 
-    let (queue, duplicates) = duplicates::duplicate_phases(&served, &slug, n, seconds).await?;
+    let (queue, duplicates) = duplicates::duplicate_phases(&served, &slug, n, seconds)
+        .await
+        .inspect_err(|error| eprintln!("  duplicates: {error:#}"))?;
     phases.push(queue);
 
-    let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds).await?;
+    let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds)
+        .await
+        .inspect_err(|error| eprintln!("  pairwise: {error:#}"))?;
     let (pairwise_sent, pairwise_counted) = (pairwise.sent, pairwise.counted);
     phases.extend(pairwise.phases);
 

@@ -114,6 +114,9 @@ pub trait DuplicateTx {
         by: i64,
         now: Timestamp,
     ) -> StoreResult<bool>;
+    /// Refreshes the planner's statistics of the pairs, after many were written at once: with
+    /// those of an empty table, PostgreSQL pages the queue by reading every pair of the space.
+    async fn analyze_duplicates(&mut self) -> StoreResult<()>;
     /// Closes every open pair the idea is in, as `by` merged it.
     async fn close_duplicates_of(
         &mut self,
@@ -250,6 +253,11 @@ impl<T: SqlTx + ?Sized> DuplicateTx for T {
             )
             .await?;
         Ok(changed == 1)
+    }
+
+    async fn analyze_duplicates(&mut self) -> StoreResult<()> {
+        self.execute("ANALYZE duplicate_pairs", &[]).await?;
+        Ok(())
     }
 
     async fn close_duplicates_of(
