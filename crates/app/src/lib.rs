@@ -7,6 +7,7 @@ mod api_tokens;
 mod auth;
 mod authors;
 mod challenge_cache;
+mod dashboard;
 mod dialogue;
 mod duplicates;
 mod error;
@@ -44,6 +45,10 @@ use url::Url;
 pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
+pub use dashboard::{
+    DASHBOARD_FRESH_FOR_MILLIS, DASHBOARD_WEEKS, Dashboard, DashboardView, DashboardWeek, FUNNEL,
+    FunnelStep, ReadText, SENTIMENT_SAMPLE, TOP_CONTRIBUTORS, WEEK_MILLIS,
+};
 pub use dialogue::{CommentView, NO_LONGER_VISIBLE, Thread};
 pub use duplicates::{DUPLICATES_PER_PAGE, DuplicateComparison, DuplicateQueue, DuplicatesFilled};
 pub use error::AppError;
@@ -170,6 +175,7 @@ pub struct App {
     /// Opinion groups as last found, by challenge, while their votes are unchanged.
     opinion_groups_cache: opinions::OpinionGroupsCache,
     pairwise_fits: pairwise::PairwiseFits,
+    dashboards: dashboard::Dashboards,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -198,6 +204,7 @@ impl App {
             organisation: std::sync::RwLock::new(None),
             opinion_groups_cache: opinions::OpinionGroupsCache::default(),
             pairwise_fits: pairwise::PairwiseFits::default(),
+            dashboards: dashboard::Dashboards::default(),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),

@@ -6,6 +6,7 @@
 //! phase is bounded in time and sends traffic to 127.0.0.1 only. Method and figures:
 //! docs/BENCHMARKS.md and docs/RELIABILITY.md.
 
+mod dashboard;
 mod duplicates;
 mod fanout;
 mod opinion;
@@ -438,6 +439,7 @@ struct Report {
     pairwise_sent: u64,
     pairwise_counted: i64,
     duplicates: duplicates::DuplicatesFound,
+    dashboard: dashboard::DashboardComputed,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -571,6 +573,11 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .inspect_err(|error| eprintln!("  duplicates: {error:#}"))?;
     phases.push(queue);
 
+    let (dashboard_phases, dashboard) = dashboard::dashboard_phases(&served, &slug, n, seconds)
+        .await
+        .inspect_err(|error| eprintln!("  dashboard: {error:#}"))?;
+    phases.extend(dashboard_phases);
+
     let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds)
         .await
         .inspect_err(|error| eprintln!("  pairwise: {error:#}"))?;
@@ -639,6 +646,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         pairwise_sent,
         pairwise_counted,
         duplicates,
+        dashboard,
     })
 }
 
@@ -781,6 +789,7 @@ impl Report {
             return Vec::new();
         };
         let duplicates = self.duplicates.targets(&self.phases, health);
+        let dashboard = self.dashboard.targets(&self.phases, health);
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -866,6 +875,7 @@ impl Report {
         ]
         .into_iter()
         .chain(duplicates)
+        .chain(dashboard)
         .collect()
     }
 

@@ -411,6 +411,26 @@ async fn seed_ideas(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Res
         .await
         .map_err(fail)?;
     app.support(&everyone[1], again.id).await.map_err(fail)?;
+    // Praise, a complaint and a comment in French: the dashboard's sentiment reads the first
+    // two and marks the third as another language.
+    for (at, text) in [
+        (
+            0,
+            "Love this! The little repair kit saved our trip last summer, brilliant.",
+        ),
+        (
+            3,
+            "My tent zip broke twice on one trip and nobody could fix it. Really disappointing.",
+        ),
+        (
+            4,
+            "J'adore cette idée, mais il faudrait aussi une aiguille plus solide pour la toile épaisse.",
+        ),
+    ] {
+        app.add_comment(&everyone[at], Subject::Idea(again.id), None, text, false)
+            .await
+            .map_err(fail)?;
+    }
     // Something for the moderators' queue.
     let off_topic = app
         .add_comment(

@@ -6,12 +6,14 @@ pub mod duplicates;
 pub mod opinion;
 pub mod pairwise;
 pub mod polis;
+pub mod sentiment;
 pub mod words;
 
 pub use agreement::adjusted_rand_index;
 pub use duplicates::{DuplicateIndex, Match};
 pub use opinion::{Ballot, Consensus, Distinctive, OpinionGroup, OpinionGroups, opinion_groups};
 pub use pairwise::{PairTally, Strength, bradley_terry, next_pair};
+pub use sentiment::{Polarity, Reading, SentimentTally, read_sentiment};
 
 pub use cocreate_core::Opinion;
 

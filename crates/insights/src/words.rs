@@ -144,6 +144,25 @@ pub fn stems(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many words the text has, and the share of them that are English function words ("the",
+/// "of", "we"): a fifth or more in ordinary English prose, next to none in other languages.
+pub fn english_function_share(text: &str) -> (usize, f64) {
+    let (mut words, mut function) = (0, 0);
+    for word in text.unicode_words() {
+        words += 1;
+        let word = word.to_lowercase().replace('’', "'");
+        if STOP_WORDS.binary_search(&word.as_str()).is_ok() {
+            function += 1;
+        }
+    }
+    let share = if words == 0 {
+        0.0
+    } else {
+        function as f64 / words as f64
+    };
+    (words, share)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod bulk_load;
 pub mod challenges;
 pub mod co_authors;
 pub mod conformance;
+pub mod dashboard;
 pub mod dialogue;
 pub mod duplicates;
 pub mod fanout;
@@ -43,12 +44,12 @@ use async_trait::async_trait;
 pub mod prelude {
     pub use crate::{
         AccountRead, AccountTx, ApiTokenRead, ApiTokenTx, AttachmentRead, AttachmentTx, AuditRead,
-        AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DialogueRead,
-        DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead, IdeaTx, IdempotencyTx,
-        InvitationRead, InvitationTx, ModerationRead, ModerationTx, NotificationRead,
-        NotificationTx, OpinionRead, OpinionTx, OrganisationRead, OrganisationTx, OutboxRead,
-        OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx, SearchLogRead, SearchRead,
-        SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
+        AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DashboardRead,
+        DialogueRead, DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead, IdeaTx,
+        IdempotencyTx, InvitationRead, InvitationTx, ModerationRead, ModerationTx,
+        NotificationRead, NotificationTx, OpinionRead, OpinionTx, OrganisationRead, OrganisationTx,
+        OutboxRead, OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx, SearchLogRead,
+        SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
     };
 }
 
@@ -59,6 +60,7 @@ pub use audit::{AuditRead, AuditTx};
 pub use bulk_load::BulkLoadTx;
 pub use challenges::{ChallengeRead, ChallengeTx};
 pub use co_authors::{CoAuthorRead, CoAuthorTx};
+pub use dashboard::{ActivityWeek, Contributor, DashboardRead, StageReached, WrittenText};
 pub use dialogue::{DialogueRead, DialogueTx};
 pub use duplicates::{
     DUPLICATE_STAGES, DuplicateCursor, DuplicatePair, DuplicateRead, DuplicateSide,
@@ -120,6 +122,7 @@ pub trait Store:
     + AuditRead
     + ChallengeRead
     + CoAuthorRead
+    + DashboardRead
     + DialogueRead
     + DuplicateRead
     + IdeaRead

@@ -3,6 +3,7 @@
 //! use case and render; every decision is the app's.
 
 mod api;
+mod charts;
 mod error;
 mod middleware;
 mod page_cache;

@@ -44,6 +44,7 @@ on_both_backends!(
     a_participant_votes_and_finds_themselves_on_the_opinion_map,
     a_pairwise_session_ranks_the_ideas,
     staff_merge_a_duplicate_from_the_queue,
+    staff_read_the_dashboard_on_a_phone,
 );
 
 struct Browser {
@@ -519,6 +520,92 @@ async fn staff_merge_a_duplicate_from_the_queue(backend: Backend) {
             ensure(
                 merged.stage == Stage::Merged && merged.merged_into == Some(ids[0]),
                 format!("not merged: {:?} into {:?}", merged.stage, merged.merged_into),
+            )
+        },
+    )
+    .await;
+}
+
+/// Staff open a space's dashboard on a phone: the charts fit the screen and say what they show,
+/// and the tables beside them hold the week's figures and the texts read.
+async fn staff_read_the_dashboard_on_a_phone(backend: Backend) {
+    run(
+        "staff_read_the_dashboard_on_a_phone",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            let idea = common::published_idea(
+                &server,
+                &admin,
+                "town",
+                "A farmers market",
+                "On Saturdays by the library.",
+            )
+            .await;
+            for text in [
+                "Love it, a brilliant idea!",
+                "Parking there is a terrible mess already.",
+            ] {
+                server
+                    .app
+                    .add_comment(
+                        &admin,
+                        cocreate_store::Subject::Idea(idea.id),
+                        None,
+                        text,
+                        false,
+                    )
+                    .await?;
+            }
+            driver.set_window_rect(0, 0, 390, 844).await?;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/spaces/town")).await?;
+            follow(&driver, "Dashboard").await?;
+            let charts = driver
+                .find_all(By::Css("figure.chart svg[role='img']"))
+                .await?;
+            ensure(charts.len() == 3, format!("{} charts", charts.len()))?;
+            for chart in charts {
+                let label = chart.attr("aria-label").await?.unwrap_or_default();
+                let rect = chart.rect().await?;
+                ensure(
+                    !label.is_empty() && rect.width > 200.0 && rect.width <= 390.0,
+                    format!("chart {label:?} is {} px wide", rect.width),
+                )?;
+            }
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Activity per week")
+                    && text.contains("Sentiment per week")
+                    && text.contains("Parking there is a terrible mess already.")
+                    && text.contains("Love it, a brilliant idea!"),
+                format!("dashboard incomplete: {text}"),
+            )?;
+            // On a phone each figure is shown with its column's name before it.
+            let mut last_week = Vec::new();
+            for cell in driver
+                .find_all(By::XPath(
+                    "//table[caption[contains(., 'Activity per week')]]/tbody/tr[last()]/td",
+                ))
+                .await?
+            {
+                let label: String = driver
+                    .execute(
+                        "return getComputedStyle(arguments[0], '::before').content;",
+                        vec![cell.to_json()?],
+                    )
+                    .await?
+                    .convert()?;
+                last_week.push(format!("{label} {}", cell.text().await?));
+            }
+            ensure(
+                last_week == ["\"Ideas: \" 1", "\"Comments: \" 2", "\"Supports: \" 0"],
+                format!("last week: {last_week:?}"),
+            )?;
+            let csv = driver.find(By::PartialLinkText("Download as CSV")).await?;
+            ensure(
+                csv.attr("href").await?.as_deref() == Some("/spaces/town/dashboard/activity.csv"),
+                "no CSV link for the activity",
             )
         },
     )
@@ -1598,6 +1685,7 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/comments/{}/delete", comment.id),
             "/spaces/ideas/duplicates".to_owned(),
             format!("/duplicates/{duplicate}"),
+            "/spaces/ideas/dashboard".to_owned(),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

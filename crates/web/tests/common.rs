@@ -337,3 +337,30 @@ pub async fn invite(server: &TestServer, admin_token: &str, email: &str, kind: &
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
+
+/// A browser signed in as an employee with the admin role (staff everywhere).
+pub async fn staff_browser(server: &TestServer) -> Client {
+    account(
+        server,
+        "sam@example.org",
+        AccountKind::Employee,
+        OrgRole::Admin,
+    )
+    .await
+}
+
+/// GETs an API path with a bearer token, or with none, and checks the status.
+pub async fn assert_api_get(
+    server: &TestServer,
+    token: Option<&str>,
+    path: &str,
+    status: StatusCode,
+) {
+    let request = client().get(server.url(path));
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), status, "GET {path}");
+}

@@ -158,13 +158,7 @@ async fn duplicates_are_queued_as_they_arrive_and_merged_with_their_supporters(b
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
     // Staff read the queue and the pair side by side, and merge from there.
-    let staff = account(
-        &server,
-        "sam@example.org",
-        AccountKind::Employee,
-        OrgRole::Admin,
-    )
-    .await;
+    let staff = staff_browser(&server).await;
     let listed = read_page(&staff, server.url("/spaces/town/duplicates")).await;
     assert!(
         listed.contains(&format!("href=\"/duplicates/{id}\"")),

@@ -24,6 +24,7 @@ use crate::{PagePath, WebState, next_cursor};
 
 mod accounts;
 mod challenges;
+mod dashboard;
 mod dialogue;
 mod duplicates;
 mod ideas;
@@ -37,7 +38,7 @@ mod search;
 mod spaces;
 
 use self::{
-    accounts::*, challenges::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
     notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
@@ -123,6 +124,7 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(opinion_groups))
         .routes(routes!(next_pair, answer_pair))
         .routes(routes!(pairwise_ranking))
+        .routes(routes!(space_dashboard))
         .routes(routes!(duplicate_queue))
         .routes(routes!(dismiss_duplicate))
         .routes(routes!(merge_duplicate))

@@ -31,6 +31,7 @@ use crate::{PagePath, WebState, next_cursor};
 
 mod accounts;
 mod challenges;
+mod dashboard;
 mod dialogue;
 mod duplicates;
 mod ideas;
@@ -45,7 +46,7 @@ mod spaces;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
-    accounts::*, challenges::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
     notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
 };
 
@@ -508,6 +509,8 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/challenges/{id}/opinion-groups", get(opinion_groups))
         .route("/challenges/{id}/pairwise", get(pairwise).post(answer_pair))
         .route("/challenges/{id}/ranking", get(pairwise_ranking))
+        .route("/spaces/{slug}/dashboard", get(dashboard))
+        .route("/spaces/{slug}/dashboard/{file}", get(dashboard_csv))
         .route("/spaces/{slug}/duplicates", get(duplicates))
         .route("/duplicates/{id}", get(duplicate))
         .route("/duplicates/{id}/merge", post(merge_duplicate))

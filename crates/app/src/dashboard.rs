@@ -1,0 +1,252 @@
+//! The staff dashboard of a space: activity week by week, the stage funnel, sentiment over time
+//! and the top contributors. Its figures are computed at most once per [`DASHBOARD_FRESH_FOR`]
+//! for each space and shown with the time they were computed, so a page view costs a lookup
+//! however busy the space is; each computation reads only the window of recent weeks (and the
+//! space's stage history).
+
+use std::sync::Arc;
+
+use cocreate_core::{Stage, Timestamp};
+use cocreate_insights::{Polarity, Reading, SentimentTally, read_sentiment};
+use cocreate_store::{Contributor, StageReached, WrittenText};
+
+use crate::challenge_cache::ChallengeCache;
+use crate::{Actor, App, AppResult, SpaceView};
+
+/// Weeks the dashboard looks back over.
+pub const DASHBOARD_WEEKS: i64 = 12;
+pub const WEEK_MILLIS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How long a computed dashboard is shown before it is computed afresh.
+pub const DASHBOARD_FRESH_FOR_MILLIS: i64 = 5 * 60 * 1000;
+/// The latest ideas, and the latest comments, read for each week's sentiment: a sample that
+/// bounds the work however much is written (the page says how many were read).
+pub const SENTIMENT_SAMPLE: i64 = 200;
+/// People listed as top contributors.
+pub const TOP_CONTRIBUTORS: i64 = 10;
+/// Texts listed as the most negative and the most positive of the last week read.
+pub const TEXTS_SHOWN: usize = 5;
+
+/// The stages an idea goes through on its way to launch, in order: the funnel's steps.
+pub const FUNNEL: [Stage; 4] = [
+    Stage::Gathering,
+    Stage::Review,
+    Stage::Accepted,
+    Stage::Launched,
+];
+/// Ways out of the funnel.
+pub const FUNNEL_EXITS: [Stage; 3] = [Stage::Declined, Stage::Expired, Stage::Merged];
+
+/// One week of the space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardWeek {
+    pub starts: Timestamp,
+    pub ideas: i64,
+    pub comments: i64,
+    pub supports: i64,
+    /// The sentiment of the week's sampled ideas and comments.
+    pub sentiment: SentimentTally,
+}
+
+/// How many ideas reached a stage, and what share of those that reached the step before.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunnelStep {
+    pub stage: Stage,
+    pub ideas: i64,
+    /// Of the previous step's ideas, the share that reached this one (none for the first step,
+    /// or when the previous step has no ideas).
+    pub conversion: Option<f64>,
+}
+
+/// A text and how it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadText {
+    pub text: WrittenText,
+    pub reading: Reading,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub computed_at: Timestamp,
+    /// Oldest first, every week of the window, empty ones included.
+    pub weeks: Vec<DashboardWeek>,
+    pub funnel: Vec<FunnelStep>,
+    pub exits: Vec<StageReached>,
+    pub contributors: Vec<Contributor>,
+    /// Of the latest week with sampled texts: the most negative texts, most negative first, and
+    /// the most positive, most positive first.
+    pub most_negative: Vec<ReadText>,
+    pub most_positive: Vec<ReadText>,
+}
+
+impl Dashboard {
+    /// Sentiment over the whole window.
+    pub fn sentiment(&self) -> SentimentTally {
+        let mut total = SentimentTally::default();
+        for week in &self.weeks {
+            total.merge(&week.sentiment);
+        }
+        total
+    }
+}
+
+/// A space's dashboard and the space as the viewer sees it.
+#[derive(Debug, Clone)]
+pub struct DashboardView {
+    pub space: SpaceView,
+    pub dashboard: Arc<Dashboard>,
+}
+
+/// Dashboards as last computed, by space.
+#[derive(Default)]
+pub(crate) struct Dashboards {
+    computed: ChallengeCache<(), Dashboard>,
+    /// One computation at a time: a burst of first views waits for one result.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl App {
+    /// The space's dashboard (staff only), computed afresh when the last is older than
+    /// [`DASHBOARD_FRESH_FOR_MILLIS`].
+    pub async fn space_dashboard(&self, actor: &Actor, slug: &str) -> AppResult<DashboardView> {
+        let space = self.space(Some(actor), slug).await?;
+        Self::require_curator(&space)?;
+        let space_id = space.space.id;
+        let fresh = |dashboard: &Arc<Dashboard>| {
+            self.now().millis() - dashboard.computed_at.millis() < DASHBOARD_FRESH_FOR_MILLIS
+        };
+        if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
+            return Ok(DashboardView { space, dashboard });
+        }
+        let _computing = self.dashboards.computing.lock().await;
+        if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
+            return Ok(DashboardView { space, dashboard });
+        }
+        let dashboard = Arc::new(self.compute_dashboard(space_id).await?);
+        self.dashboards
+            .computed
+            .keep(space_id, (), Arc::clone(&dashboard));
+        Ok(DashboardView { space, dashboard })
+    }
+
+    async fn compute_dashboard(&self, space_id: i64) -> AppResult<Dashboard> {
+        let now = self.now();
+        // The window is (now - the weeks, now]: what happened this very millisecond is in the
+        // last week.
+        let since = now.plus_millis(1 - DASHBOARD_WEEKS * WEEK_MILLIS);
+        let mut weeks: Vec<DashboardWeek> = (0..DASHBOARD_WEEKS)
+            .map(|week| DashboardWeek {
+                starts: since.plus_millis(week * WEEK_MILLIS),
+                ideas: 0,
+                comments: 0,
+                supports: 0,
+                sentiment: SentimentTally::default(),
+            })
+            .collect();
+        for activity in self
+            .store
+            .weekly_activity(space_id, since, WEEK_MILLIS)
+            .await?
+        {
+            if let Some(week) = usize::try_from(activity.week)
+                .ok()
+                .and_then(|week| weeks.get_mut(week))
+            {
+                week.ideas += activity.ideas;
+                week.comments += activity.comments;
+                week.supports += activity.supports;
+            }
+        }
+        let mut latest_read = Vec::new();
+        for week in &mut weeks {
+            let texts = self
+                .store
+                .recent_texts(
+                    space_id,
+                    week.starts,
+                    week.starts.plus_millis(WEEK_MILLIS),
+                    SENTIMENT_SAMPLE,
+                )
+                .await?;
+            let read: Vec<ReadText> = texts
+                .into_iter()
+                .map(|text| ReadText {
+                    reading: read_sentiment(&text.text),
+                    text,
+                })
+                .collect();
+            for text in &read {
+                week.sentiment.add(text.reading);
+            }
+            if read
+                .iter()
+                .any(|text| matches!(text.reading, Reading::Scored(_)))
+            {
+                latest_read = read;
+            }
+        }
+        let (most_negative, most_positive) = extremes(latest_read);
+        let reached = self.store.stages_reached(space_id).await?;
+        let ideas_at = |stage: Stage| {
+            reached
+                .iter()
+                .find(|step| step.stage == stage)
+                .map_or(0, |step| step.ideas)
+        };
+        let mut funnel: Vec<FunnelStep> = Vec::with_capacity(FUNNEL.len());
+        for stage in FUNNEL {
+            let ideas = ideas_at(stage);
+            let conversion = funnel
+                .last()
+                .filter(|previous| previous.ideas > 0)
+                .map(|previous| ideas as f64 / previous.ideas as f64);
+            funnel.push(FunnelStep {
+                stage,
+                ideas,
+                conversion,
+            });
+        }
+        let exits = FUNNEL_EXITS
+            .iter()
+            .map(|&stage| StageReached {
+                stage,
+                ideas: ideas_at(stage),
+            })
+            .collect();
+        let contributors = self
+            .store
+            .top_contributors(space_id, since, TOP_CONTRIBUTORS)
+            .await?;
+        Ok(Dashboard {
+            computed_at: now,
+            weeks,
+            funnel,
+            exits,
+            contributors,
+            most_negative,
+            most_positive,
+        })
+    }
+}
+
+/// The most negative and the most positive of the scored texts (neutral ones are neither).
+fn extremes(read: Vec<ReadText>) -> (Vec<ReadText>, Vec<ReadText>) {
+    let mut scored: Vec<(f64, ReadText)> = read
+        .into_iter()
+        .filter_map(|text| match text.reading {
+            Reading::Scored(score) => Some((score, text)),
+            Reading::OtherLanguage { .. } => None,
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let of = |polarity: Polarity, texts: &mut dyn Iterator<Item = &(f64, ReadText)>| {
+        texts
+            .filter(|(score, _)| Polarity::of(*score) == polarity)
+            .take(TEXTS_SHOWN)
+            .map(|(_, text)| text.clone())
+            .collect()
+    };
+    (
+        of(Polarity::Negative, &mut scored.iter()),
+        of(Polarity::Positive, &mut scored.iter().rev()),
+    )
+}

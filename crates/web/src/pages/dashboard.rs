@@ -1,0 +1,315 @@
+//! A space's staff dashboard: charts drawn on the server, each with its figures in a table beside
+//! it and as a CSV download.
+
+use axum::http::header;
+use cocreate_app::{DashboardView, FUNNEL};
+use cocreate_insights::Reading;
+use cocreate_store::{DocKind, WrittenText};
+
+use super::*;
+use crate::charts::{Line, bar_chart, line_chart};
+
+/// The figures behind one chart, as the table beside it and its CSV file show them.
+pub(crate) struct Figures {
+    pub(crate) name: &'static str,
+    pub(crate) caption: &'static str,
+    pub(crate) headers: Vec<&'static str>,
+    pub(crate) rows: Vec<Vec<String>>,
+}
+
+/// The figure sets a dashboard offers, by the name of their CSV file.
+pub(crate) const FIGURES: [&str; 4] = ["activity", "funnel", "sentiment", "contributors"];
+
+fn short_day(layout: &Layout, at: cocreate_core::Timestamp) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let day = layout.day(at);
+    let mut parts = day.split('-').skip(1);
+    match (
+        parts.next().and_then(|month| month.parse::<usize>().ok()),
+        parts.next().and_then(|day| day.parse::<u32>().ok()),
+    ) {
+        (Some(month @ 1..=12), Some(day)) => format!("{day} {}", MONTHS[month - 1]),
+        _ => day,
+    }
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |share| format!("{:.0}%", share * 100.0))
+}
+
+fn mean(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |mean| format!("{mean:+.2}"))
+}
+
+/// The named figures of a dashboard.
+pub(crate) fn figures(view: &DashboardView, layout: &Layout, name: &str) -> Option<Figures> {
+    let dashboard = &view.dashboard;
+    let figures = match name {
+        "activity" => Figures {
+            name: "activity",
+            caption: "Activity per week",
+            headers: vec!["Week from", "Ideas", "Comments", "Supports"],
+            rows: dashboard
+                .weeks
+                .iter()
+                .map(|week| {
+                    vec![
+                        layout.day(week.starts),
+                        week.ideas.to_string(),
+                        week.comments.to_string(),
+                        week.supports.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        "funnel" => Figures {
+            name: "funnel",
+            caption: "Ideas that reached each stage",
+            headers: vec!["Stage", "Ideas", "Of the step before"],
+            rows: dashboard
+                .funnel
+                .iter()
+                .map(|step| {
+                    vec![
+                        step.stage.label().to_owned(),
+                        step.ideas.to_string(),
+                        share(step.conversion),
+                    ]
+                })
+                .chain(dashboard.exits.iter().map(|exit| {
+                    vec![
+                        exit.stage.label().to_owned(),
+                        exit.ideas.to_string(),
+                        String::new(),
+                    ]
+                }))
+                .collect(),
+        },
+        "sentiment" => Figures {
+            name: "sentiment",
+            caption: "Sentiment per week",
+            headers: vec![
+                "Week from",
+                "Mean (−1 to 1)",
+                "Positive",
+                "Neutral",
+                "Negative",
+                "Other languages",
+            ],
+            rows: dashboard
+                .weeks
+                .iter()
+                .map(|week| {
+                    let tally = &week.sentiment;
+                    vec![
+                        layout.day(week.starts),
+                        mean(tally.mean()),
+                        tally.positive.to_string(),
+                        tally.neutral.to_string(),
+                        tally.negative.to_string(),
+                        tally.other_language.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        "contributors" => Figures {
+            name: "contributors",
+            caption: "Top contributors",
+            headers: vec!["Name", "Ideas", "Comments"],
+            rows: dashboard
+                .contributors
+                .iter()
+                .map(|person| {
+                    vec![
+                        person.name.clone(),
+                        person.ideas.to_string(),
+                        person.comments.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        _ => return None,
+    };
+    Some(figures)
+}
+
+/// A chart and the figures it draws.
+pub(crate) struct Chart {
+    pub(crate) svg: String,
+    pub(crate) figures: Figures,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub(super) struct DashboardPage {
+    pub(super) layout: Layout,
+    pub(super) view: DashboardView,
+    pub(super) charts: Vec<Chart>,
+    pub(super) contributors: Figures,
+}
+
+impl DashboardPage {
+    fn new(layout: Layout, view: DashboardView) -> Option<Self> {
+        let dashboard = &view.dashboard;
+        let labels: Vec<String> = dashboard
+            .weeks
+            .iter()
+            .map(|week| short_day(&layout, week.starts))
+            .collect();
+        let counts = |count: fn(&cocreate_app::DashboardWeek) -> i64| {
+            dashboard
+                .weeks
+                .iter()
+                .map(|week| Some(count(week) as f64))
+                .collect()
+        };
+        let activity = line_chart(
+            "Ideas, comments and supports per week; the table below lists the figures.",
+            &labels,
+            &[
+                Line {
+                    name: "Ideas",
+                    values: counts(|week| week.ideas),
+                },
+                Line {
+                    name: "Comments",
+                    values: counts(|week| week.comments),
+                },
+                Line {
+                    name: "Supports",
+                    values: counts(|week| week.supports),
+                },
+            ],
+            None,
+        );
+        let stages: Vec<&str> = FUNNEL.iter().map(|stage| stage.label()).collect();
+        let funnel = bar_chart(
+            "Ideas that reached each stage; the table below lists the figures.",
+            &stages
+                .iter()
+                .map(|label| funnel_label(label))
+                .collect::<Vec<_>>(),
+            &dashboard
+                .funnel
+                .iter()
+                .map(|step| step.ideas)
+                .collect::<Vec<_>>(),
+        );
+        let sentiment = line_chart(
+            "Mean sentiment per week, from −1 (negative) to 1 (positive); the table below lists the figures.",
+            &labels,
+            &[Line {
+                name: "Mean sentiment",
+                values: dashboard
+                    .weeks
+                    .iter()
+                    .map(|week| week.sentiment.mean())
+                    .collect(),
+            }],
+            Some((-1.0, 1.0)),
+        );
+        let chart = |svg, name| figures(&view, &layout, name).map(|figures| Chart { svg, figures });
+        let charts = vec![
+            chart(activity, "activity")?,
+            chart(funnel, "funnel")?,
+            chart(sentiment, "sentiment")?,
+        ];
+        let contributors = figures(&view, &layout, "contributors")?;
+        Some(Self {
+            layout,
+            view,
+            charts,
+            contributors,
+        })
+    }
+
+    pub(super) fn sample() -> i64 {
+        cocreate_app::SENTIMENT_SAMPLE
+    }
+
+    pub(super) fn sentiment_mean(&self) -> String {
+        mean(self.view.dashboard.sentiment().mean())
+    }
+
+    pub(super) fn link(text: &WrittenText) -> String {
+        match (text.kind, text.idea_id) {
+            (DocKind::Comment, Some(idea)) => format!("/ideas/{idea}#comment-{}", text.id),
+            (_, Some(idea)) => format!("/ideas/{idea}"),
+            _ => String::new(),
+        }
+    }
+
+    pub(super) fn excerpt(text: &WrittenText) -> String {
+        const SHOWN: usize = 200;
+        let flat = text.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match flat.char_indices().nth(SHOWN) {
+            Some((cut, _)) => format!("{}…", &flat[..cut]),
+            None => flat,
+        }
+    }
+
+    pub(super) fn score(reading: &Reading) -> String {
+        match reading {
+            Reading::Scored(score) => format!("{score:+.2}"),
+            Reading::OtherLanguage { name, .. } => format!("in {name}"),
+        }
+    }
+}
+
+/// Stage names short enough to sit under a bar on a phone.
+fn funnel_label(label: &str) -> &str {
+    match label {
+        "Gathering support" => "Published",
+        "Accepted (in development)" => "Accepted",
+        other => other,
+    }
+}
+
+pub(super) async fn dashboard(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let view = state.app.space_dashboard(actor, &slug).await?;
+    let layout = layout(&state, Some(actor)).await?;
+    let page = DashboardPage::new(layout, view).ok_or(AppError::NotFound)?;
+    ok(&page)
+}
+
+/// One set of a dashboard's figures as CSV: `/spaces/{slug}/dashboard/{name}.csv`.
+pub(super) async fn dashboard_csv(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((slug, file)): Path<(String, String)>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let name = file
+        .strip_suffix(".csv")
+        .filter(|name| FIGURES.contains(name))
+        .ok_or(AppError::NotFound)?;
+    let view = state.app.space_dashboard(actor, &slug).await?;
+    let layout = layout(&state, Some(actor)).await?;
+    let figures = figures(&view, &layout, name).ok_or(AppError::NotFound)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = std::iter::once(figures.headers.iter().map(|h| h.to_string()).collect())
+        .chain(figures.rows)
+        .try_for_each(|row: Vec<String>| writer.write_record(&row));
+    let body = written
+        .map_err(|error| error.to_string())
+        .and_then(|()| writer.into_inner().map_err(|error| error.to_string()))
+        .map_err(|detail| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}-{name}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
