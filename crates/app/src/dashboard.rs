@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use cocreate_core::{Stage, Timestamp};
 use cocreate_insights::{Polarity, Reading, SentimentTally, read_sentiment};
-use cocreate_store::{Contributor, StageReached, WrittenText};
+use cocreate_store::{Contributor, StageReached, ThemeRecord, WrittenText};
 
 use crate::challenge_cache::ChallengeCache;
 use crate::{Actor, App, AppResult, SpaceView};
@@ -23,6 +23,8 @@ pub const DASHBOARD_FRESH_FOR_MILLIS: i64 = 5 * 60 * 1000;
 pub const SENTIMENT_SAMPLE: i64 = 200;
 /// People listed as top contributors.
 pub const TOP_CONTRIBUTORS: i64 = 10;
+/// Themes listed on the dashboard.
+pub const TOP_THEMES: usize = 5;
 /// Texts listed as the most negative and the most positive of the last week read.
 pub const TEXTS_SHOWN: usize = 5;
 
@@ -72,6 +74,8 @@ pub struct Dashboard {
     pub funnel: Vec<FunnelStep>,
     pub exits: Vec<StageReached>,
     pub contributors: Vec<Contributor>,
+    /// The space's largest themes as last computed (see `themes.rs`).
+    pub themes: Vec<ThemeRecord>,
     /// Of the latest week with sampled texts: the most negative texts, most negative first, and
     /// the most positive, most positive first.
     pub most_negative: Vec<ReadText>,
@@ -216,12 +220,14 @@ impl App {
             .store
             .top_contributors(space_id, since, TOP_CONTRIBUTORS)
             .await?;
+        let themes = self.top_themes(space_id, TOP_THEMES).await?;
         Ok(Dashboard {
             computed_at: now,
             weeks,
             funnel,
             exits,
             contributors,
+            themes,
             most_negative,
             most_positive,
         })

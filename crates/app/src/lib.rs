@@ -30,6 +30,7 @@ mod sealed;
 mod search_index;
 mod secrets;
 mod spaces;
+mod themes;
 mod transfer;
 
 use std::num::NonZeroU32;
@@ -74,6 +75,10 @@ pub use ranks::RanksRefreshed;
 pub use retention::RetentionPeriods;
 pub use search_index::{SearchIndexInfo, SearchStatus};
 pub use spaces::{SpaceInput, SpaceView};
+pub use themes::{
+    MAX_THEME_LABEL, THEME_TEXTS, THEMES_FRESH_FOR_MILLIS, ThemeView, ThemesView, excerpt,
+    theme_name, trend,
+};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -176,6 +181,7 @@ pub struct App {
     opinion_groups_cache: opinions::OpinionGroupsCache,
     pairwise_fits: pairwise::PairwiseFits,
     dashboards: dashboard::Dashboards,
+    theme_jobs: themes::ThemeJobs,
 }
 
 /// How long a read of the organisation is reused. Changes made through this process show at
@@ -205,6 +211,7 @@ impl App {
             opinion_groups_cache: opinions::OpinionGroupsCache::default(),
             pairwise_fits: pairwise::PairwiseFits::default(),
             dashboards: dashboard::Dashboards::default(),
+            theme_jobs: themes::ThemeJobs::default(),
             supports: group_commit::SupportQueue::default(),
             token_uses: Arc::default(),
             passwords: PasswordWork::for_this_machine(),

@@ -13,6 +13,7 @@ mod opinion;
 mod pairwise;
 mod search;
 mod sustained;
+mod themes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -440,6 +441,7 @@ struct Report {
     pairwise_counted: i64,
     duplicates: duplicates::DuplicatesFound,
     dashboard: dashboard::DashboardComputed,
+    themes: themes::ThemesComputed,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -573,6 +575,12 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .inspect_err(|error| eprintln!("  duplicates: {error:#}"))?;
     phases.push(queue);
 
+    // Themes first: the dashboard then lists them.
+    let (themes_phases, themes) = themes::themes_phases(&served, &slug, n, seconds)
+        .await
+        .inspect_err(|error| eprintln!("  themes: {error:#}"))?;
+    phases.extend(themes_phases);
+
     let (dashboard_phases, dashboard) = dashboard::dashboard_phases(&served, &slug, n, seconds)
         .await
         .inspect_err(|error| eprintln!("  dashboard: {error:#}"))?;
@@ -647,6 +655,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         pairwise_counted,
         duplicates,
         dashboard,
+        themes,
     })
 }
 
@@ -790,6 +799,7 @@ impl Report {
         };
         let duplicates = self.duplicates.targets(&self.phases, health);
         let dashboard = self.dashboard.targets(&self.phases, health);
+        let themes = self.themes.targets(&self.phases, health);
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -876,6 +886,7 @@ impl Report {
         .into_iter()
         .chain(duplicates)
         .chain(dashboard)
+        .chain(themes)
         .collect()
     }
 

@@ -178,6 +178,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         let challenge_id = seed_ideas(app, &everyone, &employee).await?;
         seed_opinions(app, &everyone, challenge_id).await?;
         seed_pairwise(app, &everyone, challenge_id).await?;
+        seed_themes(app).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -568,5 +569,20 @@ async fn seed_pairwise(app: &App, everyone: &[Actor], challenge_id: i64) -> anyh
                 .map_err(fail)?;
         }
     }
+    Ok(())
+}
+
+/// The product ideas space's themes, computed once so the demo shows them at once (staff's later
+/// looks compute them again after an hour).
+async fn seed_themes(app: &App) -> anyhow::Result<()> {
+    let space = app
+        .store()
+        .space_by_slug("product-ideas")
+        .await
+        .map_err(|e| anyhow!("demo themes: {e}"))?
+        .ok_or_else(|| anyhow!("demo themes: no product ideas space"))?;
+    app.refresh_themes(space.id)
+        .await
+        .map_err(|e| anyhow!("demo themes: {e}"))?;
     Ok(())
 }

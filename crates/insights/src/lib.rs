@@ -7,6 +7,7 @@ pub mod opinion;
 pub mod pairwise;
 pub mod polis;
 pub mod sentiment;
+pub mod themes;
 pub mod words;
 
 pub use agreement::adjusted_rand_index;
@@ -14,6 +15,7 @@ pub use duplicates::{DuplicateIndex, Match};
 pub use opinion::{Ballot, Consensus, Distinctive, OpinionGroup, OpinionGroups, opinion_groups};
 pub use pairwise::{PairTally, Strength, bradley_terry, next_pair};
 pub use sentiment::{Polarity, Reading, SentimentTally, read_sentiment};
+pub use themes::{Theme, find_themes};
 
 pub use cocreate_core::Opinion;
 

@@ -136,12 +136,16 @@ const STOP_WORDS: &[&str] = &[
 
 /// The stems of the text's words that carry meaning, in the order they appear.
 pub fn stems(text: &str) -> Vec<String> {
+    stemmed_words(text).map(|(stem, _)| stem).collect()
+}
+
+/// Each word of the text that carries meaning as (stem, the word lower-cased), in order.
+pub fn stemmed_words(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     let stemmer = Stemmer::create(Algorithm::English);
     text.unicode_words()
         .map(|word| word.to_lowercase().replace('’', "'"))
         .filter(|word| STOP_WORDS.binary_search(&word.as_str()).is_err())
-        .map(|word| stemmer.stem(&word).into_owned())
-        .collect()
+        .map(move |word| (stemmer.stem(&word).into_owned(), word))
 }
 
 /// How many words the text has, and the share of them that are English function words ("the",

@@ -47,10 +47,10 @@ pub struct WrittenText {
 }
 
 /// The space's live comments: on its ideas or on its challenges.
-const SPACE_COMMENTS: &str = "FROM comments c LEFT JOIN ideas ci ON ci.id = c.idea_id \
+pub(crate) const SPACE_COMMENTS: &str = "FROM comments c LEFT JOIN ideas ci ON ci.id = c.idea_id \
      LEFT JOIN challenges cc ON cc.id = c.challenge_id \
      WHERE c.deleted_at IS NULL AND c.hidden_at IS NULL AND COALESCE(ci.space_id, cc.space_id) = ";
-const SHOWN_IDEAS: &str = "stage <> 'draft' AND hidden_at IS NULL";
+pub(crate) const SHOWN_IDEAS: &str = "stage <> 'draft' AND hidden_at IS NULL";
 
 #[async_trait]
 pub trait DashboardRead {
@@ -224,24 +224,29 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
                 &range,
             )
             .await?;
-        let texts = |kind: DocKind, rows: Vec<SqlRow>| {
-            rows.into_iter().map(move |mut row| {
-                let (title, body) = (row.text("title")?, row.text("body")?);
-                Ok(WrittenText {
-                    kind,
-                    id: row.int("id")?,
-                    idea_id: row.maybe_int("idea_id")?,
-                    text: if title.is_empty() {
-                        body
-                    } else {
-                        format!("{title}\n{body}")
-                    },
-                    created_at: row.time("created_at")?,
-                })
-            })
-        };
-        texts(DocKind::Idea, ideas)
-            .chain(texts(DocKind::Comment, comments))
+        written_texts(DocKind::Idea, ideas.into_iter())
+            .chain(written_texts(DocKind::Comment, comments.into_iter()))
             .collect()
     }
+}
+
+/// Rows of `id`, `idea_id`, `title` (empty for comments), `body` and `created_at` as texts.
+pub(crate) fn written_texts(
+    kind: DocKind,
+    rows: impl Iterator<Item = SqlRow>,
+) -> impl Iterator<Item = StoreResult<WrittenText>> {
+    rows.map(move |mut row| {
+        let (title, body) = (row.text("title")?, row.text("body")?);
+        Ok(WrittenText {
+            kind,
+            id: row.int("id")?,
+            idea_id: row.maybe_int("idea_id")?,
+            text: if title.is_empty() {
+                body
+            } else {
+                format!("{title}\n{body}")
+            },
+            created_at: row.time("created_at")?,
+        })
+    })
 }

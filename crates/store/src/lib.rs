@@ -35,6 +35,7 @@ pub mod snippet;
 pub mod spaces;
 pub mod sql;
 pub mod support;
+pub mod themes;
 pub mod transfer;
 
 use async_trait::async_trait;
@@ -85,6 +86,7 @@ pub use snippet::{MATCH_END, MATCH_START, Snippet, SnippetPart};
 pub use spaces::{SpaceRead, SpaceTx};
 pub use sql::{Dialect, Sql, SqlArg, SqlRead, SqlRow, SqlTx, SqlValue};
 pub use support::{SupportRead, SupportTx};
+pub use themes::{FoundTheme, ThemeFigures, ThemeItem, ThemeRead, ThemeRecord, ThemeRun, ThemeTx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -138,6 +140,7 @@ pub trait Store:
     + SearchLogRead
     + SpaceRead
     + SupportRead
+    + ThemeRead
     + Send
     + Sync
     + 'static
@@ -191,6 +194,7 @@ pub trait Tx:
     + RetentionTx
     + SpaceTx
     + SupportTx
+    + ThemeTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -469,6 +469,47 @@ pub const TABLES: &[TableSpec] = &[
         ],
         &["id"],
     ),
+    table(
+        "themes",
+        &[
+            ("id", Int),
+            ("space_id", Int),
+            ("terms", Text),
+            ("label", Text),
+            ("pinned", Int),
+            ("representative_kind", Text),
+            ("representative_id", Int),
+            ("representative_text", Text),
+            ("items", Int),
+            ("recent", Int),
+            ("earlier", Int),
+            ("sentiment", Int),
+            ("scored", Int),
+            ("other_language", Int),
+        ],
+        &["id"],
+    ),
+    table(
+        "theme_items",
+        &[
+            ("theme_id", Int),
+            ("position", Int),
+            ("kind", Text),
+            ("item_id", Int),
+        ],
+        &["theme_id", "position"],
+    ),
+    table(
+        "theme_runs",
+        &[
+            ("space_id", Int),
+            ("computed_at", Int),
+            ("texts", Int),
+            ("themed", Int),
+            ("note", Text),
+        ],
+        &["space_id"],
+    ),
 ];
 
 /// The table called `name`.

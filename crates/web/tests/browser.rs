@@ -1648,6 +1648,26 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             app.propose_idea(&admin, "ideas", &twice).await?;
         }
         let duplicate = first_duplicate(&server, &admin, "ideas").await?;
+        // Enough texts with words in common for themes, and a theme page to open.
+        for n in 0..8 {
+            let alike = cocreate_app::IdeaInput {
+                title: &format!("Tent poles {n} {long}"),
+                body: &format!("Lighter tent poles and pegs for the tent bag {long}"),
+                tags: "",
+                challenge_id: None,
+                publish: true,
+            };
+            app.propose_idea(&admin, "ideas", &alike).await?;
+        }
+        let ideas_space = app.store().space_by_slug("ideas").await?.ok_or("no space")?;
+        app.refresh_themes(ideas_space.id).await?;
+        let theme = app
+            .store()
+            .themes_of_space(ideas_space.id)
+            .await?
+            .first()
+            .map(|theme| theme.id)
+            .ok_or("no theme found")?;
         let conversation = import_brexit(&server, "ideas").await?;
         for statement in app.store().statements(conversation, false).await? {
             app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
@@ -1686,6 +1706,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             "/spaces/ideas/duplicates".to_owned(),
             format!("/duplicates/{duplicate}"),
             "/spaces/ideas/dashboard".to_owned(),
+            "/spaces/ideas/themes".to_owned(),
+            format!("/themes/{theme}"),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

@@ -77,6 +77,8 @@ pub struct DashboardOut {
     /// Declined, expired, merged.
     exits: Vec<StageCountOut>,
     contributors: Vec<ContributorOut>,
+    /// The largest themes as last computed.
+    themes: Vec<ThemeOut>,
     /// Of the latest week with texts read: the most negative, most negative first.
     most_negative: Vec<ReadTextOut>,
     most_positive: Vec<ReadTextOut>,
@@ -160,6 +162,11 @@ pub(super) async fn space_dashboard(
                 ideas: person.ideas,
                 comments: person.comments,
             })
+            .collect(),
+        themes: dashboard
+            .themes
+            .iter()
+            .map(super::themes::theme_out)
             .collect(),
         most_negative: dashboard.most_negative.iter().map(read_out).collect(),
         most_positive: dashboard.most_positive.iter().map(read_out).collect(),

@@ -36,10 +36,12 @@ mod pairwise;
 mod people;
 mod search;
 mod spaces;
+mod themes;
 
 use self::{
     accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
     notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
+    themes::*,
 };
 
 #[derive(OpenApi)]
@@ -125,6 +127,10 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(next_pair, answer_pair))
         .routes(routes!(pairwise_ranking))
         .routes(routes!(space_dashboard))
+        .routes(routes!(space_themes))
+        .routes(routes!(refresh_space_themes))
+        .routes(routes!(get_theme, edit_theme))
+        .routes(routes!(merge_theme))
         .routes(routes!(duplicate_queue))
         .routes(routes!(dismiss_duplicate))
         .routes(routes!(merge_duplicate))

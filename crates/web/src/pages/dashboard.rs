@@ -18,7 +18,7 @@ pub(crate) struct Figures {
 }
 
 /// The figure sets a dashboard offers, by the name of their CSV file.
-pub(crate) const FIGURES: [&str; 4] = ["activity", "funnel", "sentiment", "contributors"];
+pub(crate) const FIGURES: [&str; 5] = ["activity", "funnel", "sentiment", "themes", "contributors"];
 
 fn short_day(layout: &Layout, at: cocreate_core::Timestamp) -> String {
     const MONTHS: [&str; 12] = [
@@ -114,6 +114,33 @@ pub(crate) fn figures(view: &DashboardView, layout: &Layout, name: &str) -> Opti
                 })
                 .collect(),
         },
+        "themes" => Figures {
+            name: "themes",
+            caption: "Top themes",
+            headers: vec![
+                "Theme",
+                "Texts",
+                "Last 30 days",
+                "30 days before",
+                "Sentiment",
+            ],
+            rows: dashboard
+                .themes
+                .iter()
+                .map(|theme| {
+                    vec![
+                        cocreate_app::theme_name(theme),
+                        theme.figures.items.to_string(),
+                        theme.figures.recent.to_string(),
+                        theme.figures.earlier.to_string(),
+                        theme.figures.sentiment.map_or_else(
+                            || "–".to_owned(),
+                            |s| format!("{:+.2}", s as f64 / 1000.0),
+                        ),
+                    ]
+                })
+                .collect(),
+        },
         "contributors" => Figures {
             name: "contributors",
             caption: "Top contributors",
@@ -148,6 +175,7 @@ pub(super) struct DashboardPage {
     pub(super) view: DashboardView,
     pub(super) charts: Vec<Chart>,
     pub(super) contributors: Figures,
+    pub(super) themes: Figures,
 }
 
 impl DashboardPage {
@@ -217,11 +245,13 @@ impl DashboardPage {
             chart(sentiment, "sentiment")?,
         ];
         let contributors = figures(&view, &layout, "contributors")?;
+        let themes = figures(&view, &layout, "themes")?;
         Some(Self {
             layout,
             view,
             charts,
             contributors,
+            themes,
         })
     }
 
@@ -234,20 +264,11 @@ impl DashboardPage {
     }
 
     pub(super) fn link(text: &WrittenText) -> String {
-        match (text.kind, text.idea_id) {
-            (DocKind::Comment, Some(idea)) => format!("/ideas/{idea}#comment-{}", text.id),
-            (_, Some(idea)) => format!("/ideas/{idea}"),
-            _ => String::new(),
-        }
+        text_link(text)
     }
 
     pub(super) fn excerpt(text: &WrittenText) -> String {
-        const SHOWN: usize = 200;
-        let flat = text.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        match flat.char_indices().nth(SHOWN) {
-            Some((cut, _)) => format!("{}…", &flat[..cut]),
-            None => flat,
-        }
+        cocreate_app::excerpt(&text.text)
     }
 
     pub(super) fn score(reading: &Reading) -> String {
@@ -255,6 +276,16 @@ impl DashboardPage {
             Reading::Scored(score) => format!("{score:+.2}"),
             Reading::OtherLanguage { name, .. } => format!("in {name}"),
         }
+    }
+}
+
+/// Where a text was written: its idea, at the comment for a comment (none for a comment on a
+/// challenge).
+pub(crate) fn text_link(text: &WrittenText) -> String {
+    match (text.kind, text.idea_id) {
+        (DocKind::Comment, Some(idea)) => format!("/ideas/{idea}#comment-{}", text.id),
+        (_, Some(idea)) => format!("/ideas/{idea}"),
+        _ => String::new(),
     }
 }
 

@@ -43,11 +43,13 @@ mod pairwise;
 mod people;
 mod search;
 mod spaces;
+mod themes;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
     accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
     notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
+    themes::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -388,6 +390,9 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
             Some("The ideas were merged: the supporters moved over, each counted once.")
         }
         "duplicate-dismissed" => Some("Marked as different ideas: the pair will not come back."),
+        "themes-refreshing" => Some("The themes are being computed: reload this page in a moment."),
+        "theme-saved" => Some("Saved: the name and pin stay when the themes are computed again."),
+        "theme-merged" => Some("Merged: the texts of both themes are in this one now."),
         _ => None,
     }
 }
@@ -511,6 +516,10 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/challenges/{id}/ranking", get(pairwise_ranking))
         .route("/spaces/{slug}/dashboard", get(dashboard))
         .route("/spaces/{slug}/dashboard/{file}", get(dashboard_csv))
+        .route("/spaces/{slug}/themes", get(themes))
+        .route("/spaces/{slug}/themes/refresh", post(refresh_themes))
+        .route("/themes/{id}", get(theme).post(edit_theme))
+        .route("/themes/{id}/merge", post(merge_theme))
         .route("/spaces/{slug}/duplicates", get(duplicates))
         .route("/duplicates/{id}", get(duplicate))
         .route("/duplicates/{id}/merge", post(merge_duplicate))
@@ -558,4 +567,9 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/moderation/{kind}/{id}/{action}", post(moderate))
         .route("/search", get(search))
         .route("/spaces/{slug}/similar", get(similar))
+}
+
+/// The longest name a theme may have, for its form.
+pub(crate) fn theme_label_limit() -> usize {
+    cocreate_app::MAX_THEME_LABEL
 }
