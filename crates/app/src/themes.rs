@@ -213,7 +213,7 @@ impl App {
                     figures: ThemeFigures {
                         terms: first.terms.clone(),
                         representative: Some(item(representative)),
-                        representative_text: excerpt(&texts[representative].text),
+                        representative_text: String::new(),
                         items: members.len() as i64,
                         recent,
                         earlier,

@@ -8,10 +8,10 @@ CREATE TABLE themes (
     -- Staff's name for the theme, shown instead of its words.
     label TEXT,
     pinned INTEGER NOT NULL DEFAULT 0,
-    -- The text closest to the theme's centre.
+    -- The text closest to the theme's centre (read as it is now, so a text since hidden or
+    -- deleted is not shown).
     representative_kind TEXT CHECK (representative_kind IN ('idea', 'comment')),
     representative_id INTEGER,
-    representative_text TEXT NOT NULL DEFAULT '',
     items INTEGER NOT NULL DEFAULT 0,
     -- Texts written in the last 30 days before the computation, and in the 30 days before those.
     recent INTEGER NOT NULL DEFAULT 0,

@@ -21,6 +21,8 @@ pub struct ThemeFigures {
     /// The most distinctive words, most distinctive first.
     pub terms: Vec<String>,
     pub representative: Option<ThemeItem>,
+    /// The representative text as it reads now (empty when it was since hidden or deleted);
+    /// read, never stored.
     pub representative_text: String,
     pub items: i64,
     /// Texts of the last 30 days, and of the 30 days before.
@@ -60,9 +62,14 @@ pub struct ThemeRun {
     pub note: Option<String>,
 }
 
-const THEME_COLUMNS: &str = "SELECT id, space_id, label, pinned, terms, representative_kind, \
-     representative_id, representative_text, items, recent, earlier, sentiment, scored, \
-     other_language FROM themes ";
+const THEME_COLUMNS: &str = "SELECT h.id, h.space_id, h.label, h.pinned, h.terms, \
+     h.representative_kind, h.representative_id, h.items, h.recent, h.earlier, h.sentiment, \
+     h.scored, h.other_language, COALESCE(ri.title || ' ' || ri.body, rc.body, '') \
+     AS representative_text FROM themes h \
+     LEFT JOIN ideas ri ON h.representative_kind = 'idea' AND ri.id = h.representative_id \
+     AND ri.stage <> 'draft' AND ri.hidden_at IS NULL \
+     LEFT JOIN comments rc ON h.representative_kind = 'comment' AND rc.id = h.representative_id \
+     AND rc.deleted_at IS NULL AND rc.hidden_at IS NULL ";
 
 fn kind(text: &str) -> StoreResult<DocKind> {
     match text {
@@ -139,7 +146,9 @@ pub trait ThemeTx {
 impl<S: SqlRead + ?Sized> ThemeRead for S {
     async fn themes_of_space(&self, space_id: i64) -> StoreResult<Vec<ThemeRecord>> {
         self.fetch(
-            &format!("{THEME_COLUMNS}WHERE space_id = $1 ORDER BY pinned DESC, items DESC, id"),
+            &format!(
+                "{THEME_COLUMNS}WHERE h.space_id = $1 ORDER BY h.pinned DESC, h.items DESC, h.id"
+            ),
             &[space_id.into()],
         )
         .await?
@@ -149,7 +158,7 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
     }
 
     async fn theme(&self, id: i64) -> StoreResult<Option<ThemeRecord>> {
-        self.fetch_optional(&format!("{THEME_COLUMNS}WHERE id = $1"), &[id.into()])
+        self.fetch_optional(&format!("{THEME_COLUMNS}WHERE h.id = $1"), &[id.into()])
             .await?
             .map(theme)
             .transpose()
@@ -242,12 +251,11 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
     }
 }
 
-fn figures_args(figures: &ThemeFigures) -> [crate::SqlArg<'_>; 10] {
+fn figures_args(figures: &ThemeFigures) -> [crate::SqlArg<'_>; 9] {
     [
         figures.terms.join("\n").into(),
         figures.representative.map(|item| item.kind.as_str()).into(),
         figures.representative.map(|item| item.id).into(),
-        figures.representative_text.as_str().into(),
         figures.items.into(),
         figures.recent.into(),
         figures.earlier.into(),
@@ -257,8 +265,8 @@ fn figures_args(figures: &ThemeFigures) -> [crate::SqlArg<'_>; 10] {
     ]
 }
 
-const FIGURE_COLUMNS: &str = "terms, representative_kind, representative_id, \
-     representative_text, items, recent, earlier, sentiment, scored, other_language";
+const FIGURE_COLUMNS: &str = "terms, representative_kind, representative_id, items, recent, \
+     earlier, sentiment, scored, other_language";
 
 #[async_trait]
 impl<T: SqlTx + ?Sized> ThemeTx for T {
@@ -276,19 +284,21 @@ impl<T: SqlTx + ?Sized> ThemeTx for T {
         let mut kept = Vec::with_capacity(found.len());
         for theme in found {
             let args = figures_args(&theme.figures);
-            let id = match theme.continues {
-                Some(id) => {
-                    let mut sql = Sql::new("UPDATE themes SET (");
-                    sql.push(FIGURE_COLUMNS)
-                        .push(") = (")
-                        .list(args)
-                        .push(") WHERE id = ");
-                    sql.bind(id).push(" AND space_id = ").bind(space_id);
-                    if self.execute_sql(&sql).await? != 1 {
-                        return Err(StoreError::NotFound);
-                    }
-                    id
+            // The theme it continues may have gone meanwhile (merged by staff): then it is new.
+            let mut continued = None;
+            if let Some(id) = theme.continues {
+                let mut sql = Sql::new("UPDATE themes SET (");
+                sql.push(FIGURE_COLUMNS)
+                    .push(") = (")
+                    .list(args.clone())
+                    .push(") WHERE id = ");
+                sql.bind(id).push(" AND space_id = ").bind(space_id);
+                if self.execute_sql(&sql).await? == 1 {
+                    continued = Some(id);
                 }
+            }
+            let id = match continued {
+                Some(id) => id,
                 None => {
                     let mut sql = Sql::new("INSERT INTO themes (space_id, ");
                     sql.push(FIGURE_COLUMNS)
@@ -324,8 +334,8 @@ impl<T: SqlTx + ?Sized> ThemeTx for T {
             .push(" AND label IS NULL AND pinned = 0");
         let mut emptied = Sql::new(
             "UPDATE themes SET items = 0, recent = 0, earlier = 0, sentiment = NULL, scored = 0, \
-             other_language = 0, representative_kind = NULL, representative_id = NULL, \
-             representative_text = '' WHERE space_id = ",
+             other_language = 0, representative_kind = NULL, representative_id = NULL \
+             WHERE space_id = ",
         );
         emptied.bind(space_id);
         if !kept.is_empty() {

@@ -479,7 +479,6 @@ pub const TABLES: &[TableSpec] = &[
             ("pinned", Int),
             ("representative_kind", Text),
             ("representative_id", Int),
-            ("representative_text", Text),
             ("items", Int),
             ("recent", Int),
             ("earlier", Int),

@@ -2,6 +2,9 @@
 //! also lists in a table beside it, so the SVG is labelled as an image with a short summary and
 //! carries no user text: labels are dates, stage names and counts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
@@ -16,6 +19,40 @@ pub const SERIES: [RGBColor; 3] = [
     RGBColor(0xD5, 0x5E, 0x00),
     RGBColor(0x00, 0x9E, 0x73),
 ];
+
+/// Which figures a set of charts draws: the space, when its figures were computed, and the time
+/// zone their dates are read in.
+pub(crate) type ChartsKey = (i64, i64, String);
+
+/// Charts as last drawn, so that a page view while the figures are unchanged costs no drawing.
+#[derive(Default)]
+pub(crate) struct DrawnCharts(Mutex<HashMap<ChartsKey, Arc<[String; 3]>>>);
+
+/// Chart sets kept at once; beyond this the cache starts afresh.
+const KEPT_CHARTS: usize = 64;
+
+impl DrawnCharts {
+    /// The charts of `key`, drawn by `draw` unless they were already.
+    pub(crate) fn drawn(
+        &self,
+        key: ChartsKey,
+        draw: impl FnOnce() -> [String; 3],
+    ) -> Arc<[String; 3]> {
+        if let Some(drawn) = self.0.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+            return drawn;
+        }
+        let drawn = Arc::new(draw());
+        if let Ok(mut kept) = self.0.lock() {
+            // A space's older drawings are of figures no longer shown.
+            kept.retain(|(space, _, _), _| *space != key.0);
+            if kept.len() >= KEPT_CHARTS {
+                kept.clear();
+            }
+            kept.insert(key, Arc::clone(&drawn));
+        }
+        drawn
+    }
+}
 
 /// One line of a line chart: a name for the legend and a value per x label (none: no point).
 pub struct Line<'a> {
@@ -201,6 +238,24 @@ mod tests {
             svg.contains("8 Sep\n</text>") && svg.contains("<polyline"),
             "{svg}"
         );
+    }
+
+    #[test]
+    fn charts_are_drawn_once_per_computation_of_the_figures() {
+        let drawn = DrawnCharts::default();
+        let mut draws = 0;
+        let mut draw = |key: ChartsKey| {
+            drawn.drawn(key, || {
+                draws += 1;
+                [String::new(), String::new(), String::new()]
+            })
+        };
+        draw((1, 100, "UTC".into()));
+        draw((1, 100, "UTC".into()));
+        draw((2, 100, "UTC".into()));
+        draw((1, 200, "UTC".into()));
+        draw((1, 200, "Europe/Paris".into()));
+        assert_eq!(draws, 4);
     }
 
     #[test]

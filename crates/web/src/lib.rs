@@ -82,6 +82,7 @@ pub(crate) struct WebState {
     pub metrics: PrometheusHandle,
     pub limits: Arc<middleware::Limits>,
     pub page_cache: Arc<page_cache::PageCache>,
+    pub charts: Arc<charts::DrawnCharts>,
 }
 
 /// The cursor for the page after `items`, a full page of `limit`; `None` after the last page.
@@ -114,6 +115,7 @@ pub fn router(app: Arc<App>, options: &WebOptions) -> Router {
         metrics: prometheus(),
         limits: Arc::new(middleware::Limits::new(options)),
         page_cache: Arc::new(page_cache::PageCache::default()),
+        charts: Arc::default(),
         app,
     };
     let security_headers = [

@@ -58,6 +58,12 @@ async fn themes_of(server: &TestServer, token: &str, space: &str) -> Value {
     body
 }
 
+async fn theme_detail(server: &TestServer, token: &str, id: i64) -> Value {
+    let (status, detail) = api(server, token, "GET", &format!("/api/v1/themes/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    detail
+}
+
 async fn space_id(server: &TestServer, slug: &str) -> i64 {
     server.store.space_by_slug(slug).await.unwrap().unwrap().id
 }
@@ -72,9 +78,7 @@ async fn subjects(
     let mut found = HashMap::new();
     for theme in themes["themes"].as_array().unwrap() {
         let id = theme["id"].as_i64().unwrap();
-        let (status, detail) =
-            api(server, token, "GET", &format!("/api/v1/themes/{id}"), None).await;
-        assert_eq!(status, StatusCode::OK, "{detail}");
+        let detail = theme_detail(server, token, id).await;
         let texts = detail["texts"].as_array().unwrap();
         assert_eq!(
             texts.len() as i64,
@@ -234,6 +238,37 @@ async fn themes_group_what_people_say_and_keep_staff_edits_across_computations(b
         "{again}"
     );
     assert!(!regrouped.contains_key(&market));
+
+    // A text hidden by the moderators leaves the theme's page and its representative at once.
+    let detail = theme_detail(&server, &token, bikes).await;
+    let closest = detail["texts"][0]["idea_id"].as_i64().unwrap();
+    assert!(
+        !detail["theme"]["representative"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    server
+        .app
+        .moderate(
+            &admin,
+            cocreate_store::ContentKind::Idea,
+            closest,
+            cocreate_app::Resolution::Hide,
+            "Off-topic.",
+        )
+        .await
+        .unwrap();
+    let hidden = theme_detail(&server, &token, bikes).await;
+    assert_eq!(hidden["theme"]["representative"], "", "{hidden}");
+    assert!(
+        hidden["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|text| text["idea_id"] != closest),
+        "{hidden}"
+    );
 
     // The pages and the dashboard show them.
     let staff = staff_browser(&server).await;

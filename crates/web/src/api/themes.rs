@@ -26,7 +26,7 @@ pub struct ThemeOut {
     sentiment: Option<f64>,
     scored: i64,
     other_language: i64,
-    /// The text closest to its centre (an excerpt).
+    /// The text closest to its centre, as it reads now (an excerpt; empty once hidden or deleted).
     representative: String,
 }
 
@@ -45,7 +45,7 @@ pub(super) fn theme_out(theme: &ThemeRecord) -> ThemeOut {
         sentiment: figures.sentiment.map(|s| s as f64 / 1000.0),
         scored: figures.scored,
         other_language: figures.other_language,
-        representative: figures.representative_text.clone(),
+        representative: cocreate_app::excerpt(&figures.representative_text),
     }
 }
 

@@ -178,66 +178,71 @@ pub(super) struct DashboardPage {
     pub(super) themes: Figures,
 }
 
-impl DashboardPage {
-    fn new(layout: Layout, view: DashboardView) -> Option<Self> {
-        let dashboard = &view.dashboard;
-        let labels: Vec<String> = dashboard
+/// The dashboard's three charts as SVG: activity, the funnel, sentiment.
+fn draw(layout: &Layout, dashboard: &cocreate_app::Dashboard) -> [String; 3] {
+    let labels: Vec<String> = dashboard
+        .weeks
+        .iter()
+        .map(|week| short_day(layout, week.starts))
+        .collect();
+    let counts = |count: fn(&cocreate_app::DashboardWeek) -> i64| {
+        dashboard
             .weeks
             .iter()
-            .map(|week| short_day(&layout, week.starts))
-            .collect();
-        let counts = |count: fn(&cocreate_app::DashboardWeek) -> i64| {
-            dashboard
+            .map(|week| Some(count(week) as f64))
+            .collect()
+    };
+    let activity = line_chart(
+        "Ideas, comments and supports per week; the table below lists the figures.",
+        &labels,
+        &[
+            Line {
+                name: "Ideas",
+                values: counts(|week| week.ideas),
+            },
+            Line {
+                name: "Comments",
+                values: counts(|week| week.comments),
+            },
+            Line {
+                name: "Supports",
+                values: counts(|week| week.supports),
+            },
+        ],
+        None,
+    );
+    let stages: Vec<&str> = FUNNEL.iter().map(|stage| stage.label()).collect();
+    let funnel = bar_chart(
+        "Ideas that reached each stage; the table below lists the figures.",
+        &stages
+            .iter()
+            .map(|label| funnel_label(label))
+            .collect::<Vec<_>>(),
+        &dashboard
+            .funnel
+            .iter()
+            .map(|step| step.ideas)
+            .collect::<Vec<_>>(),
+    );
+    let sentiment = line_chart(
+        "Mean sentiment per week, from −1 (negative) to 1 (positive); the table below lists the figures.",
+        &labels,
+        &[Line {
+            name: "Mean sentiment",
+            values: dashboard
                 .weeks
                 .iter()
-                .map(|week| Some(count(week) as f64))
-                .collect()
-        };
-        let activity = line_chart(
-            "Ideas, comments and supports per week; the table below lists the figures.",
-            &labels,
-            &[
-                Line {
-                    name: "Ideas",
-                    values: counts(|week| week.ideas),
-                },
-                Line {
-                    name: "Comments",
-                    values: counts(|week| week.comments),
-                },
-                Line {
-                    name: "Supports",
-                    values: counts(|week| week.supports),
-                },
-            ],
-            None,
-        );
-        let stages: Vec<&str> = FUNNEL.iter().map(|stage| stage.label()).collect();
-        let funnel = bar_chart(
-            "Ideas that reached each stage; the table below lists the figures.",
-            &stages
-                .iter()
-                .map(|label| funnel_label(label))
-                .collect::<Vec<_>>(),
-            &dashboard
-                .funnel
-                .iter()
-                .map(|step| step.ideas)
-                .collect::<Vec<_>>(),
-        );
-        let sentiment = line_chart(
-            "Mean sentiment per week, from −1 (negative) to 1 (positive); the table below lists the figures.",
-            &labels,
-            &[Line {
-                name: "Mean sentiment",
-                values: dashboard
-                    .weeks
-                    .iter()
-                    .map(|week| week.sentiment.mean())
-                    .collect(),
-            }],
-            Some((-1.0, 1.0)),
-        );
+                .map(|week| week.sentiment.mean())
+                .collect(),
+        }],
+        Some((-1.0, 1.0)),
+    );
+    [activity, funnel, sentiment]
+}
+
+impl DashboardPage {
+    fn new(layout: Layout, view: DashboardView, svgs: &[String; 3]) -> Option<Self> {
+        let [activity, funnel, sentiment] = svgs.clone();
         let chart = |svg, name| figures(&view, &layout, name).map(|figures| Chart { svg, figures });
         let charts = vec![
             chart(activity, "activity")?,
@@ -306,7 +311,15 @@ pub(super) async fn dashboard(
     let actor = require(&actor)?;
     let view = state.app.space_dashboard(actor, &slug).await?;
     let layout = layout(&state, Some(actor)).await?;
-    let page = DashboardPage::new(layout, view).ok_or(AppError::NotFound)?;
+    let svgs = state.charts.drawn(
+        (
+            view.space.space.id,
+            view.dashboard.computed_at.millis(),
+            format!("{:?}", layout.zone),
+        ),
+        || draw(&layout, &view.dashboard),
+    );
+    let page = DashboardPage::new(layout, view, &svgs).ok_or(AppError::NotFound)?;
     ok(&page)
 }
 

@@ -39,6 +39,10 @@ pub(super) struct ThemesPage {
 }
 
 impl ThemesPage {
+    pub(super) fn excerpt(text: &str) -> String {
+        cocreate_app::excerpt(text)
+    }
+
     pub(super) fn fresh_for_minutes() -> i64 {
         cocreate_app::THEMES_FRESH_FOR_MILLIS / 60_000
     }
