@@ -4,6 +4,7 @@
 //! however busy the space is; each computation reads only the window of recent weeks (and the
 //! space's stage history).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cocreate_core::{Stage, Timestamp};
@@ -11,7 +12,7 @@ use cocreate_insights::{Polarity, Reading, SentimentTally, read_sentiment};
 use cocreate_store::{Contributor, StageReached, ThemeRecord, WrittenText};
 
 use crate::challenge_cache::ChallengeCache;
-use crate::{Actor, App, AppResult, SpaceView};
+use crate::{Actor, App, AppError, AppResult, SpaceView};
 
 /// Weeks the dashboard looks back over.
 pub const DASHBOARD_WEEKS: i64 = 12;
@@ -104,8 +105,20 @@ pub struct DashboardView {
 #[derive(Default)]
 pub(crate) struct Dashboards {
     computed: ChallengeCache<(), Dashboard>,
-    /// One computation at a time: a burst of first views waits for one result.
-    computing: tokio::sync::Mutex<()>,
+    /// One computation at a time per space: a burst of first views waits for one result, and
+    /// other spaces do not wait for it.
+    computing: std::sync::Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Dashboards {
+    fn computing(&self, space_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        // The map holds no invariant a panic elsewhere could have broken halfway.
+        let mut spaces = self
+            .computing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(spaces.entry(space_id).or_default())
+    }
 }
 
 impl App {
@@ -121,7 +134,8 @@ impl App {
         if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
             return Ok(DashboardView { space, dashboard });
         }
-        let _computing = self.dashboards.computing.lock().await;
+        let computing = self.dashboards.computing(space_id);
+        let _computing = computing.lock().await;
         if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
             return Ok(DashboardView { space, dashboard });
         }
@@ -160,24 +174,34 @@ impl App {
                 week.supports += activity.supports;
             }
         }
-        let mut latest_read = Vec::new();
-        for week in &mut weeks {
-            let texts = self
-                .store
-                .recent_texts(
-                    space_id,
-                    week.starts,
-                    week.starts.plus_millis(WEEK_MILLIS),
-                    SENTIMENT_SAMPLE,
-                )
-                .await?;
-            let read: Vec<ReadText> = texts
+        let mut written = Vec::with_capacity(weeks.len());
+        for week in &weeks {
+            let to = week.starts.plus_millis(WEEK_MILLIS);
+            written.push(
+                self.store
+                    .recent_texts(space_id, week.starts, to, SENTIMENT_SAMPLE)
+                    .await?,
+            );
+        }
+        // Reading thousands of texts is CPU work: off the async threads.
+        let read: Vec<Vec<ReadText>> = tokio::task::spawn_blocking(move || {
+            written
                 .into_iter()
-                .map(|text| ReadText {
-                    reading: read_sentiment(&text.text),
-                    text,
+                .map(|texts| {
+                    texts
+                        .into_iter()
+                        .map(|text| ReadText {
+                            reading: read_sentiment(&text.text),
+                            text,
+                        })
+                        .collect()
                 })
-                .collect();
+                .collect()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("dashboard sentiment: {e}")))?;
+        let mut latest_read = Vec::new();
+        for (week, read) in weeks.iter_mut().zip(read) {
             for text in &read {
                 week.sentiment.add(text.reading);
             }

@@ -56,6 +56,18 @@ impl ThemeJobs {
     }
 }
 
+/// A space's computation under way, until dropped.
+struct RunningJob {
+    app: Arc<App>,
+    space_id: i64,
+}
+
+impl Drop for RunningJob {
+    fn drop(&mut self) {
+        self.app.theme_jobs.running().remove(&self.space_id);
+    }
+}
+
 /// The name people read for a theme: staff's, or its words.
 pub fn theme_name(theme: &ThemeRecord) -> String {
     match &theme.label {
@@ -118,10 +130,14 @@ impl App {
         }
         let app = Arc::clone(self);
         tokio::spawn(async move {
+            // The space is free for the next computation however this one ends, a panic too.
+            let _running = RunningJob {
+                app: Arc::clone(&app),
+                space_id,
+            };
             if let Err(error) = app.compute_themes(space_id).await {
                 tracing::error!(space_id, %error, "themes could not be computed");
             }
-            app.theme_jobs.running().remove(&space_id);
         });
     }
 
@@ -133,12 +149,6 @@ impl App {
     async fn compute_themes(&self, space_id: i64) -> AppResult<ThemeRun> {
         let now = self.now();
         let texts = self.store.texts_for_themes(space_id, THEME_TEXTS).await?;
-        let previous: HashMap<ThemeItem, i64> = self
-            .store
-            .theme_memberships(space_id)
-            .await?
-            .into_iter()
-            .collect();
         // Reading and grouping many texts takes seconds: off the async threads.
         let (texts, readings, found) = tokio::task::spawn_blocking(move || {
             let readings: Vec<Reading> = texts
@@ -158,6 +168,11 @@ impl App {
             Err(InsightsError::NotEnoughData(reason)) => (Vec::new(), Some(reason)),
             Err(other) => return Err(AppError::Internal(other.to_string())),
         };
+        // Which stored theme each computed one continues is decided on the themes as they are
+        // when the result is written, with staff's merges made meanwhile held off.
+        let mut tx = self.store.begin().await?;
+        let previous: HashMap<ThemeItem, i64> =
+            tx.lock_space_themes(space_id).await?.into_iter().collect();
         let item = |index: usize| ThemeItem {
             kind: texts[index].kind,
             id: texts[index].id,
@@ -232,7 +247,6 @@ impl App {
             themed: records.iter().map(|theme| theme.figures.items).sum(),
             note,
         };
-        let mut tx = self.store.begin().await?;
         tx.record_themes(space_id, &records, &run).await?;
         tx.commit().await?;
         tracing::info!(
@@ -253,7 +267,9 @@ impl App {
             .themes_of_space(space.space.id)
             .await?
             .into_iter()
-            .filter(|other| other.id != id && (other.figures.items > 0 || other.label.is_some()))
+            .filter(|other| {
+                other.id != id && (other.figures.items > 0 || other.label.is_some() || other.pinned)
+            })
             .collect();
         Ok(ThemeView {
             space,
@@ -309,7 +325,9 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
-        tx.merge_theme(id, into).await?;
+        if !tx.merge_theme(space.space.id, id, into).await? {
+            return Err(AppError::NotFound);
+        }
         tx.commit().await?;
         Ok(self.curated_theme(actor, into).await?.1)
     }

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use cocreate_core::Timestamp;
 
-use crate::dashboard::{SHOWN_IDEAS, SPACE_COMMENTS, written_texts};
+use crate::dashboard::{SHOWN_IDEAS, written_texts};
 use crate::{DocKind, Sql, SqlRead, SqlRow, SqlTx, StoreError, StoreResult, WrittenText};
 
 /// An idea or a comment in a theme.
@@ -137,9 +137,14 @@ pub trait ThemeTx {
     /// Names (or, with none, unnames) and pins or unpins a theme; false when there is none.
     async fn edit_theme(&mut self, id: i64, label: Option<&str>, pinned: bool)
     -> StoreResult<bool>;
-    /// Moves every text of `from` into `into` (after its own) and removes `from`; the figures
-    /// of `into` become those of both until the next computation.
-    async fn merge_theme(&mut self, from: i64, into: i64) -> StoreResult<()>;
+    /// Holds the space's themes until the transaction ends, so that a computation's write and
+    /// staff's merges take turns; answers with which theme each text is in now.
+    async fn lock_space_themes(&mut self, space_id: i64) -> StoreResult<Vec<(ThemeItem, i64)>>;
+    /// Moves every text of `from` into `into` (after its own) and removes `from`, both themes of
+    /// `space_id`; the figures of `into` become those of both until the next computation, and it
+    /// keeps its name and pin, or takes those of `from` when it has none. False when either
+    /// theme is gone.
+    async fn merge_theme(&mut self, space_id: i64, from: i64, into: i64) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -190,23 +195,7 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
     }
 
     async fn theme_memberships(&self, space_id: i64) -> StoreResult<Vec<(ThemeItem, i64)>> {
-        self.fetch(
-            "SELECT t.theme_id, t.kind, t.item_id FROM theme_items t \
-             JOIN themes h ON h.id = t.theme_id WHERE h.space_id = $1",
-            &[space_id.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|mut row| {
-            Ok((
-                ThemeItem {
-                    kind: kind(&row.text("kind")?)?,
-                    id: row.int("item_id")?,
-                },
-                row.int("theme_id")?,
-            ))
-        })
-        .collect()
+        memberships(self.fetch(MEMBERSHIPS, &[space_id.into()]).await?)
     }
 
     async fn theme_run(&self, space_id: i64) -> StoreResult<Option<ThemeRun>> {
@@ -236,19 +225,41 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
                 &[space_id.into(), limit.into()],
             )
             .await?;
+        // Through the space's ideas and challenges, so only this space's comments are read.
         let comments = self
             .fetch(
-                &format!(
-                    "SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at \
-                     {SPACE_COMMENTS}$1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
-                ),
-                &[space_id.into(), limit.into()],
+                "SELECT id, idea_id, title, body, created_at FROM ( \
+                 SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at FROM comments c \
+                 JOIN ideas i ON i.id = c.idea_id WHERE i.space_id = $1 AND i.hidden_at IS NULL \
+                 AND c.deleted_at IS NULL AND c.hidden_at IS NULL \
+                 UNION ALL SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at FROM comments c \
+                 JOIN challenges h ON h.id = c.challenge_id WHERE h.space_id = $2 \
+                 AND c.deleted_at IS NULL AND c.hidden_at IS NULL \
+                 ) spoken ORDER BY created_at DESC, id DESC LIMIT $3",
+                &[space_id.into(), space_id.into(), limit.into()],
             )
             .await?;
         written_texts(DocKind::Idea, ideas.into_iter())
             .chain(written_texts(DocKind::Comment, comments.into_iter()))
             .collect()
     }
+}
+
+const MEMBERSHIPS: &str = "SELECT t.theme_id, t.kind, t.item_id FROM theme_items t \
+     JOIN themes h ON h.id = t.theme_id WHERE h.space_id = $1";
+
+fn memberships(rows: Vec<SqlRow>) -> StoreResult<Vec<(ThemeItem, i64)>> {
+    rows.into_iter()
+        .map(|mut row| {
+            Ok((
+                ThemeItem {
+                    kind: kind(&row.text("kind")?)?,
+                    id: row.int("item_id")?,
+                },
+                row.int("theme_id")?,
+            ))
+        })
+        .collect()
 }
 
 fn figures_args(figures: &ThemeFigures) -> [crate::SqlArg<'_>; 9] {
@@ -379,7 +390,30 @@ impl<T: SqlTx + ?Sized> ThemeTx for T {
         Ok(changed == 1)
     }
 
-    async fn merge_theme(&mut self, from: i64, into: i64) -> StoreResult<()> {
+    async fn lock_space_themes(&mut self, space_id: i64) -> StoreResult<Vec<(ThemeItem, i64)>> {
+        // The space's row stands for its themes: holding it makes every writer of them wait.
+        let lock = format!(
+            "SELECT id FROM spaces WHERE id = $1 {}",
+            self.dialect().lock_rows
+        );
+        self.fetch_optional(&lock, &[space_id.into()])
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        memberships(self.fetch(MEMBERSHIPS, &[space_id.into()]).await?)
+    }
+
+    async fn merge_theme(&mut self, space_id: i64, from: i64, into: i64) -> StoreResult<bool> {
+        self.lock_space_themes(space_id).await?;
+        let both = self
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM themes WHERE space_id = $1 AND id IN ($2, $3)",
+                &[space_id.into(), from.into(), into.into()],
+            )
+            .await?
+            .int("n")?;
+        if both != 2 || from == into {
+            return Ok(false);
+        }
         let offset = self
             .fetch_one(
                 "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM theme_items WHERE theme_id = $1",
@@ -392,7 +426,7 @@ impl<T: SqlTx + ?Sized> ThemeTx for T {
             &[into.into(), offset.into(), from.into()],
         )
         .await?;
-        // Sentiment weighted by the texts scored in each.
+        // Sentiment weighted by the texts scored in each; a name or pin of either stays.
         self.execute(
             "UPDATE themes SET \
              sentiment = CASE WHEN themes.scored + f.scored = 0 THEN NULL ELSE \
@@ -400,14 +434,16 @@ impl<T: SqlTx + ?Sized> ThemeTx for T {
              / (themes.scored + f.scored) END, \
              items = themes.items + f.items, recent = themes.recent + f.recent, \
              earlier = themes.earlier + f.earlier, scored = themes.scored + f.scored, \
-             other_language = themes.other_language + f.other_language \
-             FROM (SELECT items, recent, earlier, sentiment, scored, other_language FROM themes \
-             WHERE id = $1) f WHERE themes.id = $2",
+             other_language = themes.other_language + f.other_language, \
+             label = COALESCE(themes.label, f.label), \
+             pinned = CASE WHEN f.pinned = 1 THEN 1 ELSE themes.pinned END \
+             FROM (SELECT items, recent, earlier, sentiment, scored, other_language, label, pinned \
+             FROM themes WHERE id = $1) f WHERE themes.id = $2",
             &[from.into(), into.into()],
         )
         .await?;
         self.execute("DELETE FROM themes WHERE id = $1", &[from.into()])
             .await?;
-        Ok(())
+        Ok(true)
     }
 }

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     themes_group_what_people_say_and_keep_staff_edits_across_computations,
     only_staff_see_themes_and_bad_edits_are_refused,
+    merges_made_while_the_themes_are_computed_stay,
 );
 
 const TENTS: [&str; 6] = [
@@ -96,21 +97,48 @@ async fn subjects(
     found
 }
 
+/// A space "town" with six ideas on each of three subjects, by Casey.
+struct Town {
+    admin: cocreate_app::Actor,
+    token: String,
+    casey: cocreate_app::Actor,
+    /// Each idea's subject: 0 tents, 1 bikes, 2 market.
+    subject_of: HashMap<i64, usize>,
+    id: i64,
+}
+
+async fn town_of_three_subjects(server: &TestServer) -> Town {
+    let (admin, token) = org_admin(server).await;
+    create_space(server, &admin, "Town", Audience::Public).await;
+    let (casey, _) = customer(server, "casey@example.org").await;
+    let mut subject_of = HashMap::new();
+    for (subject, texts) in [TENTS, BIKES, MARKET].iter().enumerate() {
+        for text in texts {
+            let idea = published_idea(server, &casey, "town", text, text).await;
+            subject_of.insert(idea.id, subject);
+        }
+    }
+    let id = space_id(server, "town").await;
+    Town {
+        admin,
+        token,
+        casey,
+        subject_of,
+        id,
+    }
+}
+
 async fn themes_group_what_people_say_and_keep_staff_edits_across_computations(backend: Backend) {
     let Some(server) = spawn(backend).await else {
         return;
     };
-    let (admin, token) = org_admin(&server).await;
-    create_space(&server, &admin, "Town", Audience::Public).await;
-    let (casey, _) = customer(&server, "casey@example.org").await;
-    let mut subject_of = HashMap::new();
-    for (subject, texts) in [TENTS, BIKES, MARKET].iter().enumerate() {
-        for text in texts {
-            let idea = published_idea(&server, &casey, "town", text, text).await;
-            subject_of.insert(idea.id, subject);
-        }
-    }
-    let town = space_id(&server, "town").await;
+    let Town {
+        admin,
+        token,
+        casey,
+        mut subject_of,
+        id: town,
+    } = town_of_three_subjects(&server).await;
     let run = server.app.refresh_themes(town).await.unwrap();
     assert_eq!((run.texts, run.themed, run.note), (18, 18, None));
 
@@ -171,6 +199,16 @@ async fn themes_group_what_people_say_and_keep_staff_edits_across_computations(b
     };
     let expected =
         items_of(&before_merge, tents).unwrap() + items_of(&before_merge, market).unwrap();
+    // The market's name goes with its texts into the tents, which have none.
+    let (status, _) = api(
+        &server,
+        &token,
+        "PATCH",
+        &format!("/api/v1/themes/{market}"),
+        Some(json!({"label": "Market stalls"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     let (status, kept) = api(
         &server,
         &token,
@@ -181,8 +219,12 @@ async fn themes_group_what_people_say_and_keep_staff_edits_across_computations(b
     .await;
     assert_eq!(status, StatusCode::OK, "{kept}");
     assert_eq!(
-        (kept["id"].as_i64(), kept["items"].as_i64()),
-        (Some(tents), Some(expected))
+        (
+            kept["id"].as_i64(),
+            kept["items"].as_i64(),
+            kept["name"].as_str()
+        ),
+        (Some(tents), Some(expected), Some("Market stalls"))
     );
     let (status, _) = api(
         &server,
@@ -441,4 +483,59 @@ async fn customer_page(server: &TestServer) -> reqwest::Client {
         cocreate_core::OrgRole::Member,
     )
     .await
+}
+
+async fn merges_made_while_the_themes_are_computed_stay(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let Town {
+        admin,
+        token,
+        subject_of,
+        id: town,
+        ..
+    } = town_of_three_subjects(&server).await;
+    server.app.refresh_themes(town).await.unwrap();
+    let grouped = subjects(
+        &server,
+        &token,
+        &themes_of(&server, &token, "town").await,
+        &subject_of,
+    )
+    .await;
+    let ids: Vec<i64> = {
+        let mut ids: Vec<i64> = grouped.keys().copied().collect();
+        ids.sort();
+        ids
+    };
+    let (into, sources) = (ids[0], &ids[1..]);
+
+    // Every other theme merged into the first at once, while the themes are computed again.
+    let mut merges = tokio::task::JoinSet::new();
+    for &from in sources {
+        let (app, admin) = (std::sync::Arc::clone(&server.app), admin.clone());
+        merges.spawn(async move { app.merge_theme(&admin, from, into).await });
+    }
+    let app = std::sync::Arc::clone(&server.app);
+    let computed = tokio::spawn(async move { app.refresh_themes(town).await });
+    for kept in merges.join_all().await {
+        assert_eq!(kept.unwrap().id, into);
+    }
+    computed.await.unwrap().unwrap();
+    let after = themes_of(&server, &token, "town").await;
+    let regrouped = subjects(&server, &token, &after, &subject_of).await;
+    assert_eq!(regrouped.len(), 1, "the merges were undone: {after}");
+    assert_eq!(regrouped[&into], BTreeSet::from([0, 1, 2]));
+    // And the next computation keeps them merged.
+    server.app.refresh_themes(town).await.unwrap();
+    let again = themes_of(&server, &token, "town").await;
+    assert_eq!(again["themes"].as_array().unwrap().len(), 1, "{again}");
+    assert_eq!(
+        (
+            again["themes"][0]["id"].as_i64(),
+            again["themes"][0]["items"].as_i64()
+        ),
+        (Some(into), Some(18))
+    );
 }

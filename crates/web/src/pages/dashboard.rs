@@ -294,6 +294,17 @@ pub(crate) fn text_link(text: &WrittenText) -> String {
     }
 }
 
+/// A cell as a spreadsheet takes it literally: text that would start a formula (a name such as
+/// "=SUM(…)") is prefixed with an apostrophe; numbers, signed ones too, are left as they are.
+fn inert_cell(cell: String) -> String {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// Stage names short enough to sit under a bar on a phone.
 fn funnel_label(label: &str) -> &str {
     match label {
@@ -339,7 +350,12 @@ pub(super) async fn dashboard_csv(
     let figures = figures(&view, &layout, name).ok_or(AppError::NotFound)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written = std::iter::once(figures.headers.iter().map(|h| h.to_string()).collect())
-        .chain(figures.rows)
+        .chain(
+            figures
+                .rows
+                .into_iter()
+                .map(|row| row.into_iter().map(inert_cell).collect()),
+        )
         .try_for_each(|row: Vec<String>| writer.write_record(&row));
     let body = written
         .map_err(|error| error.to_string())
@@ -356,4 +372,19 @@ pub(super) async fn dashboard_csv(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn a_cell_that_would_start_a_formula_is_made_text_and_numbers_stay() {
+        assert_eq!(inert_cell("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert_cell("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(inert_cell("-cmd".into()), "'-cmd");
+        assert_eq!(inert_cell("+0.25".into()), "+0.25");
+        assert_eq!(inert_cell("-0.75".into()), "-0.75");
+        assert_eq!(inert_cell("Alex Admin".into()), "Alex Admin");
+    }
 }

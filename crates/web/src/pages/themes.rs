@@ -77,6 +77,8 @@ pub(super) struct ThemePage {
     pub(super) layout: Layout,
     pub(super) view: ThemeView,
     pub(super) error: FormError,
+    /// The name as typed, when it was refused.
+    pub(super) typed_label: Option<String>,
 }
 
 impl ThemePage {
@@ -89,15 +91,25 @@ impl ThemePage {
     }
 
     pub(super) fn label_value(&self) -> &str {
-        self.view.theme.label.as_deref().unwrap_or("")
+        self.typed_label
+            .as_deref()
+            .or(self.view.theme.label.as_deref())
+            .unwrap_or("")
     }
 }
 
-async fn theme_page(state: &WebState, actor: &Actor, id: i64, error: FormError) -> PageResult {
+async fn theme_page(
+    state: &WebState,
+    actor: &Actor,
+    id: i64,
+    error: FormError,
+    typed_label: Option<String>,
+) -> PageResult {
     let page = ThemePage {
         layout: layout(state, Some(actor)).await?,
         view: state.app.theme_detail(actor, id).await?,
         error,
+        typed_label,
     };
     if page.error.message.is_some() {
         refused(&page)
@@ -118,6 +130,7 @@ pub(super) async fn theme(
     ok(&ThemePage {
         view: state.app.theme_detail(actor, id).await?,
         error: FormError::default(),
+        typed_label: None,
         layout,
     })
 }
@@ -142,7 +155,10 @@ pub(super) async fn edit_theme(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/themes/{id}?done=theme-saved")).into_response()),
-        Err(error) => theme_page(&state, actor, id, FormError::from_app(error)?).await,
+        Err(error) => {
+            let error = FormError::from_app(error)?;
+            theme_page(&state, actor, id, error, Some(form.label)).await
+        }
     }
 }
 
@@ -162,6 +178,6 @@ pub(super) async fn merge_theme(
         Ok(kept) => {
             Ok(Redirect::to(&format!("/themes/{}?done=theme-merged", kept.id)).into_response())
         }
-        Err(error) => theme_page(&state, actor, id, FormError::from_app(error)?).await,
+        Err(error) => theme_page(&state, actor, id, FormError::from_app(error)?, None).await,
     }
 }
