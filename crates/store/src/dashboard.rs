@@ -41,6 +41,8 @@ pub struct WrittenText {
     pub id: i64,
     /// The idea itself, or the idea a comment is on (none for a comment on a challenge).
     pub idea_id: Option<i64>,
+    /// The challenge a comment on a challenge is on.
+    pub challenge_id: Option<i64>,
     /// An idea's title and body, or a comment's body.
     pub text: String,
     pub created_at: Timestamp,
@@ -207,7 +209,8 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
         let ideas = self
             .fetch(
                 &format!(
-                    "SELECT id, id AS idea_id, title, body, created_at FROM ideas \
+                    "SELECT id, id AS idea_id, CAST(NULL AS BIGINT) AS challenge_id, title, body, \
+                     created_at FROM ideas \
                      WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
                      AND {SHOWN_IDEAS} ORDER BY created_at DESC, id DESC LIMIT $4"
                 ),
@@ -217,7 +220,7 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
         let comments = self
             .fetch(
                 &format!(
-                    "SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at \
+                    "SELECT c.id, c.idea_id, c.challenge_id, '' AS title, c.body, c.created_at \
                      {SPACE_COMMENTS}$1 AND c.created_at >= $2 AND c.created_at < $3 \
                      ORDER BY c.created_at DESC, c.id DESC LIMIT $4"
                 ),
@@ -230,7 +233,8 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
     }
 }
 
-/// Rows of `id`, `idea_id`, `title` (empty for comments), `body` and `created_at` as texts.
+/// Rows of `id`, `idea_id`, `challenge_id`, `title` (empty for comments), `body` and
+/// `created_at` as texts.
 pub(crate) fn written_texts(
     kind: DocKind,
     rows: impl Iterator<Item = SqlRow>,
@@ -241,6 +245,7 @@ pub(crate) fn written_texts(
             kind,
             id: row.int("id")?,
             idea_id: row.maybe_int("idea_id")?,
+            challenge_id: row.maybe_int("challenge_id")?,
             text: if title.is_empty() {
                 body
             } else {

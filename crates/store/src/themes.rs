@@ -173,6 +173,7 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
         let rows = self
             .fetch(
                 "SELECT t.kind, COALESCE(i.id, c.id) AS id, COALESCE(i.id, c.idea_id) AS idea_id, \
+                 c.challenge_id, \
                      COALESCE(i.title, '') AS title, COALESCE(i.body, c.body) AS body, \
                      COALESCE(i.created_at, c.created_at) AS created_at FROM theme_items t \
                      LEFT JOIN ideas i ON t.kind = 'idea' AND i.id = t.item_id \
@@ -219,7 +220,8 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
         let ideas = self
             .fetch(
                 &format!(
-                    "SELECT id, id AS idea_id, title, body, created_at FROM ideas \
+                    "SELECT id, id AS idea_id, CAST(NULL AS BIGINT) AS challenge_id, title, body, \
+                     created_at FROM ideas \
                      WHERE space_id = $1 AND {SHOWN_IDEAS} ORDER BY created_at DESC, id DESC LIMIT $2"
                 ),
                 &[space_id.into(), limit.into()],
@@ -228,11 +230,13 @@ impl<S: SqlRead + ?Sized> ThemeRead for S {
         // Through the space's ideas and challenges, so only this space's comments are read.
         let comments = self
             .fetch(
-                "SELECT id, idea_id, title, body, created_at FROM ( \
-                 SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at FROM comments c \
+                "SELECT id, idea_id, challenge_id, title, body, created_at FROM ( \
+                 SELECT c.id, c.idea_id, c.challenge_id, '' AS title, c.body, c.created_at \
+                 FROM comments c \
                  JOIN ideas i ON i.id = c.idea_id WHERE i.space_id = $1 AND i.hidden_at IS NULL \
                  AND c.deleted_at IS NULL AND c.hidden_at IS NULL \
-                 UNION ALL SELECT c.id, c.idea_id, '' AS title, c.body, c.created_at FROM comments c \
+                 UNION ALL SELECT c.id, c.idea_id, c.challenge_id, '' AS title, c.body, c.created_at \
+                 FROM comments c \
                  JOIN challenges h ON h.id = c.challenge_id WHERE h.space_id = $2 \
                  AND c.deleted_at IS NULL AND c.hidden_at IS NULL \
                  ) spoken ORDER BY created_at DESC, id DESC LIMIT $3",

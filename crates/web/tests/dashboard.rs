@@ -73,10 +73,16 @@ async fn the_dashboard_counts_the_weeks_and_reads_what_people_said(backend: Back
     let market_body = "On Saturdays, a short walk from the bus station.";
     let market = published_idea(&server, &casey, "town", market_title, market_body).await;
     let mut comments = Vec::new();
-    for text in [PRAISE, COMPLAINT, FRENCH] {
+    // The complaint is on a challenge of the space, the rest on the idea.
+    let challenge = challenge_with_tiers(&server, &admin, "town", "Market days", "2/30").await;
+    for (text, subject) in [
+        (PRAISE, Subject::Idea(market.id)),
+        (COMPLAINT, Subject::Challenge(challenge.id)),
+        (FRENCH, Subject::Idea(market.id)),
+    ] {
         let comment = server
             .app
-            .add_comment(&dana, Subject::Idea(market.id), None, text, false)
+            .add_comment(&dana, subject, None, text, false)
             .await
             .unwrap();
         comments.push(comment.id);
@@ -215,7 +221,8 @@ async fn the_dashboard_counts_the_weeks_and_reads_what_people_said(backend: Back
         "Top contributors",
         "/spaces/town/dashboard/activity.csv",
         "/spaces/town/dashboard/contributors.csv",
-        &format!("/ideas/{}#comment-{}", market.id, comments[1]),
+        &format!("/challenges/{}#comment-{}", challenge.id, comments[1]),
+        &format!("/ideas/{}#comment-{}", market.id, comments[0]),
         "terrible mess",
     ] {
         assert!(page.contains(text), "{text} missing: {page}");

@@ -284,12 +284,14 @@ impl DashboardPage {
     }
 }
 
-/// Where a text was written: its idea, at the comment for a comment (none for a comment on a
-/// challenge).
+/// Where a text was written: its idea, or the idea or challenge a comment is on, at the comment.
 pub(crate) fn text_link(text: &WrittenText) -> String {
-    match (text.kind, text.idea_id) {
-        (DocKind::Comment, Some(idea)) => format!("/ideas/{idea}#comment-{}", text.id),
-        (_, Some(idea)) => format!("/ideas/{idea}"),
+    match (text.kind, text.idea_id, text.challenge_id) {
+        (DocKind::Comment, Some(idea), _) => format!("/ideas/{idea}#comment-{}", text.id),
+        (DocKind::Comment, None, Some(challenge)) => {
+            format!("/challenges/{challenge}#comment-{}", text.id)
+        }
+        (_, Some(idea), _) => format!("/ideas/{idea}"),
         _ => String::new(),
     }
 }
