@@ -168,6 +168,18 @@ async fn duplicates_are_queued_as_they_arrive_and_merged_with_their_supporters(b
         listed.contains(&format!("{}% alike", (similarity * 100.0).round())),
         "{listed}"
     );
+    // Each idea's page shows staff the pair it is in, and nobody else.
+    let idea_page = read_page(&staff, server.url(&format!("/ideas/{road}"))).await;
+    assert!(
+        idea_page.contains(&format!("href=\"/duplicates/{id}\""))
+            && idea_page.contains("alike: <span dir=\"auto\">Smallhouse Road needs three lanes"),
+        "{idea_page}"
+    );
+    let seen_by_customer = read_page(&customer_page, server.url(&format!("/ideas/{road}"))).await;
+    assert!(
+        !seen_by_customer.contains("Possible duplicates"),
+        "{seen_by_customer}"
+    );
     let side_by_side = read_page(&staff, server.url(&format!("/duplicates/{id}"))).await;
     for text in [
         "Widen Smallhouse Road to three lanes",

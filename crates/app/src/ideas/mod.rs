@@ -181,6 +181,8 @@ pub struct IdeaView {
     pub history: Vec<IdeaEvent>,
     /// Stages staff may move it to from here.
     pub moves: Vec<Stage>,
+    /// For staff: the open pairs of possible duplicates it is in, most alike first.
+    pub possible_duplicates: Vec<cocreate_store::DuplicatePair>,
 }
 
 /// The one tag a list or search is narrowed to; a bad one is refused naming the `tag` parameter.

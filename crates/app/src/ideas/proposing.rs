@@ -146,6 +146,11 @@ impl App {
             } else {
                 Vec::new()
             },
+            possible_duplicates: if space.can_curate {
+                self.store.duplicates_of_idea(idea.id).await?
+            } else {
+                Vec::new()
+            },
             challenge,
             space,
             idea,

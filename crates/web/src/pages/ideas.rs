@@ -61,6 +61,20 @@ pub(super) struct IdeaPageView {
     pub(super) error: FormError,
 }
 
+impl IdeaPageView {
+    /// The other idea of a pair this idea is in.
+    pub(super) fn other_side<'a>(
+        pair: &'a cocreate_store::DuplicatePair,
+        idea_id: &i64,
+    ) -> &'a cocreate_store::DuplicateSide {
+        if pair.first.idea_id == *idea_id {
+            &pair.second
+        } else {
+            &pair.first
+        }
+    }
+}
+
 pub(super) async fn idea_page(
     state: &WebState,
     actor: Option<&Actor>,
