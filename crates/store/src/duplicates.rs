@@ -69,6 +69,13 @@ pub struct DuplicatePair {
     pub second: DuplicateSide,
 }
 
+impl DuplicatePair {
+    /// How alike the two are, in whole percent.
+    pub fn percent_alike(&self) -> i64 {
+        (self.similarity + 5) / 10
+    }
+}
+
 /// Where a page of the queue starts: after the pair with this similarity and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DuplicateCursor {

@@ -6,22 +6,12 @@ use cocreate_store::Idea;
 
 use super::*;
 
-fn percent(similarity: &i64) -> i64 {
-    (similarity + 5) / 10
-}
-
 #[derive(Template)]
 #[template(path = "duplicates.html")]
 pub(super) struct DuplicatesPage {
     pub(super) layout: Layout,
     pub(super) queue: DuplicateQueue,
     pub(super) after: Option<String>,
-}
-
-impl DuplicatesPage {
-    pub(super) fn percent(similarity: &i64) -> i64 {
-        percent(similarity)
-    }
 }
 
 #[derive(Deserialize)]
@@ -59,10 +49,6 @@ pub(super) struct DuplicatePage {
 }
 
 impl DuplicatePage {
-    pub(super) fn percent(similarity: &i64) -> i64 {
-        percent(similarity)
-    }
-
     pub(super) fn may_merge(from: &Idea, into: &Idea) -> bool {
         DuplicateComparison::may_merge(from, into)
     }
