@@ -797,6 +797,35 @@ fn export_and_import_move_an_organisation_between_backends() {
             .await
             .unwrap();
         assert_eq!(created.status(), 201);
+        // The duplicate finder fills once the search index has caught up, after the server
+        // started: wait for the demo's pair, so the export holds it however loaded the machine.
+        let staff = browser_client();
+        let signed_in = staff
+            .post(format!("{base}/signin"))
+            .form(&[
+                ("email", "admin@demo.cocreate.example"),
+                ("password", "cocreate-demo"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 303);
+        let started = std::time::Instant::now();
+        loop {
+            let queue: serde_json::Value = staff
+                .get(format!("{base}/api/v1/spaces/product-ideas/duplicates"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if !queue["pairs"].as_array().unwrap().is_empty() {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 60, "no duplicate pair: {queue}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         token
     });
     assert!(terminate(&mut demo).success());
