@@ -1,17 +1,18 @@
-//! The staff dashboard of a space: activity week by week, the stage funnel, sentiment over time
+//! The staff dashboard of a space, or of one challenge: activity week by week, the stage funnel, sentiment over time
 //! and the top contributors. Its figures are computed at most once per [`DASHBOARD_FRESH_FOR`]
 //! for each space and shown with the time they were computed, so a page view costs a lookup
 //! however busy the space is; each computation reads only the window of recent weeks (and the
 //! space's stage history).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use cocreate_core::{Stage, Timestamp};
 use cocreate_insights::{Polarity, Reading, SentimentTally, read_sentiment};
-use cocreate_store::{Contributor, StageReached, ThemeRecord, WrittenText};
+use cocreate_store::{
+    Challenge, Contributor, DashboardScope, StageReached, ThemeRecord, WrittenText,
+};
 
-use crate::challenge_cache::ChallengeCache;
 use crate::{Actor, App, AppError, AppResult, SpaceView};
 
 /// Weeks the dashboard looks back over.
@@ -94,30 +95,47 @@ impl Dashboard {
     }
 }
 
-/// A space's dashboard and the space as the viewer sees it.
+/// A dashboard, with the space as the viewer sees it and the challenge it is of, if any.
 #[derive(Debug, Clone)]
 pub struct DashboardView {
     pub space: SpaceView,
+    pub challenge: Option<Challenge>,
     pub dashboard: Arc<Dashboard>,
 }
 
-/// Dashboards as last computed, by space.
+/// Dashboards kept at once; beyond this the cache starts afresh.
+const KEPT_DASHBOARDS: usize = 64;
+
+/// Dashboards as last computed, by what they are of.
 #[derive(Default)]
 pub(crate) struct Dashboards {
-    computed: ChallengeCache<(), Dashboard>,
-    /// One computation at a time per space: a burst of first views waits for one result, and
-    /// other spaces do not wait for it.
-    computing: std::sync::Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    computed: std::sync::Mutex<HashMap<DashboardScope, Arc<Dashboard>>>,
+    /// One computation at a time per dashboard: a burst of first views waits for one result,
+    /// and other dashboards do not wait for it.
+    computing: std::sync::Mutex<HashMap<DashboardScope, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Dashboards {
-    fn computing(&self, space_id: i64) -> Arc<tokio::sync::Mutex<()>> {
-        // The map holds no invariant a panic elsewhere could have broken halfway.
-        let mut spaces = self
+    fn computing(&self, scope: DashboardScope) -> Arc<tokio::sync::Mutex<()>> {
+        // The maps hold no invariant a panic elsewhere could have broken halfway.
+        let mut computing = self
             .computing
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(spaces.entry(space_id).or_default())
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(computing.entry(scope).or_default())
+    }
+
+    fn latest(&self, scope: DashboardScope) -> Option<Arc<Dashboard>> {
+        let computed = self.computed.lock().unwrap_or_else(PoisonError::into_inner);
+        computed.get(&scope).cloned()
+    }
+
+    fn keep(&self, scope: DashboardScope, dashboard: Arc<Dashboard>) {
+        let mut computed = self.computed.lock().unwrap_or_else(PoisonError::into_inner);
+        if computed.len() >= KEPT_DASHBOARDS && !computed.contains_key(&scope) {
+            computed.clear();
+        }
+        computed.insert(scope, dashboard);
     }
 }
 
@@ -127,26 +145,53 @@ impl App {
     pub async fn space_dashboard(&self, actor: &Actor, slug: &str) -> AppResult<DashboardView> {
         let space = self.space(Some(actor), slug).await?;
         Self::require_curator(&space)?;
-        let space_id = space.space.id;
+        let dashboard = self
+            .dashboard(DashboardScope::Space(space.space.id))
+            .await?;
+        Ok(DashboardView {
+            space,
+            challenge: None,
+            dashboard,
+        })
+    }
+
+    /// A challenge's dashboard: its ideas, and the comments on it and on them (staff of its
+    /// space only).
+    pub async fn challenge_dashboard(
+        &self,
+        actor: &Actor,
+        challenge_id: i64,
+    ) -> AppResult<DashboardView> {
+        let (space, challenge) = self.challenge(Some(actor), challenge_id).await?;
+        Self::require_curator(&space)?;
+        let dashboard = self
+            .dashboard(DashboardScope::Challenge(challenge.id))
+            .await?;
+        Ok(DashboardView {
+            space,
+            challenge: Some(challenge),
+            dashboard,
+        })
+    }
+
+    async fn dashboard(&self, scope: DashboardScope) -> AppResult<Arc<Dashboard>> {
         let fresh = |dashboard: &Arc<Dashboard>| {
             self.now().millis() - dashboard.computed_at.millis() < DASHBOARD_FRESH_FOR_MILLIS
         };
-        if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
-            return Ok(DashboardView { space, dashboard });
+        if let Some(dashboard) = self.dashboards.latest(scope).filter(fresh) {
+            return Ok(dashboard);
         }
-        let computing = self.dashboards.computing(space_id);
+        let computing = self.dashboards.computing(scope);
         let _computing = computing.lock().await;
-        if let Some(dashboard) = self.dashboards.computed.latest(space_id).filter(fresh) {
-            return Ok(DashboardView { space, dashboard });
+        if let Some(dashboard) = self.dashboards.latest(scope).filter(fresh) {
+            return Ok(dashboard);
         }
-        let dashboard = Arc::new(self.compute_dashboard(space_id).await?);
-        self.dashboards
-            .computed
-            .keep(space_id, (), Arc::clone(&dashboard));
-        Ok(DashboardView { space, dashboard })
+        let dashboard = Arc::new(self.compute_dashboard(scope).await?);
+        self.dashboards.keep(scope, Arc::clone(&dashboard));
+        Ok(dashboard)
     }
 
-    async fn compute_dashboard(&self, space_id: i64) -> AppResult<Dashboard> {
+    async fn compute_dashboard(&self, scope: DashboardScope) -> AppResult<Dashboard> {
         let now = self.now();
         // The window is (now - the weeks, now]: what happened this very millisecond is in the
         // last week.
@@ -162,7 +207,7 @@ impl App {
             .collect();
         for activity in self
             .store
-            .weekly_activity(space_id, since, WEEK_MILLIS)
+            .weekly_activity(scope, since, WEEK_MILLIS)
             .await?
         {
             if let Some(week) = usize::try_from(activity.week)
@@ -179,7 +224,7 @@ impl App {
             let to = week.starts.plus_millis(WEEK_MILLIS);
             written.push(
                 self.store
-                    .recent_texts(space_id, week.starts, to, SENTIMENT_SAMPLE)
+                    .recent_texts(scope, week.starts, to, SENTIMENT_SAMPLE)
                     .await?,
             );
         }
@@ -213,7 +258,7 @@ impl App {
             }
         }
         let (most_negative, most_positive) = extremes(latest_read);
-        let reached = self.store.stages_reached(space_id).await?;
+        let reached = self.store.stages_reached(scope).await?;
         let ideas_at = |stage: Stage| {
             reached
                 .iter()
@@ -242,9 +287,13 @@ impl App {
             .collect();
         let contributors = self
             .store
-            .top_contributors(space_id, since, TOP_CONTRIBUTORS)
+            .top_contributors(scope, since, TOP_CONTRIBUTORS)
             .await?;
-        let themes = self.top_themes(space_id, TOP_THEMES).await?;
+        // Themes are found per space.
+        let themes = match scope {
+            DashboardScope::Space(space_id) => self.top_themes(space_id, TOP_THEMES).await?,
+            DashboardScope::Challenge(_) => Vec::new(),
+        };
         Ok(Dashboard {
             computed_at: now,
             weeks,

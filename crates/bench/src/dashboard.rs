@@ -1,6 +1,6 @@
 //! The staff dashboard at scale: how long the figures of the generated space take to compute
 //! (twelve weeks, which hold all its generated activity), then the page and the API read under
-//! load while those figures are kept.
+//! load while those figures are kept, and the page of one of its challenges.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use crate::{Phase, Served, Target, load, p99_under_20_ms, share_of_health};
 
 const PAGE_PHASE: &str = "dashboard page, staff";
 const API_PHASE: &str = "dashboard figures (API), staff";
+const CHALLENGE_PHASE: &str = "challenge dashboard page, staff";
 
 /// How long the figures took to compute.
 pub(crate) struct DashboardComputed(pub Duration);
@@ -25,7 +26,7 @@ impl DashboardComputed {
             "< 10 s".into(),
             self.0 < Duration::from_secs(10),
         )];
-        for name in [PAGE_PHASE, API_PHASE] {
+        for name in [PAGE_PHASE, API_PHASE, CHALLENGE_PHASE] {
             if let Some(phase) = phases.iter().find(|p| p.name == name) {
                 targets.push(share_of_health(name, phase, health));
                 targets.push(p99_under_20_ms(name, phase));
@@ -76,10 +77,21 @@ pub(crate) async fn dashboard_phases(
         weeks.iter().map(|week| week.supports).sum::<i64>(),
         weeks.len()
     );
+    // A challenge's dashboard: the generated space's first challenge, with its opinion map.
+    let space = view.space.space.id;
+    let challenge = app
+        .store()
+        .challenges(space)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .first()
+        .map(|challenge| challenge.id)
+        .ok_or_else(|| anyhow!("the generated space has no challenge"))?;
     let mut phases = Vec::new();
     for (name, path) in [
         (PAGE_PHASE, format!("/spaces/{slug}/dashboard")),
         (API_PHASE, format!("/api/v1/spaces/{slug}/dashboard")),
+        (CHALLENGE_PHASE, format!("/challenges/{challenge}/dashboard")),
     ] {
         let url = served.url(&path);
         let token = Arc::clone(&token);

@@ -48,8 +48,44 @@ pub struct WrittenText {
     pub created_at: Timestamp,
 }
 
+/// What a dashboard is of: a space, or one challenge (its ideas, and the comments on it and on
+/// them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DashboardScope {
+    Space(i64),
+    Challenge(i64),
+}
+
+impl DashboardScope {
+    fn id(self) -> i64 {
+        match self {
+            Self::Space(id) | Self::Challenge(id) => id,
+        }
+    }
+
+    /// The column of `ideas` (as `alias`) that places an idea in the scope.
+    fn idea_column(self, alias: &str) -> String {
+        match self {
+            Self::Space(_) => format!("{alias}space_id"),
+            Self::Challenge(_) => format!("{alias}challenge_id"),
+        }
+    }
+
+    /// The scope's live comments, up to the placeholder of the scope's id.
+    fn comments(self) -> &'static str {
+        match self {
+            Self::Space(_) => SPACE_COMMENTS,
+            Self::Challenge(_) => {
+                "FROM comments c LEFT JOIN ideas ci ON ci.id = c.idea_id \
+                 WHERE c.deleted_at IS NULL AND c.hidden_at IS NULL \
+                 AND COALESCE(ci.challenge_id, c.challenge_id) = "
+            }
+        }
+    }
+}
+
 /// The space's live comments: on its ideas or on its challenges.
-pub(crate) const SPACE_COMMENTS: &str = "FROM comments c LEFT JOIN ideas ci ON ci.id = c.idea_id \
+const SPACE_COMMENTS: &str = "FROM comments c LEFT JOIN ideas ci ON ci.id = c.idea_id \
      LEFT JOIN challenges cc ON cc.id = c.challenge_id \
      WHERE c.deleted_at IS NULL AND c.hidden_at IS NULL AND COALESCE(ci.space_id, cc.space_id) = ";
 pub(crate) const SHOWN_IDEAS: &str = "stage <> 'draft' AND hidden_at IS NULL";
@@ -59,23 +95,23 @@ pub trait DashboardRead {
     /// Activity from `since` on, by week of `week_millis`; weeks with nothing are left out.
     async fn weekly_activity(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         since: Timestamp,
         week_millis: i64,
     ) -> StoreResult<Vec<ActivityWeek>>;
-    /// For each stage any of the space's ideas ever entered, how many ideas did.
-    async fn stages_reached(&self, space_id: i64) -> StoreResult<Vec<StageReached>>;
+    /// For each stage any of the scope's ideas ever entered, how many ideas did.
+    async fn stages_reached(&self, scope: DashboardScope) -> StoreResult<Vec<StageReached>>;
     /// Those who wrote most ideas and comments from `since` on, most first.
     async fn top_contributors(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         since: Timestamp,
         limit: i64,
     ) -> StoreResult<Vec<Contributor>>;
     /// The latest ideas and the latest comments written in `[from, to)`, at most `limit` of each.
     async fn recent_texts(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         from: Timestamp,
         to: Timestamp,
         limit: i64,
@@ -92,35 +128,40 @@ fn counts_by_week(rows: Vec<SqlRow>) -> StoreResult<Vec<(i64, i64)>> {
 impl<S: SqlRead + ?Sized> DashboardRead for S {
     async fn weekly_activity(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         since: Timestamp,
         week_millis: i64,
     ) -> StoreResult<Vec<ActivityWeek>> {
         let (since, week) = (since.millis(), week_millis.max(1));
+        let (scope_id, ideas_in, comments_in) =
+            (scope.id(), scope.idea_column(""), scope.comments());
         let ideas = self
             .fetch(
                 &format!(
                     "SELECT (created_at - $1) / $2 AS week, COUNT(*) AS n FROM ideas \
-                     WHERE space_id = $3 AND created_at >= $4 AND {SHOWN_IDEAS} GROUP BY 1"
+                     WHERE {ideas_in} = $3 AND created_at >= $4 AND {SHOWN_IDEAS} GROUP BY 1"
                 ),
-                &[since.into(), week.into(), space_id.into(), since.into()],
+                &[since.into(), week.into(), scope_id.into(), since.into()],
             )
             .await?;
         let comments = self
             .fetch(
                 &format!(
-                    "SELECT (c.created_at - $1) / $2 AS week, COUNT(*) AS n {SPACE_COMMENTS}$3 \
+                    "SELECT (c.created_at - $1) / $2 AS week, COUNT(*) AS n {comments_in}$3 \
                      AND c.created_at >= $4 GROUP BY 1"
                 ),
-                &[since.into(), week.into(), space_id.into(), since.into()],
+                &[since.into(), week.into(), scope_id.into(), since.into()],
             )
             .await?;
+        let supported_in = scope.idea_column("i.");
         let supports = self
             .fetch(
-                "SELECT (s.created_at - $1) / $2 AS week, COUNT(*) AS n FROM supports s \
-                 JOIN ideas i ON i.id = s.idea_id WHERE i.space_id = $3 AND s.created_at >= $4 \
-                 GROUP BY 1",
-                &[since.into(), week.into(), space_id.into(), since.into()],
+                &format!(
+                    "SELECT (s.created_at - $1) / $2 AS week, COUNT(*) AS n FROM supports s \
+                     JOIN ideas i ON i.id = s.idea_id WHERE {supported_in} = $3 \
+                     AND s.created_at >= $4 GROUP BY 1"
+                ),
+                &[since.into(), week.into(), scope_id.into(), since.into()],
             )
             .await?;
         let mut weeks: std::collections::BTreeMap<i64, ActivityWeek> = Default::default();
@@ -140,11 +181,14 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
         Ok(weeks.into_values().collect())
     }
 
-    async fn stages_reached(&self, space_id: i64) -> StoreResult<Vec<StageReached>> {
+    async fn stages_reached(&self, scope: DashboardScope) -> StoreResult<Vec<StageReached>> {
         self.fetch(
-            "SELECT e.to_stage AS stage, COUNT(DISTINCT e.idea_id) AS n FROM idea_events e \
-             JOIN ideas i ON i.id = e.idea_id WHERE i.space_id = $1 GROUP BY e.to_stage",
-            &[space_id.into()],
+            &format!(
+                "SELECT e.to_stage AS stage, COUNT(DISTINCT e.idea_id) AS n FROM idea_events e \
+                 JOIN ideas i ON i.id = e.idea_id WHERE {} = $1 GROUP BY e.to_stage",
+                scope.idea_column("i.")
+            ),
+            &[scope.id().into()],
         )
         .await?
         .iter()
@@ -159,23 +203,24 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
 
     async fn top_contributors(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         since: Timestamp,
         limit: i64,
     ) -> StoreResult<Vec<Contributor>> {
+        let (ideas_in, comments_in) = (scope.idea_column(""), scope.comments());
         let sql = format!(
             "SELECT a.id, a.name, CAST(SUM(w.ideas) AS BIGINT) AS ideas, \
              CAST(SUM(w.comments) AS BIGINT) AS comments FROM ( \
              SELECT author_id, 1 AS ideas, 0 AS comments FROM ideas \
-             WHERE space_id = $1 AND created_at >= $2 AND {SHOWN_IDEAS} \
-             UNION ALL SELECT c.author_id, 0, 1 {SPACE_COMMENTS}$3 AND c.created_at >= $4 \
+             WHERE {ideas_in} = $1 AND created_at >= $2 AND {SHOWN_IDEAS} \
+             UNION ALL SELECT c.author_id, 0, 1 {comments_in}$3 AND c.created_at >= $4 \
              ) w JOIN accounts a ON a.id = w.author_id GROUP BY a.id, a.name \
              ORDER BY SUM(w.ideas) + SUM(w.comments) DESC, a.id LIMIT $5"
         );
         let args = [
-            space_id.into(),
+            scope.id().into(),
             since.millis().into(),
-            space_id.into(),
+            scope.id().into(),
             since.millis().into(),
             limit.into(),
         ];
@@ -195,13 +240,14 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
 
     async fn recent_texts(
         &self,
-        space_id: i64,
+        scope: DashboardScope,
         from: Timestamp,
         to: Timestamp,
         limit: i64,
     ) -> StoreResult<Vec<WrittenText>> {
+        let (ideas_in, comments_in) = (scope.idea_column(""), scope.comments());
         let range = [
-            space_id.into(),
+            scope.id().into(),
             from.millis().into(),
             to.millis().into(),
             limit.into(),
@@ -211,7 +257,7 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
                 &format!(
                     "SELECT id, id AS idea_id, CAST(NULL AS BIGINT) AS challenge_id, title, body, \
                      created_at FROM ideas \
-                     WHERE space_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     WHERE {ideas_in} = $1 AND created_at >= $2 AND created_at < $3 \
                      AND {SHOWN_IDEAS} ORDER BY created_at DESC, id DESC LIMIT $4"
                 ),
                 &range,
@@ -221,7 +267,7 @@ impl<S: SqlRead + ?Sized> DashboardRead for S {
             .fetch(
                 &format!(
                     "SELECT c.id, c.idea_id, c.challenge_id, '' AS title, c.body, c.created_at \
-                     {SPACE_COMMENTS}$1 AND c.created_at >= $2 AND c.created_at < $3 \
+                     {comments_in}$1 AND c.created_at >= $2 AND c.created_at < $3 \
                      ORDER BY c.created_at DESC, c.id DESC LIMIT $4"
                 ),
                 &range,

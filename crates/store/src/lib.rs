@@ -61,7 +61,9 @@ pub use audit::{AuditRead, AuditTx};
 pub use bulk_load::BulkLoadTx;
 pub use challenges::{ChallengeRead, ChallengeTx};
 pub use co_authors::{CoAuthorRead, CoAuthorTx};
-pub use dashboard::{ActivityWeek, Contributor, DashboardRead, StageReached, WrittenText};
+pub use dashboard::{
+    ActivityWeek, Contributor, DashboardRead, DashboardScope, StageReached, WrittenText,
+};
 pub use dialogue::{DialogueRead, DialogueTx};
 pub use duplicates::{
     DUPLICATE_STAGES, DuplicateCursor, DuplicatePair, DuplicateRead, DuplicateSide,

@@ -20,9 +20,9 @@ pub const SERIES: [RGBColor; 3] = [
     RGBColor(0x00, 0x9E, 0x73),
 ];
 
-/// Which figures a set of charts draws: the space, when its figures were computed, and the time
-/// zone their dates are read in.
-pub(crate) type ChartsKey = (i64, i64, String);
+/// Which figures a set of charts draws: the dashboard (its path), when its figures were
+/// computed, and the time zone their dates are read in.
+pub(crate) type ChartsKey = (String, i64, String);
 
 /// Charts as last drawn, so that a page view while the figures are unchanged costs no drawing.
 #[derive(Default)]
@@ -43,8 +43,8 @@ impl DrawnCharts {
         }
         let drawn = Arc::new(draw());
         if let Ok(mut kept) = self.0.lock() {
-            // A space's older drawings are of figures no longer shown.
-            kept.retain(|(space, _, _), _| *space != key.0);
+            // A dashboard's older drawings are of figures no longer shown.
+            kept.retain(|(dashboard, _, _), _| *dashboard != key.0);
             if kept.len() >= KEPT_CHARTS {
                 kept.clear();
             }
@@ -250,11 +250,11 @@ mod tests {
                 [String::new(), String::new(), String::new()]
             })
         };
-        draw((1, 100, "UTC".into()));
-        draw((1, 100, "UTC".into()));
-        draw((2, 100, "UTC".into()));
-        draw((1, 200, "UTC".into()));
-        draw((1, 200, "Europe/Paris".into()));
+        draw(("/spaces/a".into(), 100, "UTC".into()));
+        draw(("/spaces/a".into(), 100, "UTC".into()));
+        draw(("/challenges/1".into(), 100, "UTC".into()));
+        draw(("/spaces/a".into(), 200, "UTC".into()));
+        draw(("/spaces/a".into(), 200, "Europe/Paris".into()));
         assert_eq!(draws, 4);
     }
 

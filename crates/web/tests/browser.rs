@@ -1708,6 +1708,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             "/spaces/ideas/dashboard".to_owned(),
             "/spaces/ideas/themes".to_owned(),
             format!("/themes/{theme}"),
+            format!("/challenges/{}/dashboard", challenge.id),
+            format!("/challenges/{conversation}/dashboard"),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

@@ -18,6 +18,7 @@ use serde_json::Value;
 on_both_backends!(
     the_dashboard_counts_the_weeks_and_reads_what_people_said,
     only_staff_see_a_dashboard_and_an_empty_space_has_no_made_up_figures,
+    a_challenges_dashboard_counts_only_the_challenge,
 );
 
 const PRAISE: &str = "Love this! The market would be brilliant for the whole town.";
@@ -313,4 +314,92 @@ async fn only_staff_see_a_dashboard_and_an_empty_space_has_no_made_up_figures(ba
         assert!(page.contains(text), "{text} missing: {page}");
     }
     assert!(!page.contains("NaN"), "{page}");
+}
+
+async fn a_challenges_dashboard_counts_only_the_challenge(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (admin, admin_token) = org_admin(&server).await;
+    create_space(&server, &admin, "Town", Audience::Public).await;
+    let (casey, casey_token) = customer(&server, "casey@example.org").await;
+    let challenge = challenge_with_tiers(&server, &admin, "town", "Market days", "2/30").await;
+    let inside = cocreate_app::IdeaInput {
+        title: "Stalls for local bakers",
+        body: "Fresh bread every Saturday.",
+        tags: "",
+        challenge_id: Some(challenge.id),
+        publish: true,
+    };
+    let inside = server
+        .app
+        .propose_idea(&casey, "town", &inside)
+        .await
+        .unwrap();
+    let outside = published_idea(&server, &casey, "town", "Benches", "On the green.").await;
+    for (subject, text) in [
+        (Subject::Idea(inside.id), PRAISE),
+        (Subject::Challenge(challenge.id), COMPLAINT),
+        (Subject::Idea(outside.id), "Not part of the challenge."),
+    ] {
+        server
+            .app
+            .add_comment(&casey, subject, None, text, false)
+            .await
+            .unwrap();
+    }
+    server.app.support(&admin, inside.id).await.unwrap();
+    server.app.support(&admin, outside.id).await.unwrap();
+
+    let path = format!("/api/v1/challenges/{}/dashboard", challenge.id);
+    let (status, figures) = api(&server, &admin_token, "GET", &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    assert_eq!(figures["challenge_id"], challenge.id);
+    assert_eq!(last_weeks(&figures, 1), vec![(1, 2, 1)], "{figures}");
+    assert_eq!(figures["funnel"][0]["ideas"], 1);
+    assert_eq!(figures["themes"], serde_json::json!([]));
+    assert_eq!(figures["most_negative"][0]["kind"], "comment");
+    // The space's dashboard counts both ideas.
+    let space = dashboard(&server, &admin_token, "town").await;
+    assert_eq!(last_weeks(&space, 1), vec![(2, 3, 2)], "{space}");
+
+    assert_api_get(&server, Some(&casey_token), &path, StatusCode::FORBIDDEN).await;
+    assert_api_get(&server, None, &path, StatusCode::UNAUTHORIZED).await;
+    assert_api_get(
+        &server,
+        Some(&admin_token),
+        "/api/v1/challenges/999999/dashboard",
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    let staff = staff_browser(&server).await;
+    let page = read_page(
+        &staff,
+        server.url(&format!("/challenges/{}/dashboard", challenge.id)),
+    )
+    .await;
+    for text in [
+        "Dashboard: Market days",
+        "Opinion map",
+        "No opinion groups yet",
+        "Themes are found for a whole space",
+        &format!("/challenges/{}/dashboard/activity.csv", challenge.id),
+        &format!("/challenges/{}#comment-", challenge.id),
+    ] {
+        assert!(page.contains(text), "{text} missing: {page}");
+    }
+    assert_eq!(page.matches("<svg role=\"img\"").count(), 3, "{page}");
+    let csv = read_page(
+        &staff,
+        server.url(&format!(
+            "/challenges/{}/dashboard/activity.csv",
+            challenge.id
+        )),
+    )
+    .await;
+    assert!(csv.lines().last().unwrap().ends_with(",1,2,1"), "{csv}");
+    let challenge_page =
+        read_page(&staff, server.url(&format!("/challenges/{}", challenge.id))).await;
+    assert!(challenge_page.contains(&format!("href=\"/challenges/{}/dashboard\"", challenge.id)));
 }

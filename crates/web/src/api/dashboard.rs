@@ -68,6 +68,8 @@ pub struct ReadTextOut {
 #[derive(Serialize, ToSchema)]
 pub struct DashboardOut {
     space: String,
+    /// The challenge, for a challenge's dashboard.
+    challenge_id: Option<i64>,
     computed_at: String,
     sentiment_sample: i64,
     /// Oldest first.
@@ -120,9 +122,37 @@ pub(super) async fn space_dashboard(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<DashboardOut>> {
     let actor = signed_in(&actor)?;
-    let DashboardView { space, dashboard } = state.app.space_dashboard(actor, &slug).await?;
-    Ok(Json(DashboardOut {
+    Ok(Json(dashboard_out(
+        state.app.space_dashboard(actor, &slug).await?,
+    )))
+}
+
+/// A challenge's dashboard figures (staff of its space): the same as a space's, of the
+/// challenge's ideas and the comments on it and on them; it has no themes (they are found per
+/// space).
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/dashboard", tag = "insights", params(("id" = i64, Path)),
+    responses((status = 200, body = DashboardOut), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn challenge_dashboard(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<DashboardOut>> {
+    let actor = signed_in(&actor)?;
+    Ok(Json(dashboard_out(
+        state.app.challenge_dashboard(actor, id).await?,
+    )))
+}
+
+fn dashboard_out(view: DashboardView) -> DashboardOut {
+    let DashboardView {
+        space,
+        challenge,
+        dashboard,
+    } = view;
+    DashboardOut {
         space: space.space.slug,
+        challenge_id: challenge.map(|challenge| challenge.id),
         computed_at: dashboard.computed_at.to_rfc3339(),
         sentiment_sample: cocreate_app::SENTIMENT_SAMPLE,
         weeks: dashboard
@@ -170,5 +200,5 @@ pub(super) async fn space_dashboard(
             .collect(),
         most_negative: dashboard.most_negative.iter().map(read_out).collect(),
         most_positive: dashboard.most_positive.iter().map(read_out).collect(),
-    }))
+    }
 }

@@ -127,6 +127,7 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(next_pair, answer_pair))
         .routes(routes!(pairwise_ranking))
         .routes(routes!(space_dashboard))
+        .routes(routes!(challenge_dashboard))
         .routes(routes!(space_themes))
         .routes(routes!(refresh_space_themes))
         .routes(routes!(get_theme, edit_theme))

@@ -6,6 +6,7 @@ use cocreate_app::{DashboardView, FUNNEL};
 use cocreate_insights::Reading;
 use cocreate_store::{DocKind, WrittenText};
 
+use super::opinions::{Dot, dots};
 use super::*;
 use crate::charts::{Line, bar_chart, line_chart};
 
@@ -176,6 +177,18 @@ pub(super) struct DashboardPage {
     pub(super) charts: Vec<Chart>,
     pub(super) contributors: Figures,
     pub(super) themes: Figures,
+    /// Where the dashboard is: `/spaces/{slug}/dashboard` or `/challenges/{id}/dashboard`.
+    pub(super) path: String,
+    /// A challenge's opinion map.
+    pub(super) opinions: Option<OpinionMap>,
+}
+
+/// A challenge's opinion groups as its dashboard draws them.
+pub(super) struct OpinionMap {
+    pub(super) dots: Vec<Dot>,
+    pub(super) groups: Vec<cocreate_app::OpinionGroupView>,
+    /// Why there are no groups yet, when there are none.
+    pub(super) not_yet: Option<String>,
 }
 
 /// The dashboard's three charts as SVG: activity, the funnel, sentiment.
@@ -241,7 +254,13 @@ fn draw(layout: &Layout, dashboard: &cocreate_app::Dashboard) -> [String; 3] {
 }
 
 impl DashboardPage {
-    fn new(layout: Layout, view: DashboardView, svgs: &[String; 3]) -> Option<Self> {
+    fn new(
+        layout: Layout,
+        view: DashboardView,
+        svgs: &[String; 3],
+        path: String,
+        opinions: Option<OpinionMap>,
+    ) -> Option<Self> {
         let [activity, funnel, sentiment] = svgs.clone();
         let chart = |svg, name| figures(&view, &layout, name).map(|figures| Chart { svg, figures });
         let charts = vec![
@@ -257,6 +276,8 @@ impl DashboardPage {
             charts,
             contributors,
             themes,
+            path,
+            opinions,
         })
     }
 
@@ -316,39 +337,104 @@ fn funnel_label(label: &str) -> &str {
     }
 }
 
+/// Which dashboard a request is for.
+enum Of {
+    Space(String),
+    Challenge(i64),
+}
+
+impl Of {
+    fn path(&self) -> String {
+        match self {
+            Self::Space(slug) => format!("/spaces/{slug}/dashboard"),
+            Self::Challenge(id) => format!("/challenges/{id}/dashboard"),
+        }
+    }
+
+    /// How a downloaded file of this dashboard's figures starts.
+    fn file_prefix(&self) -> String {
+        match self {
+            Self::Space(slug) => slug.clone(),
+            Self::Challenge(id) => format!("challenge-{id}"),
+        }
+    }
+
+    async fn view(&self, state: &WebState, actor: &Actor) -> Result<DashboardView, AppError> {
+        match self {
+            Self::Space(slug) => state.app.space_dashboard(actor, slug).await,
+            Self::Challenge(id) => state.app.challenge_dashboard(actor, *id).await,
+        }
+    }
+}
+
 pub(super) async fn dashboard(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let actor = require(&actor)?;
-    let view = state.app.space_dashboard(actor, &slug).await?;
-    let layout = layout(&state, Some(actor)).await?;
+    dashboard_page(&state, require(&actor)?, Of::Space(slug)).await
+}
+
+pub(super) async fn challenge_dashboard(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    dashboard_page(&state, require(&actor)?, Of::Challenge(id)).await
+}
+
+async fn dashboard_page(state: &WebState, actor: &Actor, of: Of) -> PageResult {
+    let view = of.view(state, actor).await?;
+    let layout = layout(state, Some(actor)).await?;
+    let path = of.path();
     let svgs = state.charts.drawn(
         (
-            view.space.space.id,
+            path.clone(),
             view.dashboard.computed_at.millis(),
             format!("{:?}", layout.zone),
         ),
         || draw(&layout, &view.dashboard),
     );
-    let page = DashboardPage::new(layout, view, &svgs).ok_or(AppError::NotFound)?;
+    let opinions = match &view.challenge {
+        Some(challenge) => {
+            let groups = state.app.opinion_groups(Some(actor), challenge.id).await?;
+            Some(OpinionMap {
+                dots: dots(&groups),
+                not_yet: groups.found.as_ref().err().cloned(),
+                groups: groups.found.map(|found| found.groups).unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+    let page = DashboardPage::new(layout, view, &svgs, path, opinions).ok_or(AppError::NotFound)?;
     ok(&page)
 }
 
-/// One set of a dashboard's figures as CSV: `/spaces/{slug}/dashboard/{name}.csv`.
+/// One set of a space's dashboard figures as CSV: `/spaces/{slug}/dashboard/{name}.csv`.
 pub(super) async fn dashboard_csv(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     Path((slug, file)): Path<(String, String)>,
 ) -> PageResult {
-    let actor = require(&actor)?;
+    figures_csv(&state, require(&actor)?, Of::Space(slug), &file).await
+}
+
+/// One set of a challenge's dashboard figures as CSV.
+pub(super) async fn challenge_dashboard_csv(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path((id, file)): Path<(i64, String)>,
+) -> PageResult {
+    figures_csv(&state, require(&actor)?, Of::Challenge(id), &file).await
+}
+
+async fn figures_csv(state: &WebState, actor: &Actor, of: Of, file: &str) -> PageResult {
     let name = file
         .strip_suffix(".csv")
         .filter(|name| FIGURES.contains(name))
         .ok_or(AppError::NotFound)?;
-    let view = state.app.space_dashboard(actor, &slug).await?;
-    let layout = layout(&state, Some(actor)).await?;
+    let view = of.view(state, actor).await?;
+    let layout = layout(state, Some(actor)).await?;
     let figures = figures(&view, &layout, name).ok_or(AppError::NotFound)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written = std::iter::once(figures.headers.iter().map(|h| h.to_string()).collect())
@@ -368,7 +454,7 @@ pub(super) async fn dashboard_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{slug}-{name}.csv\""),
+                format!("attachment; filename=\"{}-{name}.csv\"", of.file_prefix()),
             ),
         ],
         body,

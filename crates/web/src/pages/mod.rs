@@ -516,6 +516,11 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/challenges/{id}/ranking", get(pairwise_ranking))
         .route("/spaces/{slug}/dashboard", get(dashboard))
         .route("/spaces/{slug}/dashboard/{file}", get(dashboard_csv))
+        .route("/challenges/{id}/dashboard", get(challenge_dashboard))
+        .route(
+            "/challenges/{id}/dashboard/{file}",
+            get(challenge_dashboard_csv),
+        )
         .route("/spaces/{slug}/themes", get(themes))
         .route("/spaces/{slug}/themes/refresh", post(refresh_themes))
         .route("/themes/{id}", get(theme).post(edit_theme))

@@ -138,7 +138,7 @@ impl OpinionGroupsPage {
 }
 
 /// The map's dots, scaled to fill the square whatever the spread of positions.
-fn dots(view: &OpinionGroupsView) -> Vec<Dot> {
+pub(super) fn dots(view: &OpinionGroupsView) -> Vec<Dot> {
     let Ok(found) = &view.found else {
         return Vec::new();
     };
