@@ -91,7 +91,10 @@ pub(crate) async fn dashboard_phases(
     for (name, path) in [
         (PAGE_PHASE, format!("/spaces/{slug}/dashboard")),
         (API_PHASE, format!("/api/v1/spaces/{slug}/dashboard")),
-        (CHALLENGE_PHASE, format!("/challenges/{challenge}/dashboard")),
+        (
+            CHALLENGE_PHASE,
+            format!("/challenges/{challenge}/dashboard"),
+        ),
     ] {
         let url = served.url(&path);
         let token = Arc::clone(&token);
