@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
-use cocreate_app::{AccountInput, Actor};
-use cocreate_core::{AccountKind, OrgRole};
 
 use crate::{Phase, Served, Target, load, p99_under_20_ms, share_of_health};
 
@@ -43,25 +41,8 @@ pub(crate) async fn dashboard_phases(
     seconds: Duration,
 ) -> anyhow::Result<(Vec<Phase>, DashboardComputed)> {
     let app = &served.app;
-    let account = app
-        .create_account_as_operator(
-            &AccountInput {
-                email: "dashboard@bench.cocreate.example",
-                name: "Bench Analyst",
-                password: "benchmark-password",
-            },
-            AccountKind::Employee,
-            OrgRole::Admin,
-        )
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let analyst = Actor::from_account(&account, None);
-    let token = Arc::new(
-        app.create_api_token(&analyst, "benchmark")
-            .await
-            .map_err(|e| anyhow!("{e}"))?
-            .secret,
-    );
+    let (analyst, token) =
+        crate::staff_with_token(app, "dashboard@bench.cocreate.example", "Bench Analyst").await?;
     let started = Instant::now();
     let view = app
         .space_dashboard(&analyst, slug)

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use cocreate_app::{AccountInput, Actor, DuplicatesFilled, IdeaInput};
-use cocreate_core::{AccountKind, OrgRole};
+use cocreate_app::{DuplicatesFilled, IdeaInput};
 
 use crate::{Phase, Served, Target, load, p99_under_20_ms, share_of_health};
 
@@ -87,25 +86,8 @@ pub(crate) async fn duplicate_phases(
         filled.pairs,
         filled.took.as_secs_f64()
     );
-    let account = app
-        .create_account_as_operator(
-            &AccountInput {
-                email: "curator@bench.cocreate.example",
-                name: "Bench Curator",
-                password: "benchmark-password",
-            },
-            AccountKind::Employee,
-            OrgRole::Admin,
-        )
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let curator = Actor::from_account(&account, None);
-    let token = Arc::new(
-        app.create_api_token(&curator, "benchmark")
-            .await
-            .map_err(|e| anyhow!("{e}"))?
-            .secret,
-    );
+    let (curator, token) =
+        crate::staff_with_token(app, "curator@bench.cocreate.example", "Bench Curator").await?;
     let mut pages = vec![served.url(&format!("/api/v1/spaces/{slug}/duplicates"))];
     let mut after = None;
     let mut first_pairs = Vec::new();

@@ -925,6 +925,33 @@ fn p99_under_20_ms(what: &str, phase: &Phase) -> Target {
     )
 }
 
+/// An admin account made for one part of the run, as the actor and an API token of it.
+async fn staff_with_token(
+    app: &App,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<(Actor, Arc<String>)> {
+    let account = app
+        .create_account_as_operator(
+            &AccountInput {
+                email,
+                name,
+                password: "benchmark-password",
+            },
+            AccountKind::Employee,
+            OrgRole::Admin,
+        )
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let staff = Actor::from_account(&account, None);
+    let token = app
+        .create_api_token(&staff, "benchmark")
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .secret;
+    Ok((staff, Arc::new(token)))
+}
+
 /// The same page asked by each connection with its own account's bearer token.
 fn signed_in_get(url: String, tokens: Arc<Vec<String>>) -> MakeRequest {
     Arc::new(move |client, worker, _| client.get(&url).bearer_auth(&tokens[worker]))

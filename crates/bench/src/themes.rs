@@ -7,8 +7,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
-use cocreate_app::{AccountInput, Actor};
-use cocreate_core::{AccountKind, OrgRole};
 
 use crate::{Phase, Served, Target, load, p99_under_20_ms, share_of_health};
 
@@ -120,25 +118,8 @@ pub(crate) async fn themes_phases(
         took.as_secs_f64(),
         computed.extra_mib
     );
-    let account = app
-        .create_account_as_operator(
-            &AccountInput {
-                email: "themes@bench.cocreate.example",
-                name: "Bench Themes",
-                password: "benchmark-password",
-            },
-            AccountKind::Employee,
-            OrgRole::Admin,
-        )
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let staff = Actor::from_account(&account, None);
-    let token = Arc::new(
-        app.create_api_token(&staff, "benchmark")
-            .await
-            .map_err(|e| anyhow!("{e}"))?
-            .secret,
-    );
+    let (_, token) =
+        crate::staff_with_token(app, "themes@bench.cocreate.example", "Bench Themes").await?;
     let mut phases = Vec::new();
     for (name, path) in [
         (PAGE_PHASE, format!("/spaces/{slug}/themes")),
