@@ -1,5 +1,6 @@
 //! Generated data at scale, for trying Cocreate with a realistic volume and for benchmarks: a
-//! public space with challenges, many accounts, ideas, supports and threaded comments, loaded in
+//! public space with challenges, many accounts, ideas, supports and threaded comments, products
+//! and feedback on them, loaded in
 //! bulk with every counter, tier and rank computed exactly as the use cases would.
 
 use cocreate_core::ranks::{hot, trending_since};
@@ -24,19 +25,23 @@ pub struct GeneratePlan {
     pub ideas: usize,
     pub supports: usize,
     pub comments: usize,
+    /// Pieces of feedback on the space's products.
+    pub feedback: usize,
     /// The same seed generates the same data set.
     pub seed: u64,
 }
 
 impl GeneratePlan {
-    /// `ideas` ideas with 10 supports and 3 comments each on average, and one account per 5 ideas
-    /// (at least 1,000, so the most supported ideas find enough distinct supporters).
+    /// `ideas` ideas with 10 supports and 3 comments each on average, 2 pieces of feedback per
+    /// idea, and one account per 5 ideas (at least 1,000, so the most supported ideas find
+    /// enough distinct supporters).
     pub fn scaled(ideas: usize) -> Self {
         Self {
             accounts: (ideas / 5).max(1_000),
             ideas,
             supports: ideas * 10,
             comments: ideas * 3,
+            feedback: ideas * 2,
             seed: 7,
         }
     }
@@ -47,6 +52,7 @@ impl GeneratePlan {
             ("ideas", self.ideas, 1, 10_000_000),
             ("supports", self.supports, 0, 100_000_000),
             ("comments", self.comments, 0, 100_000_000),
+            ("feedback", self.feedback, 0, 100_000_000),
         ];
         for (field, value, min, max) in limits {
             if !(min..=max).contains(&value) {
@@ -74,6 +80,9 @@ pub struct Generated {
     pub idea_ids: Vec<i64>,
     pub supports: usize,
     pub comments: usize,
+    /// The slugs of the space's products.
+    pub product_slugs: Vec<String>,
+    pub feedback: usize,
 }
 
 /// The password of every generated account.
@@ -266,6 +275,20 @@ impl App {
                 end, plan.ideas
             ));
         }
+        let voice = self
+            .generate_voice(
+                &mut rng,
+                space_id,
+                &run,
+                PRODUCTS,
+                &idea_ids,
+                &account_ids,
+                plan.feedback,
+                now,
+                SPREAD_DAYS * DAY,
+                progress,
+            )
+            .await?;
         self.store.finish_load().await?;
         Ok(Generated {
             space_slug,
@@ -273,6 +296,8 @@ impl App {
             idea_ids,
             supports: plan.supports,
             comments: plan.comments,
+            product_slugs: voice.product_slugs,
+            feedback: voice.feedback,
         })
     }
 

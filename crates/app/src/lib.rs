@@ -12,8 +12,10 @@ mod dialogue;
 mod duplicates;
 mod error;
 mod fanout;
+mod feedback;
 mod files;
 mod generate;
+mod generate_voice;
 mod group_commit;
 mod ideas;
 mod idempotency;
@@ -24,6 +26,7 @@ mod pairwise;
 mod password_work;
 mod people;
 mod polis_import;
+mod products;
 mod ranks;
 mod retention;
 mod sealed;
@@ -53,6 +56,9 @@ pub use dashboard::{
 pub use dialogue::{CommentView, NO_LONGER_VISIBLE, Thread};
 pub use duplicates::{DUPLICATES_PER_PAGE, DuplicateComparison, DuplicateQueue, DuplicatesFilled};
 pub use error::AppError;
+pub use feedback::{
+    FEEDBACK_PER_PAGE, FeedbackInbox, FeedbackInput, FeedbackQuery, FeedbackView, MAX_BULK_FEEDBACK,
+};
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{
@@ -71,6 +77,7 @@ pub use pairwise::{IdeaPair, PairwiseRanking, PairwiseView, RANKING_LIMIT, Ranke
 pub use password_work::{PasswordTurn, PasswordWork};
 pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
 pub use polis_import::{PolisExport, PolisImported};
+pub use products::{CatalogueView, PRODUCT_IDEAS_SHOWN, ProductInput, ProductView};
 pub use ranks::RanksRefreshed;
 pub use retention::RetentionPeriods;
 pub use search_index::{SearchIndexInfo, SearchStatus};

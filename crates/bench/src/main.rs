@@ -9,6 +9,7 @@
 mod dashboard;
 mod duplicates;
 mod fanout;
+mod feedback;
 mod opinion;
 mod pairwise;
 mod search;
@@ -442,6 +443,7 @@ struct Report {
     duplicates: duplicates::DuplicatesFound,
     dashboard: dashboard::DashboardComputed,
     themes: themes::ThemesComputed,
+    feedback: feedback::FeedbackWritten,
 }
 
 async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
@@ -586,6 +588,12 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         .inspect_err(|error| eprintln!("  dashboard: {error:#}"))?;
     phases.extend(dashboard_phases);
 
+    let (feedback_phases, feedback) =
+        feedback::feedback_phases(&served, &slug, tokens.clone(), n, seconds)
+            .await
+            .inspect_err(|error| eprintln!("  feedback: {error:#}"))?;
+    phases.extend(feedback_phases);
+
     let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds)
         .await
         .inspect_err(|error| eprintln!("  pairwise: {error:#}"))?;
@@ -656,6 +664,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         duplicates,
         dashboard,
         themes,
+        feedback,
     })
 }
 
@@ -800,6 +809,7 @@ impl Report {
         let duplicates = self.duplicates.targets(&self.phases, health);
         let dashboard = self.dashboard.targets(&self.phases, health);
         let themes = self.themes.targets(&self.phases, health);
+        let feedback = self.feedback.targets(&self.phases, health);
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -887,6 +897,7 @@ impl Report {
         .chain(duplicates)
         .chain(dashboard)
         .chain(themes)
+        .chain(feedback)
         .collect()
     }
 

@@ -3,10 +3,14 @@
 
 use anyhow::anyhow;
 use cocreate_app::{
-    AccountInput, Actor, App, ChallengeInput, IdeaInput, LogoUpload, PolisExport, SpaceInput,
+    AccountInput, Actor, App, ChallengeInput, FeedbackInput, IdeaInput, LogoUpload, PolisExport,
+    ProductInput, SpaceInput,
 };
-use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, PairPick, Stage};
-use cocreate_store::{ContentKind, IdeaProgress, NewIdeaEvent, Subject};
+use cocreate_core::{
+    AccountKind, Audience, FeedbackChannel, FeedbackStatus, Opinion, OrgRole, PairPick,
+    ProductStatus, Stage,
+};
+use cocreate_store::{ContentKind, IdeaOrder, IdeaProgress, IdeaQuery, NewIdeaEvent, Subject};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "cocreate-demo";
@@ -179,6 +183,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         seed_opinions(app, &everyone, challenge_id).await?;
         seed_pairwise(app, &everyone, challenge_id).await?;
         seed_themes(app).await?;
+        seed_products(app, &everyone, &employee).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -584,5 +589,174 @@ async fn seed_themes(app: &App) -> anyhow::Result<()> {
     app.refresh_themes(space.id)
         .await
         .map_err(|e| anyhow!("demo themes: {e}"))?;
+    Ok(())
+}
+
+/// (name, description, status, titles of the demo ideas about it).
+const PRODUCTS: &[(&str, &str, ProductStatus, &[&str])] = &[
+    (
+        "Trailhead 2 tent",
+        "Our two-person backpacking tent: 1.4 kg, pitched in three minutes.",
+        ProductStatus::Available,
+        &[
+            "A tent that packs into its own pole",
+            "Rainfly with a built-in gutter",
+        ],
+    ),
+    (
+        "Whisper stove",
+        "A canister stove that simmers as well as it boils.",
+        ProductStatus::Available,
+        &["Stove muffler sleeve"],
+    ),
+    (
+        "Daylight lantern",
+        "A rechargeable lantern for the tent and the trail, coming next year.",
+        ProductStatus::Planned,
+        &["Solar lantern strap"],
+    ),
+];
+
+/// (product index, text, rating, who: an index into ACCOUNTS, or a contact's address and name;
+/// sent by staff through the API when a contact's).
+type DemoFeedback = (
+    usize,
+    &'static str,
+    Option<i64>,
+    Result<usize, (&'static str, &'static str)>,
+);
+
+/// The piece of FEEDBACK staff close: praise needs no change.
+const PRAISE: usize = 1;
+
+const FEEDBACK: &[DemoFeedback] = &[
+    (
+        0,
+        "When I open the door in the rain, water from the fly drips straight onto my sleeping bag.",
+        Some(3),
+        Ok(3),
+    ),
+    (
+        0,
+        "Great tent! Pitched it alone in three minutes in the dark.",
+        Some(5),
+        Err(("robin.hiker@example.org", "Robin Hiker")),
+    ),
+    (
+        0,
+        "The poles feel flimsy in strong wind; one bent on a ridge in Wales.",
+        Some(2),
+        Err(("sam.walker@example.net", "Sam Walker")),
+    ),
+    (
+        1,
+        "The muffler sleeve made our mornings so much quieter. Love it.",
+        Some(5),
+        Ok(3),
+    ),
+    (
+        1,
+        "Still too loud at full power, and the igniter failed after a month.",
+        Some(2),
+        Err(("robin.hiker@example.org", "Robin Hiker")),
+    ),
+    (
+        2,
+        "Will the lantern charge from a power bank? I would buy two.",
+        None,
+        Ok(4),
+    ),
+];
+
+/// The product ideas space's catalogue, the ideas about each product, and feedback on them
+/// from a customer's account, a partner, and contacts known by e-mail (through the API); one
+/// piece is closed with a reason.
+async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo products: {e}");
+    let space = app
+        .store()
+        .space_by_slug("product-ideas")
+        .await
+        .map_err(|e| anyhow!("demo products: {e}"))?
+        .ok_or_else(|| anyhow!("demo products: no product ideas space"))?;
+    let ideas = app
+        .store()
+        .ideas(&IdeaQuery {
+            space_id: space.id,
+            challenge_id: None,
+            stage: None,
+            tag: None,
+            order: IdeaOrder::Newest,
+            viewer_id: None,
+            all_drafts: false,
+            after: None,
+            limit: 200,
+        })
+        .await
+        .map_err(|e| anyhow!("demo products: {e}"))?;
+    let mut slugs = Vec::new();
+    for (name, description, status, titles) in PRODUCTS {
+        let input = ProductInput {
+            name,
+            slug: "",
+            description,
+            status: *status,
+        };
+        let product = app
+            .create_product(staff, &space.slug, &input)
+            .await
+            .map_err(fail)?;
+        for idea in ideas
+            .iter()
+            .filter(|idea| titles.contains(&idea.title.as_str()))
+        {
+            app.set_idea_product(staff, idea.id, &product.slug)
+                .await
+                .map_err(fail)?;
+        }
+        slugs.push(product.slug);
+    }
+    let mut praise = None;
+    for (index, (product, text, rating, who)) in FEEDBACK.iter().enumerate() {
+        let (sender, channel, input) = match who {
+            Ok(account) => (
+                &everyone[*account],
+                FeedbackChannel::Web,
+                FeedbackInput {
+                    body: text,
+                    rating: *rating,
+                    ..FeedbackInput::default()
+                },
+            ),
+            Err((email, name)) => (
+                staff,
+                FeedbackChannel::Api,
+                FeedbackInput {
+                    body: text,
+                    rating: *rating,
+                    tags: "support-desk",
+                    author_email: Some(email),
+                    author_name: Some(name),
+                },
+            ),
+        };
+        let item = app
+            .send_feedback(Some(sender), &slugs[*product], &input, channel)
+            .await
+            .map_err(fail)?;
+        if index == PRAISE {
+            praise = Some(item.id);
+        }
+    }
+    if let Some(praise) = praise {
+        app.set_feedback_status(
+            staff,
+            &[praise],
+            FeedbackStatus::Closed,
+            "Thank you! Shared with the tent team as a compliment; nothing to change.",
+        )
+        .await
+        .map_err(fail)?;
+    }
     Ok(())
 }

@@ -118,6 +118,9 @@ pub struct GenerateArgs {
     pub comments: Option<usize>,
     #[arg(long)]
     pub accounts: Option<usize>,
+    /// Pieces of feedback on the generated products (default 2 per idea).
+    #[arg(long)]
+    pub feedback: Option<usize>,
     /// The same seed generates the same data set.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -131,6 +134,7 @@ impl GenerateArgs {
             ideas: self.ideas,
             supports: self.supports.unwrap_or(scaled.supports),
             comments: self.comments.unwrap_or(scaled.comments),
+            feedback: self.feedback.unwrap_or(scaled.feedback),
             seed: self.seed,
         }
     }
@@ -528,12 +532,24 @@ async fn generate(config: &Config, plan: &GeneratePlan) -> anyhow::Result<()> {
             "{miscounted} ideas have counters that disagree with their rows"
         ));
     }
+    let miscounted = app
+        .store()
+        .miscounted_products()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    if miscounted > 0 {
+        return Err(anyhow!(
+            "{miscounted} products have feedback counts that disagree with their feedback"
+        ));
+    }
     println!(
-        "generated {} accounts, {} ideas, {} supports and {} comments in {:.1} s; counters checked exact",
+        "generated {} accounts, {} ideas, {} supports, {} comments, {} products and {} pieces of feedback in {:.1} s; counters checked exact",
         generated.account_ids.len(),
         generated.idea_ids.len(),
         generated.supports,
         generated.comments,
+        generated.product_slugs.len(),
+        generated.feedback,
         started.elapsed().as_secs_f64()
     );
     println!(

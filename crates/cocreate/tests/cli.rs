@@ -385,7 +385,9 @@ fn generate_fills_the_database_and_checks_its_counters() {
     let printed = text(&output);
     assert!(output.status.success(), "{printed}");
     assert!(
-        printed.contains("generated 40 accounts, 60 ideas, 600 supports and 180 comments")
+        printed.contains(
+            "generated 40 accounts, 60 ideas, 600 supports, 180 comments, 15 products and 120 pieces of feedback"
+        )
             && printed.contains("counters checked exact"),
         "{printed}"
     );

@@ -70,6 +70,7 @@ async fn prepare(config: &Config) -> Vec<Writer> {
         ideas: 1_000,
         supports: 2_000,
         comments: 60,
+        feedback: 100,
         seed: 11,
     };
     let generated = app.generate(&plan, &|_| {}).await.unwrap();

@@ -465,6 +465,87 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// Where a product stands in its life.
+    ProductStatus, "status" {
+        Planned => "planned",
+        Available => "available",
+        Retired => "retired",
+    }
+);
+
+named_enum!(
+    /// How a piece of feedback reached the organisation.
+    FeedbackChannel, "channel" {
+        Web => "web",
+        Api => "api",
+        Email => "email",
+        Import => "import",
+    }
+);
+
+named_enum!(
+    /// Where a piece of feedback is in triage: new until staff link it to an idea, answer it
+    /// or close it.
+    FeedbackStatus, "status" {
+        New => "new",
+        Linked => "linked",
+        Answered => "answered",
+        Closed => "closed",
+    }
+);
+
+text_type!(
+    /// What a customer says in a piece of feedback: 1–4,000 characters.
+    FeedbackText, "body", 1, 4_000, single_line = false
+);
+
+text_type!(
+    /// A product's or a service's name: 1–120 characters on one line.
+    ProductName, "name", 1, 120, single_line = true
+);
+
+/// A rating given with feedback: 1 to 5 stars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rating(u8);
+
+impl Rating {
+    pub const MIN: i64 = 1;
+    pub const MAX: i64 = 5;
+
+    pub fn new(value: i64) -> Result<Self, ValidationError> {
+        u8::try_from(value)
+            .ok()
+            .filter(|v| (Self::MIN..=Self::MAX).contains(&i64::from(*v)))
+            .map(Self)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "rating",
+                    format!("must be a whole number from {} to {}", Self::MIN, Self::MAX),
+                )
+            })
+    }
+
+    /// A rating as typed into a form: empty means none.
+    pub fn parse_optional(text: &str) -> Result<Option<Self>, ValidationError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let value = text.parse::<i64>().map_err(|_| {
+            ValidationError::new(
+                "rating",
+                format!("must be a whole number from {} to {}", Self::MIN, Self::MAX),
+            )
+        })?;
+        Self::new(value).map(Some)
+    }
+
+    pub const fn value(self) -> i64 {
+        self.0 as i64
+    }
+}
+
 impl Audience {
     pub const fn label(self) -> &'static str {
         match self {
@@ -537,6 +618,44 @@ mod tests {
             DisplayName::parse("\u{200B}Ada\u{FEFF}").unwrap().as_str(),
             "Ada"
         );
+    }
+
+    #[test]
+    fn ratings_run_from_one_to_five() {
+        assert_eq!(Rating::new(1).unwrap().value(), 1);
+        assert_eq!(Rating::new(5).unwrap().value(), 5);
+        for bad in [0, 6, -1, 256, i64::MAX] {
+            assert_eq!(Rating::new(bad).unwrap_err().field, "rating", "{bad}");
+        }
+        assert_eq!(Rating::parse_optional(" ").unwrap(), None);
+        assert_eq!(
+            Rating::parse_optional("4").unwrap().map(Rating::value),
+            Some(4)
+        );
+        assert!(Rating::parse_optional("four").is_err());
+        assert!(Rating::parse_optional("4.5").is_err());
+    }
+
+    #[test]
+    fn feedback_names_its_channel_and_status() {
+        assert_eq!(
+            "email".parse::<FeedbackChannel>().unwrap(),
+            FeedbackChannel::Email
+        );
+        assert_eq!(
+            "fax".parse::<FeedbackChannel>().unwrap_err().field,
+            "channel"
+        );
+        assert_eq!(
+            "closed".parse::<FeedbackStatus>().unwrap(),
+            FeedbackStatus::Closed
+        );
+        assert_eq!(
+            "retired".parse::<ProductStatus>().unwrap(),
+            ProductStatus::Retired
+        );
+        assert!(FeedbackText::parse(" ").is_err());
+        assert!(FeedbackText::parse(&"x".repeat(4_001)).is_err());
     }
 
     #[test]

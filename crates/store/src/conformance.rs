@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
-use cocreate_core::{AccountKind, Audience, OrgRole, Stage, Timestamp};
+use cocreate_core::{
+    AccountKind, Audience, FeedbackChannel, FeedbackStatus, OrgRole, ProductStatus, Stage,
+    Timestamp,
+};
 
 use crate::*;
 
@@ -48,6 +51,7 @@ macro_rules! conformance_suite {
             rank_inputs_count_supports_by_time,
             retention_removes_exactly_what_expired,
             an_idempotency_key_is_marked_only_by_its_holder,
+            products_count_their_feedback,
         );
         $crate::conformance_suite!(@pairs $fresh;
             export_and_import_reproduce_every_table,
@@ -1976,6 +1980,30 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
     })
     .await
     .unwrap();
+    // A product, the idea about it, and feedback by a contact.
+    let tent = tx
+        .insert_product(&NewProduct {
+            space_id,
+            slug: "trail-tent",
+            name: "Trail tent",
+            description: "",
+            status: ProductStatus::Available,
+            created_at: T0,
+        })
+        .await
+        .unwrap()
+        .id;
+    tx.set_idea_product(newer, Some(tent)).await.unwrap();
+    let robin = tx
+        .email_contact("robin@example.net", Some("Robin"), T0)
+        .await
+        .unwrap();
+    tx.insert_feedback(&NewFeedback {
+        author_contact_id: Some(robin),
+        ..feedback(tent, "Too warm.", Some(4))
+    })
+    .await
+    .unwrap();
     // News still being delivered moves with the organisation.
     tx.insert_fanout(&NewFanout {
         kind: FanoutKind::Comment,
@@ -2007,9 +2035,11 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
             rows("accounts"),
             rows("ideas"),
             rows("comments"),
-            rows("fanouts")
+            rows("fanouts"),
+            rows("feedback"),
+            rows("idea_products")
         ),
-        (2, 2, 2, 1)
+        (2, 2, 2, 1, 1, 1)
     );
 
     // A row pointing at an account that is not there fails the whole load.
@@ -2033,6 +2063,11 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
     empty.import_tables(&exported).await.unwrap();
     assert_eq!(empty.export_tables().await.unwrap(), exported);
     assert_eq!(empty.miscounted_ideas().await.unwrap(), 0);
+    assert_eq!(empty.miscounted_products().await.unwrap(), 0);
+    assert_eq!(
+        empty.product_of_idea(newer).await.unwrap().map(|p| p.id),
+        Some(tent)
+    );
     assert_eq!(
         empty.idea(older).await.unwrap().unwrap().merged_into,
         Some(newer)
@@ -2063,6 +2098,255 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
         Err(StoreError::NotEmpty { table }) => assert_eq!(table, "accounts"),
         other => panic!("a filled database must refuse a load: {other:?}"),
     }
+}
+
+async fn product(store: &dyn Store, space_id: i64, slug: &str) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let product = tx
+        .insert_product(&NewProduct {
+            space_id,
+            slug,
+            name: "Trail tent",
+            description: "",
+            status: ProductStatus::Available,
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    product.id
+}
+
+fn feedback<'a>(product_id: i64, body: &'a str, rating: Option<i64>) -> NewFeedback<'a> {
+    NewFeedback {
+        product_id,
+        body,
+        rating,
+        channel: FeedbackChannel::Web,
+        author_account_id: None,
+        author_contact_id: None,
+        submitted_by: None,
+        tags: "",
+        created_at: T0,
+    }
+}
+
+/// Ada's rated and tagged feedback on the product, then the contact's by e-mail; answers the
+/// id of the contact's.
+async fn two_pieces(tx: &mut dyn Tx, product_id: i64, ada: i64, contact: i64) -> i64 {
+    tx.insert_feedback(&NewFeedback {
+        author_account_id: Some(ada),
+        tags: ",zip,",
+        ..feedback(product_id, "The zip snags.", Some(2))
+    })
+    .await
+    .unwrap();
+    tx.insert_feedback(&NewFeedback {
+        author_contact_id: Some(contact),
+        channel: FeedbackChannel::Email,
+        ..feedback(product_id, "Too warm.", None)
+    })
+    .await
+    .unwrap()
+}
+
+/// Feedback is counted on its product as it comes (and afresh after a bulk load), lists newest
+/// first within the spaces asked for, and changes status only there.
+pub async fn products_count_their_feedback(store: Arc<dyn Store>) {
+    let ada = account(&*store, "ada@example.org").await;
+    let space_id = space(&*store, ada.id).await;
+    let tent = product(&*store, space_id, "trail-tent").await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_product(&NewProduct {
+            space_id,
+            slug: "trail-tent",
+            name: "Again",
+            description: "",
+            status: ProductStatus::Planned,
+            created_at: T0,
+        })
+        .await,
+        Err(StoreError::Conflict { field: "slug" })
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let robin = tx
+        .email_contact("robin@example.net", Some("Robin"), T0)
+        .await
+        .unwrap();
+    let again = tx
+        .email_contact("robin@example.net", Some("Rob"), T0)
+        .await
+        .unwrap();
+    assert_eq!(robin, again, "one contact per address");
+    let by_robin = two_pieces(&mut *tx, tent, ada.id, robin).await;
+    tx.load_feedback(&[
+        feedback(tent, "Loaded one.", Some(5)),
+        feedback(tent, "Loaded two.", Some(4)),
+    ])
+    .await
+    .unwrap();
+    assert!(
+        tx.insert_feedback(&feedback(tent + 100, "Nowhere.", None))
+            .await
+            .is_err(),
+        "feedback on no product is refused"
+    );
+    drop(tx);
+    let counted = store.product_by_id(tent).await.unwrap().unwrap();
+    assert_eq!(
+        (counted.feedback_count, counted.rating_count),
+        (0, 0),
+        "nothing was committed"
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    let robin = tx
+        .email_contact("robin@example.net", Some("Robin"), T0)
+        .await
+        .unwrap();
+    two_pieces(&mut *tx, tent, ada.id, robin).await;
+    tx.commit().await.unwrap();
+    let counted = store.product_by_id(tent).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            counted.feedback_count,
+            counted.rating_count,
+            counted.rating_sum
+        ),
+        (2, 1, 2)
+    );
+    assert_eq!(store.miscounted_products().await.unwrap(), 0);
+    let mut tx = store.begin().await.unwrap();
+    tx.load_feedback(&[feedback(tent, "Loaded.", Some(5))])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.miscounted_products().await.unwrap(), 1);
+    let mut tx = store.begin().await.unwrap();
+    tx.recount_products(space_id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.miscounted_products().await.unwrap(), 0);
+    let counted = store.product_by_id(tent).await.unwrap().unwrap();
+    assert_eq!(counted.rating_tenths(), Some(35));
+
+    let list = |filter: FeedbackFilter<'static>| {
+        let store = store.clone();
+        async move {
+            store
+                .feedback_list(&filter)
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| f.body.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    let spaces: &'static [i64] = Box::leak(vec![space_id].into_boxed_slice());
+    let all = FeedbackFilter {
+        space_ids: spaces,
+        limit: 10,
+        ..FeedbackFilter::default()
+    };
+    assert_eq!(
+        list(all.clone()).await,
+        ["Loaded.", "Too warm.", "The zip snags."]
+    );
+    assert_eq!(
+        list(FeedbackFilter {
+            channel: Some(FeedbackChannel::Email),
+            ..all.clone()
+        })
+        .await,
+        ["Too warm."]
+    );
+    assert_eq!(
+        list(FeedbackFilter {
+            tag: Some("zip"),
+            rating: Some(2),
+            ..all.clone()
+        })
+        .await,
+        ["The zip snags."]
+    );
+    assert_eq!(
+        list(FeedbackFilter {
+            limit: 1,
+            before: Some(by_robin + 100),
+            ..all.clone()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert!(
+        list(FeedbackFilter {
+            space_ids: &[],
+            ..all.clone()
+        })
+        .await
+        .is_empty()
+    );
+    let first = store.feedback_list(&all).await.unwrap();
+    let zip = first.iter().find(|f| f.body == "The zip snags.").unwrap();
+    assert!(matches!(&zip.author, FeedbackAuthor::Account { id, .. } if *id == ada.id));
+    assert_eq!(zip.tag_list(), ["zip"]);
+    let warm = first.iter().find(|f| f.body == "Too warm.").unwrap();
+    assert!(matches!(
+        &warm.author,
+        FeedbackAuthor::Contact { email, name: Some(name), .. }
+            if email == "robin@example.net" && name == "Robin"
+    ));
+
+    // Only feedback of the spaces given changes status.
+    let mut tx = store.begin().await.unwrap();
+    let changed = tx
+        .set_feedback_status(
+            &[zip.id, warm.id],
+            &[space_id + 1],
+            FeedbackStatus::Closed,
+            Some("elsewhere"),
+            ada.id,
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 0);
+    let changed = tx
+        .set_feedback_status(
+            &[zip.id, warm.id],
+            &[space_id],
+            FeedbackStatus::Closed,
+            Some("Fixed in spring."),
+            ada.id,
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 2);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        list(FeedbackFilter {
+            unanswered: true,
+            ..all.clone()
+        })
+        .await,
+        ["Loaded."]
+    );
+    let closed = store.feedback_item(zip.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            closed.status,
+            closed.status_note.as_deref(),
+            closed.status_by
+        ),
+        (
+            FeedbackStatus::Closed,
+            Some("Fixed in spring."),
+            Some(ada.id)
+        )
+    );
 }
 
 /// Only ranks that moved are written.

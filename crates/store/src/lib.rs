@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod dialogue;
 pub mod duplicates;
 pub mod fanout;
+pub mod feedback;
 pub mod ideas;
 pub mod idempotency;
 pub mod invitations;
@@ -27,6 +28,7 @@ pub mod organisation;
 pub mod outbox;
 pub mod pairwise;
 pub mod people;
+pub mod products;
 mod records;
 pub mod retention;
 pub mod search;
@@ -70,6 +72,10 @@ pub use duplicates::{
     DuplicateStatus, DuplicateTx, FoundDuplicate,
 };
 pub use fanout::{Fanout, FanoutKind, FanoutTx, NewFanout, Recipient};
+pub use feedback::{
+    EMAIL_CONTACTS, FeedbackAuthor, FeedbackFilter, FeedbackItem, FeedbackRead, FeedbackTx,
+    NewFeedback,
+};
 pub use ideas::{IdeaRead, IdeaTx};
 pub use idempotency::IdempotencyTx;
 pub use invitations::{InvitationRead, InvitationTx};
@@ -80,6 +86,7 @@ pub use organisation::{OrganisationRead, OrganisationTx};
 pub use outbox::{OutboxRead, OutboxTx};
 pub use pairwise::{COMPARED_STAGES, PairAnswer, PairwiseRead, PairwiseTally, PairwiseTx};
 pub use people::PeopleRead;
+pub use products::{NewProduct, Product, ProductIdeas, ProductRead, ProductTx};
 pub use records::*;
 pub use retention::{Purged, RetentionCutoffs, RetentionTx};
 pub use search::SearchRead;
@@ -129,6 +136,7 @@ pub trait Store:
     + DashboardRead
     + DialogueRead
     + DuplicateRead
+    + FeedbackRead
     + IdeaRead
     + InvitationRead
     + ModerationRead
@@ -138,6 +146,7 @@ pub trait Store:
     + OutboxRead
     + PairwiseRead
     + PeopleRead
+    + ProductRead
     + SearchRead
     + SearchLogRead
     + SpaceRead
@@ -184,6 +193,7 @@ pub trait Tx:
     + DialogueTx
     + DuplicateTx
     + FanoutTx
+    + FeedbackTx
     + IdempotencyTx
     + IdeaTx
     + InvitationTx
@@ -193,6 +203,7 @@ pub trait Tx:
     + OrganisationTx
     + OutboxTx
     + PairwiseTx
+    + ProductTx
     + RetentionTx
     + SpaceTx
     + SupportTx

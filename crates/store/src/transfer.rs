@@ -39,8 +39,11 @@ impl TableSpec {
 }
 
 /// Columns holding the key of a file in the file store, which an export carries with the rows.
-pub const FILE_COLUMNS: &[(&str, &str)] =
-    &[("attachments", "storage_key"), ("challenges", "cover_key")];
+pub const FILE_COLUMNS: &[(&str, &str)] = &[
+    ("attachments", "storage_key"),
+    ("challenges", "cover_key"),
+    ("products", "image_key"),
+];
 
 use ColumnKind::{Bytes, Int, Text};
 
@@ -158,6 +161,24 @@ pub const TABLES: &[TableSpec] = &[
         &["space_id", "account_id"],
     ),
     table(
+        "products",
+        &[
+            ("id", Int),
+            ("space_id", Int),
+            ("slug", Text),
+            ("name", Text),
+            ("description", Text),
+            ("status", Text),
+            ("image_key", Text),
+            ("image_type", Text),
+            ("feedback_count", Int),
+            ("rating_count", Int),
+            ("rating_sum", Int),
+            ("created_at", Int),
+        ],
+        &["id"],
+    ),
+    table(
         "audit_log",
         &[
             ("id", Int),
@@ -236,6 +257,11 @@ pub const TABLES: &[TableSpec] = &[
             &["id"],
         )
     },
+    table(
+        "idea_products",
+        &[("idea_id", Int), ("product_id", Int)],
+        &["idea_id"],
+    ),
     table(
         "supports",
         &[("idea_id", Int), ("account_id", Int), ("created_at", Int)],
@@ -385,6 +411,27 @@ pub const TABLES: &[TableSpec] = &[
             ("id", Int),
             ("source", Text),
             ("external_ref", Text),
+            ("created_at", Int),
+            ("name", Text),
+        ],
+        &["id"],
+    ),
+    table(
+        "feedback",
+        &[
+            ("id", Int),
+            ("product_id", Int),
+            ("body", Text),
+            ("rating", Int),
+            ("channel", Text),
+            ("author_account_id", Int),
+            ("author_contact_id", Int),
+            ("submitted_by", Int),
+            ("tags", Text),
+            ("status", Text),
+            ("status_note", Text),
+            ("status_by", Int),
+            ("status_at", Int),
             ("created_at", Int),
         ],
         &["id"],

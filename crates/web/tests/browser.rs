@@ -45,6 +45,7 @@ on_both_backends!(
     a_pairwise_session_ranks_the_ideas,
     staff_merge_a_duplicate_from_the_queue,
     staff_read_the_dashboard_on_a_phone,
+    feedback_on_a_product_page_reaches_the_staff_inbox,
 );
 
 struct Browser {
@@ -606,6 +607,82 @@ async fn staff_read_the_dashboard_on_a_phone(backend: Backend) {
             ensure(
                 csv.attr("href").await?.as_deref() == Some("/spaces/town/dashboard/activity.csv"),
                 "no CSV link for the activity",
+            )
+        },
+    )
+    .await;
+}
+
+/// A visitor finds a product from its space, rates it and sends feedback with an e-mail
+/// address; staff find it in their inbox and close it with a reason.
+async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
+    run(
+        "feedback_on_a_product_page_reaches_the_staff_inbox",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            let product = cocreate_app::ProductInput {
+                name: "Town bikes",
+                slug: "",
+                description: "Bikes to borrow at the station.",
+                status: cocreate_core::ProductStatus::Available,
+            };
+            server.app.create_product(&admin, "town", &product).await?;
+            driver.set_window_rect(0, 0, 390, 844).await?;
+            driver.goto(server.url("/spaces/town")).await?;
+            follow(&driver, "Products and services").await?;
+            follow(&driver, "Town bikes").await?;
+            fill(
+                &driver,
+                "feedback-body",
+                "The saddles are too high for children.",
+            )
+            .await?;
+            driver
+                .find(By::Css("input[name='rating'][value='4']"))
+                .await?
+                .click()
+                .await?;
+            fill(&driver, "feedback-email", "robin@example.net").await?;
+            submit(&driver, "/products/town-bikes/feedback").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Thank you: your feedback reached the team.")
+                    && text.contains("4.0 of 5 from 1 rating"),
+                format!("after sending: {text}"),
+            )?;
+
+            sign_in(&driver, &server, "admin@example.org").await?;
+            follow(&driver, "Feedback").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("The saddles are too high for children.")
+                    && text.contains("robin@example.net")
+                    && text.contains("rated 4 of 5"),
+                format!("inbox: {text}"),
+            )?;
+            driver
+                .find(By::Css("input[name='ids']"))
+                .await?
+                .click()
+                .await?;
+            fill(&driver, "bulk-reason", "Lower saddles arrive in May.").await?;
+            let close = driver
+                .find(By::Css("button[name='status'][value='closed']"))
+                .await?;
+            click_and_wait(&driver, close).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Closed; the feedback stays in its author's history.")
+                    && text.contains("No feedback matches."),
+                format!("after closing: {text}"),
+            )?;
+            driver.goto(server.url("/feedback?status=closed")).await?;
+            follow(&driver, "Feedback 1").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Lower saddles arrive in May."),
+                format!("closed item: {text}"),
             )
         },
     )
@@ -1668,6 +1745,32 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             .first()
             .map(|theme| theme.id)
             .ok_or("no theme found")?;
+        let product = app
+            .create_product(
+                &admin,
+                "ideas",
+                &cocreate_app::ProductInput {
+                    name: &format!("Pack {long}"),
+                    slug: "pack",
+                    description: &format!("{long} {long}"),
+                    status: cocreate_core::ProductStatus::Available,
+                },
+            )
+            .await?;
+        app.set_idea_product(&admin, idea.id, &product.slug).await?;
+        let feedback = app
+            .send_feedback(
+                None,
+                "pack",
+                &cocreate_app::FeedbackInput {
+                    body: &format!("{long}{long} is too heavy"),
+                    rating: Some(2),
+                    author_email: Some("robin@example.net"),
+                    ..cocreate_app::FeedbackInput::default()
+                },
+                cocreate_core::FeedbackChannel::Web,
+            )
+            .await?;
         let conversation = import_brexit(&server, "ideas").await?;
         for statement in app.store().statements(conversation, false).await? {
             app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
@@ -1687,6 +1790,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/challenges/{}/pairwise", challenge.id),
             format!("/challenges/{}/ranking", challenge.id),
             "/people/admin".to_owned(),
+            "/spaces/ideas/products".to_owned(),
+            "/products/pack".to_owned(),
             "/search?q=lighter".to_owned(),
             "/signin".to_owned(),
             "/signup".to_owned(),
@@ -1710,6 +1815,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/themes/{theme}"),
             format!("/challenges/{}/dashboard", challenge.id),
             format!("/challenges/{conversation}/dashboard"),
+            "/feedback".to_owned(),
+            format!("/feedback/{}", feedback.id),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

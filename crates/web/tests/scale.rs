@@ -27,6 +27,7 @@ async fn generated_data_is_exact_searchable_and_usable(backend: Backend) {
         ideas: 400,
         supports: 4_000,
         comments: 1_200,
+        feedback: 900,
         seed: 3,
     };
     let generated = server.app.generate(&plan, &|_| {}).await.unwrap();
@@ -50,6 +51,19 @@ async fn generated_data_is_exact_searchable_and_usable(backend: Backend) {
         comments += idea.comments;
     }
     assert_eq!((supporters, comments), (4_000, 1_200));
+
+    // Feedback adds up to the plan over the products, each product's counts exact.
+    assert_eq!(server.store.miscounted_products().await.unwrap(), 0);
+    let mut feedback = 0;
+    for slug in &generated.product_slugs {
+        let product = server.store.product_by_slug(slug).await.unwrap().unwrap();
+        assert!(
+            product.rating_count <= product.feedback_count,
+            "{product:?}"
+        );
+        feedback += product.feedback_count;
+    }
+    assert_eq!(feedback, 900);
 
     // The hot list is ordered by the stored rank, and search finds generated text.
     let (status, list) = api(
@@ -103,6 +117,7 @@ async fn generated_data_is_exact_searchable_and_usable(backend: Backend) {
                 ideas: 2,
                 supports: 5,
                 comments: 0,
+                feedback: 0,
                 seed: 1,
             },
             &|_| {},

@@ -183,6 +183,10 @@ pub struct IdeaView {
     pub moves: Vec<Stage>,
     /// For staff: the open pairs of possible duplicates it is in, most alike first.
     pub possible_duplicates: Vec<cocreate_store::DuplicatePair>,
+    /// The product it is about (or became part of), if it names one.
+    pub product: Option<cocreate_store::Product>,
+    /// For staff: the products of its space, to name one.
+    pub space_products: Vec<cocreate_store::Product>,
 }
 
 /// The one tag a list or search is narrowed to; a bad one is refused naming the `tag` parameter.

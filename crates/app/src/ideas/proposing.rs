@@ -151,6 +151,12 @@ impl App {
             } else {
                 Vec::new()
             },
+            product: self.store.product_of_idea(idea.id).await?,
+            space_products: if space.can_curate {
+                self.store.products_of_space(idea.space_id).await?
+            } else {
+                Vec::new()
+            },
             challenge,
             space,
             idea,

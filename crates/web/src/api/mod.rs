@@ -27,6 +27,7 @@ mod challenges;
 mod dashboard;
 mod dialogue;
 mod duplicates;
+mod feedback;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -34,14 +35,15 @@ mod opinions;
 mod organisation;
 mod pairwise;
 mod people;
+mod products;
 mod search;
 mod spaces;
 mod themes;
 
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
-    notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
-    themes::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*, ideas::*,
+    moderation::*, notifications::*, opinions::*, organisation::*, pairwise::*, people::*,
+    products::*, search::*, spaces::*, themes::*,
 };
 
 #[derive(OpenApi)]
@@ -135,6 +137,12 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(duplicate_queue))
         .routes(routes!(dismiss_duplicate))
         .routes(routes!(merge_duplicate))
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, update_product))
+        .routes(routes!(set_idea_product))
+        .routes(routes!(list_feedback, send_feedback))
+        .routes(routes!(get_feedback))
+        .routes(routes!(set_feedback_status))
 }
 
 pub fn routes() -> axum::Router<WebState> {

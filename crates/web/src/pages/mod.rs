@@ -34,6 +34,7 @@ mod challenges;
 mod dashboard;
 mod dialogue;
 mod duplicates;
+mod feedback;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -41,15 +42,16 @@ mod opinions;
 mod organisation;
 mod pairwise;
 mod people;
+mod products;
 mod search;
 mod spaces;
 mod themes;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, ideas::*, moderation::*,
-    notifications::*, opinions::*, organisation::*, pairwise::*, people::*, search::*, spaces::*,
-    themes::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*, ideas::*,
+    moderation::*, notifications::*, opinions::*, organisation::*, pairwise::*, people::*,
+    products::*, search::*, spaces::*, themes::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -198,6 +200,8 @@ pub struct ActorView {
     pub name: String,
     pub is_admin: bool,
     pub is_moderator: bool,
+    /// Employees and admins, who triage feedback.
+    pub is_staff: bool,
     pub unread: i64,
 }
 
@@ -257,6 +261,7 @@ pub(crate) async fn layout(state: &WebState, actor: Option<&Actor>) -> Result<La
             name: a.name.clone(),
             is_admin: a.may(Action::ManageOrganisation),
             is_moderator: a.role != cocreate_core::OrgRole::Member,
+            is_staff: a.kind == AccountKind::Employee || a.role == OrgRole::Admin,
             unread: state.app.unread_notifications(a).await?,
         }),
         None => None,
@@ -393,6 +398,9 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "themes-refreshing" => Some("The themes are being computed: reload this page in a moment."),
         "theme-saved" => Some("Saved: the name and pin stay when the themes are computed again."),
         "theme-merged" => Some("Merged: the texts of both themes are in this one now."),
+        "feedback" => Some("Thank you: your feedback reached the team."),
+        "feedback-closed" => Some("Closed; the feedback stays in its author's history."),
+        "feedback-reopened" => Some("Reopened: the feedback is new again."),
         _ => None,
     }
 }
@@ -521,6 +529,16 @@ fn co_creation_routes() -> Router<WebState> {
             "/challenges/{id}/dashboard/{file}",
             get(challenge_dashboard_csv),
         )
+        .route(
+            "/spaces/{slug}/products",
+            get(catalogue).post(create_product),
+        )
+        .route("/products/{slug}", get(product).post(update_product))
+        .route("/products/{slug}/feedback", post(send_feedback))
+        .route("/ideas/{id}/product", post(set_idea_product))
+        .route("/feedback", get(feedback_inbox))
+        .route("/feedback/status", post(set_feedback_status))
+        .route("/feedback/{id}", get(feedback_item))
         .route("/spaces/{slug}/themes", get(themes))
         .route("/spaces/{slug}/themes/refresh", post(refresh_themes))
         .route("/themes/{id}", get(theme).post(edit_theme))

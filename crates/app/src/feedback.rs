@@ -1,0 +1,299 @@
+//! Feedback on products, from every channel, and the staff's triage inbox. Anyone who may read
+//! a product's space may give feedback on it (without an account, in a public space, by giving
+//! an e-mail address: the feedback is then a contact's). Feedback is not public: its author and
+//! the staff who may curate its space read it, and only those staff triage it.
+
+use cocreate_core::{
+    DisplayName, Email, FeedbackChannel, FeedbackStatus, FeedbackText, Rating, Rationale, Tags,
+};
+use cocreate_store::{FeedbackAuthor, FeedbackFilter, FeedbackItem, NewFeedback, Product};
+
+use crate::{Actor, App, AppError, AppResult, SpaceView};
+
+/// Feedback items per inbox page (and the API's default page).
+pub const FEEDBACK_PER_PAGE: i64 = 50;
+/// The most items one bulk action changes.
+pub const MAX_BULK_FEEDBACK: usize = 200;
+
+/// Feedback as given: through a form, the API or an import.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FeedbackInput<'a> {
+    pub body: &'a str,
+    pub rating: Option<i64>,
+    /// Staff's tags, typed as for ideas.
+    pub tags: &'a str,
+    /// Who it is from, when not the one sending it: required without an account; staff (an
+    /// integration's token) may name a customer.
+    pub author_email: Option<&'a str>,
+    pub author_name: Option<&'a str>,
+}
+
+/// Which feedback the inbox shows.
+#[derive(Debug, Default, Clone)]
+pub struct FeedbackQuery {
+    pub product: Option<String>,
+    pub channel: Option<FeedbackChannel>,
+    pub rating: Option<i64>,
+    pub tag: Option<String>,
+    pub status: Option<FeedbackStatus>,
+    pub unanswered: bool,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// One page of the inbox.
+#[derive(Debug, Clone)]
+pub struct FeedbackInbox {
+    pub items: Vec<FeedbackItem>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<i64>,
+    /// The products of the spaces the viewer triages, for filtering.
+    pub products: Vec<Product>,
+}
+
+/// A piece of feedback with what the viewer may do with it.
+#[derive(Debug, Clone)]
+pub struct FeedbackView {
+    pub item: FeedbackItem,
+    pub can_triage: bool,
+}
+
+/// Who a piece of feedback will be from, and who sent it in for them.
+enum Author {
+    Account(i64, Option<i64>),
+    Contact(Email, Option<i64>),
+}
+
+impl App {
+    /// Records feedback on the product called `slug`, sent by `actor` (none: a visitor giving
+    /// an e-mail address) through `channel`.
+    pub async fn send_feedback(
+        &self,
+        actor: Option<&Actor>,
+        product_slug: &str,
+        input: &FeedbackInput<'_>,
+        channel: FeedbackChannel,
+    ) -> AppResult<FeedbackItem> {
+        let (space, product) = self.visible_product(actor, product_slug).await?;
+        let body = FeedbackText::parse(input.body)?;
+        let rating = input.rating.map(Rating::new).transpose()?;
+        let tags = Tags::parse(input.tags)?;
+        if !tags.as_slice().is_empty() && !space.can_curate {
+            return Err(AppError::invalid("tags", "only staff may tag feedback"));
+        }
+        let named = match input.author_email.map(str::trim).filter(|e| !e.is_empty()) {
+            Some(email) => Some(Email::parse(email)?),
+            None => None,
+        };
+        let name = match input.author_name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => Some(DisplayName::parse(name)?),
+            None => None,
+        };
+        // Read before the transaction, never through the pool while it holds a connection.
+        let author = match (actor, named) {
+            (Some(actor), None) => Author::Account(actor.id, None),
+            (Some(actor), Some(email)) if email.as_str() == actor.email => {
+                Author::Account(actor.id, None)
+            }
+            (Some(actor), Some(email)) => {
+                if !space.can_curate {
+                    return Err(AppError::invalid(
+                        "author_email",
+                        "only staff may send feedback on behalf of someone else",
+                    ));
+                }
+                match self.store.account_by_email(email.as_str()).await? {
+                    Some(account) => Author::Account(account.id, Some(actor.id)),
+                    None => Author::Contact(email, Some(actor.id)),
+                }
+            }
+            // A visitor's address is unconfirmed: the feedback stays a contact's, even if an
+            // account uses the address, so nobody writes in another person's name.
+            (None, Some(email)) => Author::Contact(email, None),
+            (None, None) => {
+                return Err(AppError::invalid(
+                    "author_email",
+                    "give your e-mail address, or sign in",
+                ));
+            }
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let (author_account_id, author_contact_id, submitted_by) = match author {
+            Author::Account(id, submitted_by) => (Some(id), None, submitted_by),
+            Author::Contact(email, submitted_by) => {
+                let contact = tx
+                    .email_contact(email.as_str(), name.as_ref().map(DisplayName::as_str), now)
+                    .await?;
+                (None, Some(contact), submitted_by)
+            }
+        };
+        let id = tx
+            .insert_feedback(&NewFeedback {
+                product_id: product.id,
+                body: body.as_str(),
+                rating: rating.map(Rating::value),
+                channel,
+                author_account_id,
+                author_contact_id,
+                submitted_by,
+                tags: &tags.to_stored(),
+                created_at: now,
+            })
+            .await?;
+        self.commit(tx).await?;
+        self.store
+            .feedback_item(id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The spaces whose feedback the actor triages: those they may curate.
+    async fn triaged_spaces(&self, actor: &Actor) -> AppResult<Vec<SpaceView>> {
+        let spaces: Vec<SpaceView> = self
+            .spaces(Some(actor))
+            .await?
+            .into_iter()
+            .filter(|space| space.can_curate)
+            .collect();
+        if spaces.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(spaces)
+    }
+
+    /// A page of the staff's inbox: feedback of the spaces they curate, newest first.
+    pub async fn feedback_inbox(
+        &self,
+        actor: &Actor,
+        query: &FeedbackQuery,
+    ) -> AppResult<FeedbackInbox> {
+        let spaces = self.triaged_spaces(actor).await?;
+        let space_ids: Vec<i64> = spaces.iter().map(|s| s.space.id).collect();
+        let mut products = Vec::new();
+        for id in &space_ids {
+            products.extend(self.store.products_of_space(*id).await?);
+        }
+        let product_id = match query.product.as_deref().filter(|p| !p.is_empty()) {
+            Some(slug) => Some(
+                products
+                    .iter()
+                    .find(|p| p.slug == slug)
+                    .map(|p| p.id)
+                    .ok_or_else(|| AppError::invalid("product", "no such product"))?,
+            ),
+            None => None,
+        };
+        if let Some(rating) = query.rating {
+            Rating::new(rating)?;
+        }
+        let tag = match query.tag.as_deref().filter(|t| !t.is_empty()) {
+            Some(text) => {
+                let tags = Tags::parse(text)?;
+                match tags.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => return Err(AppError::invalid("tag", "give one tag")),
+                }
+            }
+            None => None,
+        };
+        let limit = query.limit.unwrap_or(FEEDBACK_PER_PAGE);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::invalid("limit", "must be from 1 to 200"));
+        }
+        let mut items = self
+            .store
+            .feedback_list(&FeedbackFilter {
+                space_ids: &space_ids,
+                product_id,
+                channel: query.channel,
+                rating: query.rating,
+                tag: tag.as_deref(),
+                status: query.status,
+                unanswered: query.unanswered,
+                author_account_id: None,
+                before: query.before,
+                limit: limit + 1,
+            })
+            .await?;
+        let next = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+            items.pop();
+            items.last().map(|item| item.id)
+        } else {
+            None
+        };
+        Ok(FeedbackInbox {
+            items,
+            next,
+            products,
+        })
+    }
+
+    /// One piece of feedback, for its author or the staff who triage it.
+    pub async fn feedback_item(&self, actor: &Actor, id: i64) -> AppResult<FeedbackView> {
+        let item = self
+            .store
+            .feedback_item(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let space = self.space_by_id(Some(actor), item.space_id).await?;
+        let own = matches!(item.author, FeedbackAuthor::Account { id, .. } if id == actor.id);
+        if !own && !space.can_curate {
+            return Err(AppError::NotFound);
+        }
+        Ok(FeedbackView {
+            can_triage: space.can_curate,
+            item,
+        })
+    }
+
+    /// Staff close feedback with a reason, or open it again (status "new"); several at once.
+    /// Items outside the spaces the actor triages are left alone; the count changed is returned.
+    pub async fn set_feedback_status(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        status: FeedbackStatus,
+        reason: &str,
+    ) -> AppResult<u64> {
+        if ids.is_empty() {
+            return Err(AppError::invalid(
+                "ids",
+                "choose at least one piece of feedback",
+            ));
+        }
+        if ids.len() > MAX_BULK_FEEDBACK {
+            return Err(AppError::invalid(
+                "ids",
+                format!("at most {MAX_BULK_FEEDBACK} at once"),
+            ));
+        }
+        let note = match status {
+            FeedbackStatus::Closed => Some(Rationale::parse(reason).map_err(|_| {
+                AppError::invalid("reason", "say why it is closed (1–2,000 characters)")
+            })?),
+            FeedbackStatus::New => None,
+            FeedbackStatus::Linked | FeedbackStatus::Answered => {
+                return Err(AppError::invalid(
+                    "status",
+                    "feedback is linked by linking it to an idea, and answered by answering it",
+                ));
+            }
+        };
+        let spaces = self.triaged_spaces(actor).await?;
+        let space_ids: Vec<i64> = spaces.iter().map(|s| s.space.id).collect();
+        let mut tx = self.store.begin().await?;
+        let changed = tx
+            .set_feedback_status(
+                ids,
+                &space_ids,
+                status,
+                note.as_ref().map(Rationale::as_str),
+                actor.id,
+                self.now(),
+            )
+            .await?;
+        self.commit(tx).await?;
+        Ok(changed)
+    }
+}
