@@ -124,6 +124,7 @@ impl App {
     pub async fn sign_up(&self, input: &AccountInput<'_>) -> AppResult<SignedIn> {
         // Read before the transaction, never through the pool while it holds a connection.
         let org = self.store.organisation().await?;
+        let waiting = self.waiting_feedback(input.email).await?;
         let mut tx = self.store.begin().await?;
         let account = self
             .insert_account(&mut *tx, input, AccountKind::Customer, OrgRole::Member)
@@ -141,6 +142,9 @@ impl App {
             &body,
         )
         .await?;
+        // The welcome first, then what waits for the address.
+        self.offer_feedback_claim(&mut *tx, &account, waiting)
+            .await?;
         let signed_in = self.open_session(&mut *tx, &account).await?;
         self.commit(tx).await?;
         self.wake_mail_worker();
@@ -199,7 +203,7 @@ impl App {
     }
 
     /// Stores a new one-time token for the account and returns it (to be mailed, never kept).
-    async fn issue_account_token(
+    pub(crate) async fn issue_account_token(
         &self,
         tx: &mut dyn Tx,
         account_id: i64,

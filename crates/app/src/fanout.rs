@@ -1,6 +1,7 @@
 //! News for many people leaves the writer's transaction: a comment, a decision or a tier climbed
 //! records one event there, and the background worker delivers it to the idea's followers (a
-//! notification) or supporters and author (a notification, and a mail for a decision), a batch
+//! notification) or supporters and author (a notification, and a mail for a decision; those whose
+//! feedback is linked to the idea are told of a decision too), a batch
 //! per transaction, each recipient checked against the policy as they are at delivery time.
 
 use cocreate_store::{Fanout, FanoutKind, NewNotification, Recipient, Tx};
@@ -62,7 +63,7 @@ impl App {
         match recipients.last() {
             Some(last) if full => tx.advance_fanout(fanout.id, last.account_id).await?,
             _ => {
-                if fanout.kind != FanoutKind::Comment
+                if matches!(fanout.kind, FanoutKind::Decision | FanoutKind::Milestone)
                     && let Some(author) = tx.fanout_author(fanout).await?
                 {
                     mailed |= self.tell(tx, fanout, &author).await?;
@@ -99,7 +100,7 @@ impl App {
             created_at: self.now(),
         })
         .await?;
-        if fanout.kind != FanoutKind::Decision {
+        if !matches!(fanout.kind, FanoutKind::Decision | FanoutKind::Asked) {
             return Ok(false);
         }
         self.enqueue_mail(tx, &recipient.email, &fanout.subject, &fanout.body)

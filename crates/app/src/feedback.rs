@@ -8,7 +8,7 @@ use cocreate_core::{
 };
 use cocreate_store::{FeedbackAuthor, FeedbackFilter, FeedbackItem, NewFeedback, Product};
 
-use crate::{Actor, App, AppError, AppResult, SpaceView};
+use crate::{Actor, App, AppError, AppResult};
 
 /// Feedback items per inbox page (and the API's default page).
 pub const FEEDBACK_PER_PAGE: i64 = 50;
@@ -56,6 +56,23 @@ pub struct FeedbackInbox {
 pub struct FeedbackView {
     pub item: FeedbackItem,
     pub can_triage: bool,
+}
+
+/// A bulk action names one piece of feedback at least, and at most [`MAX_BULK_FEEDBACK`].
+pub(crate) fn check_bulk(ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Err(AppError::invalid(
+            "ids",
+            "choose at least one piece of feedback",
+        ));
+    }
+    if ids.len() > MAX_BULK_FEEDBACK {
+        return Err(AppError::invalid(
+            "ids",
+            format!("at most {MAX_BULK_FEEDBACK} at once"),
+        ));
+    }
+    Ok(())
 }
 
 /// Who a piece of feedback will be from, and who sent it in for them.
@@ -148,18 +165,19 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// The spaces whose feedback the actor triages: those they may curate.
-    async fn triaged_spaces(&self, actor: &Actor) -> AppResult<Vec<SpaceView>> {
-        let spaces: Vec<SpaceView> = self
+    /// The ids of the spaces whose feedback the actor triages: those they may curate.
+    pub(crate) async fn triaged_space_ids(&self, actor: &Actor) -> AppResult<Vec<i64>> {
+        let ids: Vec<i64> = self
             .spaces(Some(actor))
             .await?
-            .into_iter()
+            .iter()
             .filter(|space| space.can_curate)
+            .map(|space| space.space.id)
             .collect();
-        if spaces.is_empty() {
+        if ids.is_empty() {
             return Err(AppError::Forbidden);
         }
-        Ok(spaces)
+        Ok(ids)
     }
 
     /// A page of the staff's inbox: feedback of the spaces they curate, newest first.
@@ -168,8 +186,7 @@ impl App {
         actor: &Actor,
         query: &FeedbackQuery,
     ) -> AppResult<FeedbackInbox> {
-        let spaces = self.triaged_spaces(actor).await?;
-        let space_ids: Vec<i64> = spaces.iter().map(|s| s.space.id).collect();
+        let space_ids = self.triaged_space_ids(actor).await?;
         let mut products = Vec::new();
         for id in &space_ids {
             products.extend(self.store.products_of_space(*id).await?);
@@ -256,18 +273,7 @@ impl App {
         status: FeedbackStatus,
         reason: &str,
     ) -> AppResult<u64> {
-        if ids.is_empty() {
-            return Err(AppError::invalid(
-                "ids",
-                "choose at least one piece of feedback",
-            ));
-        }
-        if ids.len() > MAX_BULK_FEEDBACK {
-            return Err(AppError::invalid(
-                "ids",
-                format!("at most {MAX_BULK_FEEDBACK} at once"),
-            ));
-        }
+        check_bulk(ids)?;
         let note = match status {
             FeedbackStatus::Closed => Some(Rationale::parse(reason).map_err(|_| {
                 AppError::invalid("reason", "say why it is closed (1–2,000 characters)")
@@ -280,8 +286,7 @@ impl App {
                 ));
             }
         };
-        let spaces = self.triaged_spaces(actor).await?;
-        let space_ids: Vec<i64> = spaces.iter().map(|s| s.space.id).collect();
+        let space_ids = self.triaged_space_ids(actor).await?;
         let mut tx = self.store.begin().await?;
         let changed = tx
             .set_feedback_status(

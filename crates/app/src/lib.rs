@@ -13,6 +13,8 @@ mod duplicates;
 mod error;
 mod fanout;
 mod feedback;
+mod feedback_claims;
+mod feedback_triage;
 mod files;
 mod generate;
 mod generate_voice;
@@ -59,6 +61,8 @@ pub use error::AppError;
 pub use feedback::{
     FEEDBACK_PER_PAGE, FeedbackInbox, FeedbackInput, FeedbackQuery, FeedbackView, MAX_BULK_FEEDBACK,
 };
+pub use feedback_claims::{CLAIM_FEEDBACK_DAYS, OwnFeedback};
+pub use feedback_triage::{EVIDENCE_SHOWN, Evidence};
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};
 pub use ideas::{

@@ -1,7 +1,8 @@
 //! Products and feedback at scale: the catalogue and a product's page for signed-in readers,
-//! the staff's inbox (as it opens, and narrowed by channel and rating) and the API's list under
-//! load, then feedback sent through the API by every connection at once, with the products'
-//! counts checked exact afterwards.
+//! the staff's inbox (as it opens, and narrowed by channel and rating), the API's list, a piece
+//! of feedback and an idea's evidence (1,000 requests linked to it) under load, then feedback
+//! sent through the API by every connection at once, with the products' counts checked exact
+//! afterwards, and each sender's own feedback read.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +12,18 @@ use serde_json::json;
 
 use crate::{Phase, Served, Target, load, p99_under_20_ms, share_of_health, signed_in_get};
 
-const READS: [&str; 5] = [
+const READS: [&str; 8] = [
     "catalogue, signed in",
     "product page, signed in",
     "feedback inbox, staff",
     "feedback inbox narrowed to a channel and rating, staff",
     "feedback list (API), staff",
+    "a piece of feedback, staff",
+    "idea with 1,000 requests as evidence (API), staff",
+    "your feedback, signed in",
 ];
+/// Pieces of feedback linked to one idea before its evidence is read.
+const EVIDENCE: usize = 1_000;
 const WRITES: &str = "feedback sent (API)";
 /// Pieces of feedback each connection sends.
 const SENT_PER_CONNECTION: u64 = 200;
@@ -76,7 +82,7 @@ pub(crate) async fn feedback_phases(
         "  feedback: {} holds {} pieces of feedback",
         product.slug, product.feedback_count
     );
-    let (_, staff) = crate::staff_with_token(
+    let (staff_actor, staff) = crate::staff_with_token(
         &served.app,
         "feedback@bench.cocreate.example",
         "Bench Triage",
@@ -103,9 +109,46 @@ pub(crate) async fn feedback_phases(
         let request = signed_in_get(served.url(&path), Arc::clone(readers));
         phases.push(load(name, connections, seconds, u64::MAX, request).await?);
     }
+    let idea = link_evidence(served, &staff_actor, space.id).await?;
+    let newest = store
+        .feedback_list(&cocreate_store::FeedbackFilter {
+            space_ids: &[space.id],
+            limit: 1,
+            ..cocreate_store::FeedbackFilter::default()
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .first()
+        .map(|item| item.id)
+        .context("no feedback to read")?;
+    let items: Arc<Vec<String>> = Arc::new(
+        (0..2_000)
+            .map(|k| served.url(&format!("/feedback/{}", newest - k * 37)))
+            .collect(),
+    );
+    let staff_token = Arc::clone(&staff);
+    phases.push(
+        load(
+            READS[5],
+            connections,
+            seconds,
+            u64::MAX,
+            Arc::new(move |client, worker, i| {
+                let url = &items[(worker * 61 + i as usize) % items.len()];
+                client.get(url).bearer_auth(staff_token.as_str())
+            }),
+        )
+        .await?,
+    );
+    let request = signed_in_get(
+        served.url(&format!("/api/v1/ideas/{idea}/evidence")),
+        Arc::clone(&staff_tokens),
+    );
+    phases.push(load(READS[6], connections, seconds, u64::MAX, request).await?);
 
     let url = served.url("/api/v1/feedback");
     let target = product.slug.clone();
+    let tokens_for_own = Arc::clone(&tokens);
     let writes = load(
         WRITES,
         connections,
@@ -135,5 +178,54 @@ pub(crate) async fn feedback_phases(
             .map_err(|e| anyhow!("{e}"))?,
     };
     phases.push(writes);
+    // Each connection's account now has its feedback to list.
+    let request = signed_in_get(served.url("/my/feedback"), tokens_for_own);
+    phases.push(load(READS[7], connections, seconds, u64::MAX, request).await?);
     Ok((phases, written))
+}
+
+/// Links the newest pieces of feedback to the space's newest open idea as its evidence;
+/// answers the idea's id.
+async fn link_evidence(
+    served: &Served,
+    staff: &cocreate_app::Actor,
+    space_id: i64,
+) -> anyhow::Result<i64> {
+    let store = served.app.store();
+    let ids: Vec<i64> = store
+        .feedback_list(&cocreate_store::FeedbackFilter {
+            space_ids: &[space_id],
+            limit: EVIDENCE as i64,
+            ..cocreate_store::FeedbackFilter::default()
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .iter()
+        .map(|item| item.id)
+        .collect();
+    let idea = store
+        .ideas(&cocreate_store::IdeaQuery {
+            space_id,
+            challenge_id: None,
+            stage: Some(cocreate_core::Stage::Gathering),
+            tag: None,
+            order: cocreate_store::IdeaOrder::Newest,
+            viewer_id: None,
+            all_drafts: false,
+            after: None,
+            limit: 1,
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .first()
+        .map(|idea| idea.id)
+        .context("no open idea to link feedback to")?;
+    for chunk in ids.chunks(cocreate_app::MAX_BULK_FEEDBACK) {
+        served
+            .app
+            .link_feedback(staff, chunk, idea)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(idea)
 }

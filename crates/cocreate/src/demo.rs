@@ -626,8 +626,11 @@ type DemoFeedback = (
     Result<usize, (&'static str, &'static str)>,
 );
 
-/// The piece of FEEDBACK staff close: praise needs no change.
+/// Pieces of FEEDBACK staff triage: praise is closed (it needs no change), the dripping door is
+/// linked to the rainfly idea as evidence, and the bent pole is answered.
+const DRIPPING_DOOR: usize = 0;
 const PRAISE: usize = 1;
+const BENT_POLE: usize = 2;
 
 const FEEDBACK: &[DemoFeedback] = &[
     (
@@ -670,7 +673,7 @@ const FEEDBACK: &[DemoFeedback] = &[
 
 /// The product ideas space's catalogue, the ideas about each product, and feedback on them
 /// from a customer's account, a partner, and contacts known by e-mail (through the API); one
-/// piece is closed with a reason.
+/// piece is closed with a reason, one linked to an idea, one answered.
 async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<()> {
     let fail = |e: cocreate_app::AppError| anyhow!("demo products: {e}");
     let space = app
@@ -716,8 +719,8 @@ async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::
         }
         slugs.push(product.slug);
     }
-    let mut praise = None;
-    for (index, (product, text, rating, who)) in FEEDBACK.iter().enumerate() {
+    let mut sent = Vec::new();
+    for (product, text, rating, who) in FEEDBACK {
         let (sender, channel, input) = match who {
             Ok(account) => (
                 &everyone[*account],
@@ -744,19 +747,31 @@ async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::
             .send_feedback(Some(sender), &slugs[*product], &input, channel)
             .await
             .map_err(fail)?;
-        if index == PRAISE {
-            praise = Some(item.id);
-        }
+        sent.push(item.id);
     }
-    if let Some(praise) = praise {
-        app.set_feedback_status(
-            staff,
-            &[praise],
-            FeedbackStatus::Closed,
-            "Thank you! Shared with the tent team as a compliment; nothing to change.",
-        )
-        .await
-        .map_err(fail)?;
+    app.set_feedback_status(
+        staff,
+        &[sent[PRAISE]],
+        FeedbackStatus::Closed,
+        "Thank you! Shared with the tent team as a compliment; nothing to change.",
+    )
+    .await
+    .map_err(fail)?;
+    // The dripping door is what the rainfly idea would fix: evidence for it.
+    if let Some(gutter) = ideas
+        .iter()
+        .find(|idea| idea.title == "Rainfly with a built-in gutter")
+    {
+        app.link_feedback(staff, &[sent[DRIPPING_DOOR]], gutter.id)
+            .await
+            .map_err(fail)?;
     }
+    app.answer_feedback(
+        staff,
+        sent[BENT_POLE],
+        "Sorry about the pole! Send us a photo and we will post you a new section; stronger poles arrive in spring.",
+    )
+    .await
+    .map_err(fail)?;
     Ok(())
 }

@@ -501,6 +501,11 @@ text_type!(
 );
 
 text_type!(
+    /// Staff's answer to a piece of feedback, mailed to its author: 1–4,000 characters.
+    FeedbackAnswer, "answer", 1, 4_000, single_line = false
+);
+
+text_type!(
     /// A product's or a service's name: 1–120 characters on one line.
     ProductName, "name", 1, 120, single_line = true
 );

@@ -18,6 +18,9 @@ pub enum FanoutKind {
     Decision,
     /// A notification to each supporter of the idea, and its author: it climbed a tier.
     Milestone,
+    /// A mail and a notification to each account whose feedback is linked to the idea as
+    /// evidence, besides its supporters and author (told by the decision itself).
+    Asked,
 }
 
 impl FanoutKind {
@@ -26,6 +29,7 @@ impl FanoutKind {
             Self::Comment => "comment",
             Self::Decision => "decision",
             Self::Milestone => "milestone",
+            Self::Asked => "asked",
         }
     }
 
@@ -34,6 +38,7 @@ impl FanoutKind {
             "comment" => Ok(Self::Comment),
             "decision" => Ok(Self::Decision),
             "milestone" => Ok(Self::Milestone),
+            "asked" => Ok(Self::Asked),
             other => Err(StoreError::Corrupt(format!("fan-out kind {other:?}"))),
         }
     }
@@ -125,6 +130,17 @@ const RECIPIENTS: &str = "SELECT a.id, a.email, a.kind, a.role, \
      WHERE n.account_id = a.id AND n.comment_id = $2) THEN 1 ELSE 0 END AS BIGINT) \
      FROM {table} r JOIN accounts a ON a.id = r.account_id \
      WHERE r.idea_id = $3 AND r.account_id > $4 ORDER BY r.account_id LIMIT $5";
+/// The same columns for the authors of feedback linked to the idea who are neither among its
+/// supporters nor its author: one index range of the idea's evidence.
+const ASKED: &str = "SELECT a.id, a.email, a.kind, a.role, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM space_members m \
+     WHERE m.space_id = $1 AND m.account_id = a.id) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(0 AS BIGINT) FROM accounts a \
+     WHERE a.id IN (SELECT f.author_account_id FROM feedback f \
+     WHERE f.idea_id = $2 AND f.author_account_id > $3) \
+     AND NOT EXISTS (SELECT 1 FROM supports s WHERE s.idea_id = $4 AND s.account_id = a.id) \
+     AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.id = $5 AND i.author_id = a.id) \
+     ORDER BY a.id LIMIT $6";
 /// The same columns for the idea's author, when not among its supporters.
 const AUTHOR: &str = "SELECT a.id, a.email, a.kind, a.role, \
      CAST(CASE WHEN EXISTS (SELECT 1 FROM space_members m \
@@ -225,6 +241,22 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
         let table = match fanout.kind {
             FanoutKind::Comment => "follows",
             FanoutKind::Decision | FanoutKind::Milestone => "supports",
+            FanoutKind::Asked => {
+                let args = [
+                    fanout.space_id.into(),
+                    fanout.idea_id.into(),
+                    fanout.after_account_id.into(),
+                    fanout.idea_id.into(),
+                    fanout.idea_id.into(),
+                    limit.into(),
+                ];
+                return self
+                    .fetch(ASKED, &args)
+                    .await?
+                    .iter()
+                    .map(|row| recipient(row.values()))
+                    .collect();
+            }
         };
         let args = [
             fanout.space_id.into(),

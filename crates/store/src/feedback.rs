@@ -46,6 +46,10 @@ pub struct FeedbackItem {
     pub status_note: Option<String>,
     pub status_by: Option<i64>,
     pub status_at: Option<Timestamp>,
+    /// The idea it is evidence for, once linked.
+    pub idea_id: Option<i64>,
+    /// Staff's answer to its author.
+    pub answer: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -88,6 +92,15 @@ pub struct FeedbackFilter<'a> {
 pub trait FeedbackRead {
     async fn feedback_item(&self, id: i64) -> StoreResult<Option<FeedbackItem>>;
     async fn feedback_list(&self, filter: &FeedbackFilter<'_>) -> StoreResult<Vec<FeedbackItem>>;
+    /// Feedback given by the contact known by this (normalised) address.
+    async fn contact_feedback_count(&self, email: &str) -> StoreResult<i64>;
+    /// The feedback linked to an idea as evidence: how many people gave it (accounts and
+    /// contacts, each once), and its newest `limit` pieces.
+    async fn idea_evidence(
+        &self,
+        idea_id: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<FeedbackItem>)>;
 }
 
 #[async_trait]
@@ -105,6 +118,27 @@ pub trait FeedbackTx {
     /// Loads generated feedback in bulk, without counting it on the products (see
     /// [`crate::ProductTx::recount_products`]).
     async fn load_feedback(&mut self, feedback: &[NewFeedback<'_>]) -> StoreResult<()>;
+    /// Links the feedback among `ids` that is in one of `space_ids` to the idea as evidence
+    /// (status `linked`); how many changed.
+    async fn link_feedback(
+        &mut self,
+        ids: &[i64],
+        space_ids: &[i64],
+        idea_id: i64,
+        by: i64,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Moves the feedback of the contact known by this address to the account, whose address
+    /// it now proves to be; how many pieces moved.
+    async fn claim_contact_feedback(&mut self, email: &str, account_id: i64) -> StoreResult<u64>;
+    /// Records staff's answer (status `answered`).
+    async fn answer_feedback(
+        &mut self,
+        id: i64,
+        answer: &str,
+        by: i64,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     /// Sets the status of the feedback among `ids` that is in one of `spaces`; how many changed.
     async fn set_feedback_status(
         &mut self,
@@ -121,7 +155,7 @@ const COLUMNS: &str = "SELECT f.id, f.product_id, p.slug AS product_slug, \
      p.name AS product_name, p.space_id, f.body, f.rating, f.channel, f.author_account_id, \
      a.name AS account_name, a.handle AS account_handle, f.author_contact_id, \
      c.external_ref AS contact_email, c.name AS contact_name, f.submitted_by, f.tags, f.status, \
-     f.status_note, f.status_by, f.status_at, f.created_at FROM feedback f \
+     f.status_note, f.status_by, f.status_at, f.idea_id, f.answer, f.created_at FROM feedback f \
      JOIN products p ON p.id = f.product_id \
      LEFT JOIN accounts a ON a.id = f.author_account_id \
      LEFT JOIN contacts c ON c.id = f.author_contact_id ";
@@ -141,6 +175,18 @@ fn feedback_args<'a>(f: &'a NewFeedback<'_>) -> [SqlArg<'a>; 9] {
         f.tags.into(),
         f.created_at.into(),
     ]
+}
+
+/// The id of the contact with source `$1` and address `$2`.
+const CONTACT: &str = "SELECT id FROM contacts WHERE source = $1 AND external_ref = $2";
+
+/// Narrows an update to the feedback among `ids` on the products of `space_ids`.
+fn in_spaces<'a>(sql: &mut Sql<'a>, ids: &'a [i64], space_ids: &'a [i64]) {
+    sql.push(" WHERE id IN (")
+        .list(ids.iter().copied())
+        .push(") AND product_id IN (SELECT id FROM products WHERE space_id IN (")
+        .list(space_ids.iter().copied())
+        .push("))");
 }
 
 fn item(mut row: SqlRow) -> StoreResult<FeedbackItem> {
@@ -176,6 +222,8 @@ fn item(mut row: SqlRow) -> StoreResult<FeedbackItem> {
         status_note: row.maybe_text("status_note")?,
         status_by: row.maybe_int("status_by")?,
         status_at: row.maybe_time("status_at")?,
+        idea_id: row.maybe_int("idea_id")?,
+        answer: row.maybe_text("answer")?,
         created_at: row.time("created_at")?,
     })
 }
@@ -222,6 +270,40 @@ impl<S: SqlRead + ?Sized> FeedbackRead for S {
         sql.push(" ORDER BY f.id DESC LIMIT ").bind(filter.limit);
         self.fetch_sql(&sql).await?.into_iter().map(item).collect()
     }
+
+    async fn contact_feedback_count(&self, email: &str) -> StoreResult<i64> {
+        self.fetch_one(
+            &format!("SELECT COUNT(*) AS n FROM feedback WHERE author_contact_id = ({CONTACT})"),
+            &[EMAIL_CONTACTS.into(), email.into()],
+        )
+        .await?
+        .int("n")
+    }
+
+    async fn idea_evidence(
+        &self,
+        idea_id: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<FeedbackItem>)> {
+        let people = self
+            .fetch_one(
+                "SELECT COUNT(DISTINCT author_account_id) + COUNT(DISTINCT author_contact_id) \
+                 AS n FROM feedback WHERE idea_id = $1",
+                &[idea_id.into()],
+            )
+            .await?
+            .int("n")?;
+        let items = self
+            .fetch(
+                &format!("{COLUMNS}WHERE f.idea_id = $1 ORDER BY f.id DESC LIMIT $2"),
+                &[idea_id.into(), limit.into()],
+            )
+            .await?
+            .into_iter()
+            .map(item)
+            .collect::<StoreResult<_>>()?;
+        Ok((people, items))
+    }
 }
 
 #[async_trait]
@@ -239,12 +321,9 @@ impl<T: SqlTx + ?Sized> FeedbackTx for T {
             &[EMAIL_CONTACTS.into(), email.into(), name.into(), now.into()],
         )
         .await?;
-        self.fetch_one(
-            "SELECT id FROM contacts WHERE source = $1 AND external_ref = $2",
-            &[EMAIL_CONTACTS.into(), email.into()],
-        )
-        .await?
-        .int("id")
+        self.fetch_one(CONTACT, &[EMAIL_CONTACTS.into(), email.into()])
+            .await?
+            .int("id")
     }
 
     async fn insert_feedback(&mut self, new: &NewFeedback<'_>) -> StoreResult<i64> {
@@ -287,6 +366,53 @@ impl<T: SqlTx + ?Sized> FeedbackTx for T {
         Ok(())
     }
 
+    async fn link_feedback(
+        &mut self,
+        ids: &[i64],
+        space_ids: &[i64],
+        idea_id: i64,
+        by: i64,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        if ids.is_empty() || space_ids.is_empty() {
+            return Ok(0);
+        }
+        let mut sql = Sql::new("UPDATE feedback SET status = 'linked', idea_id = ");
+        sql.bind(idea_id)
+            .push(", status_note = NULL, status_by = ")
+            .bind(by)
+            .push(", status_at = ")
+            .bind(at);
+        in_spaces(&mut sql, ids, space_ids);
+        self.execute_sql(&sql).await
+    }
+
+    async fn claim_contact_feedback(&mut self, email: &str, account_id: i64) -> StoreResult<u64> {
+        self.execute(
+            "UPDATE feedback SET author_account_id = $1, author_contact_id = NULL \
+             WHERE author_contact_id = \
+             (SELECT id FROM contacts WHERE source = $2 AND external_ref = $3)",
+            &[account_id.into(), EMAIL_CONTACTS.into(), email.into()],
+        )
+        .await
+    }
+
+    async fn answer_feedback(
+        &mut self,
+        id: i64,
+        answer: &str,
+        by: i64,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.execute(
+            "UPDATE feedback SET status = 'answered', answer = $1, status_note = NULL, \
+             status_by = $2, status_at = $3 WHERE id = $4",
+            &[answer.into(), by.into(), at.into(), id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn set_feedback_status(
         &mut self,
         ids: &[i64],
@@ -306,12 +432,8 @@ impl<T: SqlTx + ?Sized> FeedbackTx for T {
             .push(", status_by = ")
             .bind(by)
             .push(", status_at = ")
-            .bind(at)
-            .push(" WHERE id IN (")
-            .list(ids.iter().copied())
-            .push(") AND product_id IN (SELECT id FROM products WHERE space_id IN (")
-            .list(space_ids.iter().copied())
-            .push("))");
+            .bind(at);
+        in_spaces(&mut sql, ids, space_ids);
         self.execute_sql(&sql).await
     }
 }

@@ -80,6 +80,8 @@ impl fmt::Debug for Session {
 pub enum TokenPurpose {
     PasswordReset,
     EmailChange,
+    /// Moves the feedback given with an address, before it had an account, to the account.
+    ClaimFeedback,
 }
 
 impl TokenPurpose {
@@ -87,6 +89,7 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailChange => "email_change",
+            Self::ClaimFeedback => "claim_feedback",
         }
     }
 }
@@ -97,6 +100,7 @@ impl FromStr for TokenPurpose {
         match value {
             "password_reset" => Ok(Self::PasswordReset),
             "email_change" => Ok(Self::EmailChange),
+            "claim_feedback" => Ok(Self::ClaimFeedback),
             other => Err(format!("unknown token purpose {other}")),
         }
     }

@@ -433,6 +433,8 @@ pub const TABLES: &[TableSpec] = &[
             ("status_by", Int),
             ("status_at", Int),
             ("created_at", Int),
+            ("idea_id", Int),
+            ("answer", Text),
         ],
         &["id"],
     ),

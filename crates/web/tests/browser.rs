@@ -614,7 +614,8 @@ async fn staff_read_the_dashboard_on_a_phone(backend: Backend) {
 }
 
 /// A visitor finds a product from its space, rates it and sends feedback with an e-mail
-/// address; staff find it in their inbox and close it with a reason.
+/// address; staff find it in their inbox and link it to an idea, whose page then shows who asked
+/// for it; then they answer it.
 async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
     run(
         "feedback_on_a_product_page_reaches_the_staff_inbox",
@@ -628,6 +629,14 @@ async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
                 status: cocreate_core::ProductStatus::Available,
             };
             server.app.create_product(&admin, "town", &product).await?;
+            let idea = common::published_idea(
+                &server,
+                &admin,
+                "town",
+                "Lower saddles for children",
+                "Saddles that go low enough for a ten-year-old.",
+            )
+            .await;
             driver.set_window_rect(0, 0, 390, 844).await?;
             driver.goto(server.url("/spaces/town")).await?;
             follow(&driver, "Products and services").await?;
@@ -666,23 +675,40 @@ async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
                 .await?
                 .click()
                 .await?;
-            fill(&driver, "bulk-reason", "Lower saddles arrive in May.").await?;
-            let close = driver
-                .find(By::Css("button[name='status'][value='closed']"))
+            fill(&driver, "bulk-idea", &format!("/ideas/{}", idea.id)).await?;
+            let link = driver
+                .find(By::Css("button[formaction='/feedback/link']"))
                 .await?;
-            click_and_wait(&driver, close).await?;
+            click_and_wait(&driver, link).await?;
             let text = page_text(&driver).await?;
             ensure(
-                text.contains("Closed; the feedback stays in its author's history.")
+                text.contains("Linked: the idea counts it as evidence")
                     && text.contains("No feedback matches."),
-                format!("after closing: {text}"),
+                format!("after linking: {text}"),
             )?;
-            driver.goto(server.url("/feedback?status=closed")).await?;
-            follow(&driver, "Feedback 1").await?;
+            driver
+                .goto(server.url(&format!("/ideas/{}", idea.id)))
+                .await?;
             let text = page_text(&driver).await?;
             ensure(
-                text.contains("Lower saddles arrive in May."),
-                format!("closed item: {text}"),
+                text.contains("1 customer asked for this")
+                    && text.contains("robin@example.net")
+                    && text.contains("The saddles are too high for children."),
+                format!("the idea's evidence: {text}"),
+            )?;
+            follow(&driver, "robin@example.net").await?;
+            fill(&driver, "answer", "Lower saddles arrive in May.").await?;
+            submit(&driver, "/feedback/1/answer").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Answered: its author reads your answer here and by mail.")
+                    && text.contains("Lower saddles arrive in May."),
+                format!("after answering: {text}"),
+            )?;
+            let mail = server.last_mail_to("robin@example.net").await;
+            ensure(
+                mail.body.contains("Lower saddles arrive in May."),
+                format!("mail: {}", mail.body),
             )
         },
     )
@@ -1771,6 +1797,9 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
                 cocreate_core::FeedbackChannel::Web,
             )
             .await?;
+        app.link_feedback(&admin, &[feedback.id], idea.id).await?;
+        app.answer_feedback(&admin, feedback.id, &format!("{long}{long}\nsecond line"))
+            .await?;
         let conversation = import_brexit(&server, "ideas").await?;
         for statement in app.store().statements(conversation, false).await? {
             app.vote_on_statement(&admin, statement.id, Opinion::Pass).await?;
@@ -1817,6 +1846,7 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/challenges/{conversation}/dashboard"),
             "/feedback".to_owned(),
             format!("/feedback/{}", feedback.id),
+            "/my/feedback".to_owned(),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

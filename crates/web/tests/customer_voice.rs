@@ -17,6 +17,8 @@ on_both_backends!(
     products_gather_their_ideas_and_feedback_from_the_page_and_the_api,
     only_staff_triage_feedback_and_authors_read_their_own,
     concurrent_feedback_keeps_exact_counts,
+    staff_link_answer_and_turn_feedback_into_ideas,
+    feedback_given_by_address_joins_the_account_that_proves_it,
 );
 
 /// A public space "Gear" with the product "Trail tent", made by an employee; returns the
@@ -441,14 +443,7 @@ async fn only_staff_triage_feedback_and_authors_read_their_own(backend: Backend)
     );
     assert_eq!(list("?status=closed").await.0, vec![ids[1], ids[0]]);
     assert_eq!(list("?unanswered=true").await.0, vec![ids[2]]);
-    let (_, item) = api(
-        &server,
-        &casey_token,
-        "GET",
-        &format!("/api/v1/feedback/{}", ids[0]),
-        None,
-    )
-    .await;
+    let item = feedback_as(&server, &casey_token, ids[0]).await;
     assert_eq!(item["status"], "closed");
     assert_eq!(item["status_note"], "Known; fixed in spring.");
 
@@ -581,4 +576,342 @@ async fn concurrent_feedback_keeps_exact_counts(backend: Backend) {
         (0..writers).map(|n| 1 + n % 5).sum::<i64>()
     );
     assert_eq!(server.store.miscounted_products().await.unwrap(), 0);
+}
+
+async fn staff_link_answer_and_turn_feedback_into_ideas(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (staff, staff_token) = gear_with_a_tent(&server).await;
+    let (casey, casey_token) = customer(&server, "casey@example.org").await;
+    let (dana, _) = customer(&server, "dana@example.org").await;
+    let idea = published_idea(&server, &dana, "gear", "Lighter poles", "Carbon, please.").await;
+    let mut ids = Vec::new();
+    for (token, body) in [
+        (
+            &casey_token,
+            json!({"product": "trail-tent", "body": "The poles are heavy."}),
+        ),
+        (
+            &casey_token,
+            json!({"product": "trail-tent", "body": "A repair kit in the bag."}),
+        ),
+        (
+            &staff_token,
+            json!({"product": "trail-tent", "body": "Heavy poles, says a caller.",
+                   "author_email": "robin@example.net"}),
+        ),
+    ] {
+        let (status, item) = send(&server, token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{item}");
+        ids.push(item["id"].as_i64().unwrap());
+    }
+
+    // Linking is the staff's, to a published idea they may curate.
+    let link = |token: &str, body: Value| {
+        let token = token.to_owned();
+        let server = &server;
+        async move { api(server, &token, "POST", "/api/v1/feedback/link", Some(body)).await }
+    };
+    let (status, _) = link(&casey_token, json!({"ids": [ids[0]], "idea_id": idea.id})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let draft = server
+        .app
+        .propose_idea(
+            &dana,
+            "gear",
+            &cocreate_app::IdeaInput {
+                title: "Unfinished",
+                body: "Draft",
+                tags: "",
+                challenge_id: None,
+                publish: false,
+            },
+        )
+        .await
+        .unwrap();
+    for idea_id in [draft.id, 9_999] {
+        let (status, problem) =
+            link(&staff_token, json!({"ids": [ids[0]], "idea_id": idea_id})).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("idea_id")),
+            "{problem}"
+        );
+    }
+    let (status, linked) = link(
+        &staff_token,
+        json!({"ids": [ids[0], ids[2]], "idea_id": idea.id}),
+    )
+    .await;
+    assert_eq!(
+        (status, linked["changed"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "{linked}"
+    );
+
+    // Everyone sees how many asked; only staff see who and where.
+    let evidence = |token: Option<String>| {
+        let server = &server;
+        let path = format!("/api/v1/ideas/{}/evidence", idea.id);
+        async move {
+            let request = client().get(server.url(&path));
+            let request = match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            };
+            request.send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    let public = evidence(None).await;
+    assert_eq!(
+        (
+            public["people"].as_i64(),
+            public["requests"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(0)),
+        "{public}"
+    );
+    let full = evidence(Some(staff_token.clone())).await;
+    assert_eq!(full["requests"].as_array().unwrap().len(), 2, "{full}");
+    assert_eq!(full["requests"][0]["author"]["email"], "robin@example.net");
+    let page = read_page(&client(), server.url(&format!("/ideas/{}", idea.id))).await;
+    assert!(
+        page.contains("2 customers asked for this") && !page.contains("robin@example.net"),
+        "{page}"
+    );
+    let item = feedback_as(&server, &casey_token, ids[0]).await;
+    assert_eq!(
+        (item["status"].as_str(), item["idea_id"].as_i64()),
+        (Some("linked"), Some(idea.id)),
+        "{item}"
+    );
+
+    // A decision on the idea reaches those who asked, not only its supporters.
+    server
+        .app
+        .move_idea(&staff, idea.id, Stage::Review, "The team looks at it.")
+        .await
+        .unwrap();
+    server.deliver_news().await;
+    let (_, notes) = api(&server, &casey_token, "GET", "/api/v1/notifications", None).await;
+    assert!(
+        notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().contains("Lighter poles")),
+        "{notes}"
+    );
+    let mail = server.last_mail_to("casey@example.org").await;
+    assert!(mail.body.contains("The team looks at it."), "{}", mail.body);
+    let told_twice = server
+        .mails()
+        .await
+        .iter()
+        .filter(|m| m.to_address == "dana@example.org")
+        .count();
+    assert_eq!(told_twice, 1, "the author is told once");
+
+    // Answers reach the author by mail, contacts included, and show with the feedback.
+    let answer = |id: i64, text: &str| {
+        let server = &server;
+        let token = staff_token.clone();
+        let body = json!({"answer": text});
+        async move {
+            api(
+                server,
+                &token,
+                "POST",
+                &format!("/api/v1/feedback/{id}/answer"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, problem) = answer(ids[2], " ").await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("answer")),
+        "{problem}"
+    );
+    let (status, answered) = answer(ids[2], "Carbon poles come in spring.").await;
+    assert_eq!(
+        (status, answered["status"].as_str()),
+        (StatusCode::OK, Some("answered")),
+        "{answered}"
+    );
+    let mail = server.last_mail_to("robin@example.net").await;
+    assert!(
+        mail.body.contains("Carbon poles come in spring.")
+            && mail.body.contains("Heavy poles, says a caller."),
+        "{}",
+        mail.body
+    );
+    let (status, _) = api(
+        &server,
+        &casey_token,
+        "POST",
+        &format!("/api/v1/feedback/{}/answer", ids[0]),
+        Some(json!({"answer": "Me?"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    answer(ids[0], "Thank you, linked to the poles idea.").await;
+    let page = read_page(
+        &casey_browser(&server).await,
+        server.url(&format!("/feedback/{}", ids[0])),
+    )
+    .await;
+    assert!(
+        page.contains("Thank you, linked to the poles idea."),
+        "{page}"
+    );
+
+    // Feedback becomes an idea in its author's name, linked and told; a contact's cannot.
+    let into_idea = |id: i64, title: &str| {
+        let (server, token) = (&server, staff_token.clone());
+        let body = json!({ "title": title });
+        async move {
+            let path = format!("/api/v1/feedback/{id}/idea");
+            api(server, &token, "POST", &path, Some(body)).await
+        }
+    };
+    let (status, problem) = into_idea(ids[2], "Lighter poles again").await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("author")),
+        "{problem}"
+    );
+    let (status, made) = into_idea(ids[1], "A repair kit in the tent bag").await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(
+        (made["author_id"].as_i64(), made["body"].as_str()),
+        (Some(casey.id), Some("A repair kit in the bag."))
+    );
+    let made_id = made["id"].as_i64().unwrap();
+    let item = feedback_as(&server, &casey_token, ids[1]).await;
+    assert_eq!(item["idea_id"].as_i64(), Some(made_id), "{item}");
+    let listed = product(&server, &casey_token).await;
+    assert!(
+        listed["open_ideas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == made_id),
+        "{listed}"
+    );
+    let mail = server.last_mail_to("casey@example.org").await;
+    assert!(
+        mail.subject.contains("is now an idea") && mail.body.contains(&format!("/ideas/{made_id}")),
+        "{}",
+        mail.subject
+    );
+}
+
+/// A browser signed in as casey@example.org (made by `customer`), through the sign-in form.
+async fn casey_browser(server: &TestServer) -> reqwest::Client {
+    let browser = client();
+    let signed_in = post_form(
+        &browser,
+        server.url("/signin"),
+        &[("email", "casey@example.org"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+async fn feedback_given_by_address_joins_the_account_that_proves_it(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    let (_, staff_token) = gear_with_a_tent(&server).await;
+    let visitor = client();
+    for body in ["Too warm inside.", "The pegs bend."] {
+        let sent = post_form(
+            &visitor,
+            server.url("/products/trail-tent/feedback"),
+            &[("body", body), ("email", "robin@example.net")],
+        )
+        .await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    }
+
+    // Signing up with the address mails it a link; nothing moves until it is used.
+    let robin = client();
+    sign_up(&server, &robin, "Robin@example.net", "Robin").await;
+    let link = server
+        .link_in_mail("robin@example.net", "/feedback/claim/")
+        .await;
+    let mine = read_page(&robin, server.url("/my/feedback")).await;
+    assert!(mine.contains("You have given no feedback yet."), "{mine}");
+    let eve = client();
+    sign_up(&server, &eve, "eve@example.org", "Eve").await;
+    assert!(
+        server
+            .mails()
+            .await
+            .iter()
+            .all(|m| m.to_address != "eve@example.org" || !m.body.contains("/feedback/claim/")),
+        "no feedback waits for eve's address"
+    );
+
+    // The link works only for the account it was mailed to, and once.
+    let stolen = eve.post(server.url(&link)).send().await.unwrap();
+    assert_eq!(stolen.status(), StatusCode::GONE);
+    let visitor_try = client().get(server.url(&link)).send().await.unwrap();
+    assert!(
+        location(&visitor_try).starts_with("/signin?next="),
+        "{}",
+        location(&visitor_try)
+    );
+    let confirm = read_page(&robin, server.url(&link)).await;
+    assert!(confirm.contains("Add it to my account"), "{confirm}");
+    let claimed = robin.post(server.url(&link)).send().await.unwrap();
+    assert_eq!(claimed.status(), StatusCode::OK);
+    let text = claimed.text().await.unwrap();
+    assert!(
+        text.contains("2 pieces of feedback are yours now."),
+        "{text}"
+    );
+    let again = robin.post(server.url(&link)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::GONE);
+
+    let mine = read_page(&robin, server.url("/my/feedback")).await;
+    assert!(
+        mine.contains("Too warm inside.") && mine.contains("The pegs bend."),
+        "{mine}"
+    );
+    let robin_id = server
+        .store
+        .account_by_email("robin@example.net")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (_, inbox) = api(&server, &staff_token, "GET", "/api/v1/feedback", None).await;
+    for item in inbox["items"].as_array().unwrap() {
+        assert_eq!(
+            item["author"]["account_id"].as_i64(),
+            Some(robin_id),
+            "{item}"
+        );
+    }
+    let eves = read_page(&eve, server.url("/my/feedback")).await;
+    assert!(!eves.contains("Too warm inside."), "{eves}");
+}
+
+/// A piece of feedback as the holder of `token` reads it through the API.
+async fn feedback_as(server: &TestServer, token: &str, id: i64) -> Value {
+    let (status, item) = api(
+        server,
+        token,
+        "GET",
+        &format!("/api/v1/feedback/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{item}");
+    item
 }

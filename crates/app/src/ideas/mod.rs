@@ -189,6 +189,16 @@ pub struct IdeaView {
     pub space_products: Vec<cocreate_store::Product>,
 }
 
+/// A proposal checked against its space's rules, ready to be stored.
+pub(crate) struct Proposal {
+    title: Title,
+    body: cocreate_core::Markdown,
+    tags: Tags,
+    rules: SupportRules,
+    challenge_id: Option<i64>,
+    publish: bool,
+}
+
 /// The one tag a list or search is narrowed to; a bad one is refused naming the `tag` parameter.
 fn tag_filter(tag: Option<&str>) -> AppResult<Option<String>> {
     let Some(tag) = tag else {

@@ -14,6 +14,21 @@ impl App {
         if !view.can_contribute {
             return Err(AppError::Forbidden);
         }
+        let proposal = self.prepare_proposal(&view, input).await?;
+        let mut tx = self.store.begin().await?;
+        let id = self
+            .insert_proposal(&mut *tx, actor, &view, &proposal)
+            .await?;
+        self.commit(tx).await?;
+        self.store.idea(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Checks a proposal for the space `view` (reading its challenge, before any transaction).
+    pub(crate) async fn prepare_proposal(
+        &self,
+        view: &SpaceView,
+        input: &IdeaInput<'_>,
+    ) -> AppResult<Proposal> {
         let title = Title::parse(input.title)?;
         let body = Markdown::parse("body", input.body, true, MAX_BODY_CHARS)?;
         let tags = Tags::parse(input.tags)?;
@@ -56,32 +71,49 @@ impl App {
                 SupportRules::parse(&challenge.tiers)?
             }
         };
-        let (stage, deadline) = if input.publish {
-            (Stage::Gathering, Some(rules.start(now).deadline))
+        Ok(Proposal {
+            title,
+            body,
+            tags,
+            rules,
+            challenge_id: input.challenge_id,
+            publish: input.publish,
+        })
+    }
+
+    /// Adds a checked proposal by `author` inside `tx` (the caller commits); returns its id.
+    pub(crate) async fn insert_proposal(
+        &self,
+        tx: &mut dyn Tx,
+        author: &Actor,
+        view: &SpaceView,
+        proposal: &Proposal,
+    ) -> AppResult<i64> {
+        let now = self.now();
+        let (stage, deadline) = if proposal.publish {
+            (Stage::Gathering, Some(proposal.rules.start(now).deadline))
         } else {
             (Stage::Draft, None)
         };
-        let mut tx = self.store.begin().await?;
         let id = tx
             .insert_idea(&NewIdea {
                 space_id: view.space.id,
-                challenge_id: input.challenge_id,
-                title: title.as_str(),
-                body: &body.source,
-                body_html: &body.html,
-                tags: &tags.to_stored(),
-                author_id: actor.id,
+                challenge_id: proposal.challenge_id,
+                title: proposal.title.as_str(),
+                body: &proposal.body.source,
+                body_html: &proposal.body.html,
+                tags: &proposal.tags.to_stored(),
+                author_id: author.id,
                 stage,
-                tiers: &rules.to_string(),
+                tiers: &proposal.rules.to_string(),
                 tier_deadline: deadline,
                 hot: cocreate_core::ranks::hot(0, 0, now),
                 created_at: now,
             })
             .await?;
-        self.record_stage(&mut *tx, id, Some(actor), None, stage, "")
+        self.record_stage(tx, id, Some(author), None, stage, "")
             .await?;
-        self.commit(tx).await?;
-        self.store.idea(id).await?.ok_or(AppError::NotFound)
+        Ok(id)
     }
 
     /// An idea the actor may see (drafts only to their authors and staff).

@@ -101,8 +101,9 @@ impl App {
         self.store.idea(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Tells the idea's supporters and author (in the app, and by mail for a decision), through
-    /// the news job: one event here, however many supporters there are.
+    /// Tells the idea's supporters and author (in the app, and by mail for a decision, as well as
+    /// everyone whose feedback is linked to it), through the news job: one event here (two for a
+    /// decision), however many people there are.
     pub(super) async fn tell_supporters(
         &self,
         tx: &mut dyn Tx,
@@ -111,16 +112,19 @@ impl App {
         subject: &str,
         body: &str,
     ) -> AppResult<()> {
-        tx.insert_fanout(&NewFanout {
-            kind,
-            idea_id: idea.id,
-            comment_id: None,
-            skip_account_id: None,
-            subject,
-            body,
-            created_at: self.now(),
-        })
-        .await?;
+        let asked = (kind == FanoutKind::Decision).then_some(FanoutKind::Asked);
+        for kind in std::iter::once(kind).chain(asked) {
+            tx.insert_fanout(&NewFanout {
+                kind,
+                idea_id: idea.id,
+                comment_id: None,
+                skip_account_id: None,
+                subject,
+                body,
+                created_at: self.now(),
+            })
+            .await?;
+        }
         Ok(())
     }
 

@@ -61,10 +61,14 @@ pub struct FeedbackOut {
     /// Why it was closed.
     status_note: Option<String>,
     status_at: Option<String>,
+    /// The idea it is evidence for, once linked.
+    idea_id: Option<i64>,
+    /// Staff's answer to its author.
+    answer: Option<String>,
     created_at: String,
 }
 
-fn feedback_out(item: FeedbackItem) -> FeedbackOut {
+pub(super) fn feedback_out(item: FeedbackItem) -> FeedbackOut {
     FeedbackOut {
         tags: item.tag_list().into_iter().map(str::to_owned).collect(),
         id: item.id,
@@ -78,6 +82,8 @@ fn feedback_out(item: FeedbackItem) -> FeedbackOut {
         status: item.status,
         status_note: item.status_note,
         status_at: item.status_at.map(|t| t.to_rfc3339()),
+        idea_id: item.idea_id,
+        answer: item.answer,
         created_at: item.created_at.to_rfc3339(),
     }
 }
@@ -235,4 +241,147 @@ pub(super) async fn set_feedback_status(
         .set_feedback_status(actor, &body.ids, body.status, &body.reason)
         .await?;
     Ok(Json(FeedbackStatusOut { changed }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackLinkIn {
+    /// Up to 200 pieces of feedback.
+    ids: Vec<i64>,
+    /// A published idea of a space the caller curates.
+    idea_id: i64,
+}
+
+/// Links feedback to the idea it is evidence for (staff): the idea counts it, and its authors
+/// hear of the idea's decisions. Feedback outside the caller's spaces is left alone.
+#[utoipa::path(post, path = "/api/v1/feedback/link", tag = "feedback", request_body = FeedbackLinkIn,
+    responses((status = 200, body = FeedbackStatusOut), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn link_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    ApiJson(body): ApiJson<FeedbackLinkIn>,
+) -> ApiResult<Json<FeedbackStatusOut>> {
+    let actor = signed_in(&actor)?;
+    let changed = state
+        .app
+        .link_feedback(actor, &body.ids, body.idea_id)
+        .await?;
+    Ok(Json(FeedbackStatusOut { changed }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackAnswerIn {
+    /// 1–4,000 characters, mailed to the feedback's author.
+    answer: String,
+}
+
+/// Answers a piece of feedback (staff): its author reads the answer with it and by mail.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/answer", tag = "feedback", params(("id" = i64, Path)), request_body = FeedbackAnswerIn,
+    responses((status = 200, body = FeedbackOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn answer_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FeedbackAnswerIn>,
+) -> ApiResult<Json<FeedbackOut>> {
+    let actor = signed_in(&actor)?;
+    let item = state.app.answer_feedback(actor, id, &body.answer).await?;
+    Ok(Json(feedback_out(item)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackIdeaIn {
+    title: String,
+    /// Markdown; the feedback's own words when absent.
+    #[serde(default)]
+    body: String,
+}
+
+/// Turns a piece of feedback into a new idea in its product's space, in its author's name
+/// (staff; the author must have an account): the feedback is linked to it and its author told.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/idea", tag = "feedback", params(("id" = i64, Path)), request_body = FeedbackIdeaIn,
+    responses((status = 201, body = IdeaOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn idea_from_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FeedbackIdeaIn>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&actor)?;
+    let idea = state
+        .app
+        .idea_from_feedback(actor, id, &body.title, &body.body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(idea_out(idea, false, None))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceOut {
+    /// People who asked for the idea (accounts and contacts, each once).
+    people: i64,
+    /// For staff who curate its space: the newest 50 requests (empty for everyone else).
+    requests: Vec<FeedbackOut>,
+}
+
+/// The feedback linked to an idea as evidence.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/evidence", tag = "feedback", params(("id" = i64, Path)),
+    responses((status = 200, body = EvidenceOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn idea_evidence(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<EvidenceOut>> {
+    let evidence = state.app.idea_evidence(actor.get(), id).await?;
+    Ok(Json(EvidenceOut {
+        people: evidence.people,
+        requests: evidence.requests.into_iter().map(feedback_out).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackClaimOut {
+    /// Pieces of feedback that became the caller's.
+    moved: u64,
+}
+
+/// Makes the feedback given with the caller's address before they had an account theirs, with
+/// the token of the link mailed at sign-up (it works once, and only for that account).
+#[utoipa::path(post, path = "/api/v1/feedback-claims/{token}", tag = "feedback", params(("token" = String, Path)),
+    responses((status = 200, body = FeedbackClaimOut), (status = 410, body = Problem, content_type = "application/problem+json")))]
+pub(super) async fn claim_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<FeedbackClaimOut>> {
+    let actor = signed_in(&actor)?;
+    let moved = state.app.claim_feedback(actor, &token).await?;
+    Ok(Json(FeedbackClaimOut { moved }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OwnFeedbackQuery {
+    /// From the previous page's `next`.
+    cursor: Option<i64>,
+}
+
+/// The caller's own feedback, newest first, 50 a page.
+#[utoipa::path(get, path = "/api/v1/me/feedback", tag = "feedback", params(OwnFeedbackQuery),
+    responses((status = 200, body = FeedbackListOut)))]
+pub(super) async fn own_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    ApiQuery(query): ApiQuery<OwnFeedbackQuery>,
+) -> ApiResult<Json<FeedbackListOut>> {
+    let actor = signed_in(&actor)?;
+    let own = state.app.own_feedback(actor, query.cursor).await?;
+    Ok(Json(FeedbackListOut {
+        items: own.items.into_iter().map(feedback_out).collect(),
+        next: own.next,
+    }))
 }

@@ -143,6 +143,12 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_feedback, send_feedback))
         .routes(routes!(get_feedback))
         .routes(routes!(set_feedback_status))
+        .routes(routes!(link_feedback))
+        .routes(routes!(answer_feedback))
+        .routes(routes!(idea_from_feedback))
+        .routes(routes!(idea_evidence))
+        .routes(routes!(claim_feedback))
+        .routes(routes!(own_feedback))
 }
 
 pub fn routes() -> axum::Router<WebState> {

@@ -152,13 +152,33 @@ pub(super) async fn set_feedback_status(
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     let actor = require(&actor)?;
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map_or("", |(_, value)| value.as_str())
+    let ids = chosen_ids(&fields)?;
+    let status = form_value(&fields, "status")
+        .parse::<FeedbackStatus>()
+        .map_err(AppError::from)?;
+    state
+        .app
+        .set_feedback_status(actor, &ids, status, form_value(&fields, "reason"))
+        .await?;
+    let done = if status == FeedbackStatus::Closed {
+        "feedback-closed"
+    } else {
+        "feedback-reopened"
     };
-    let ids = fields
+    Ok(back_with(form_value(&fields, "back"), done))
+}
+
+/// A bulk form's first value named `name` (empty when missing).
+fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
+/// The feedback chosen in a bulk form: every `ids` value.
+fn chosen_ids(fields: &[(String, String)]) -> Result<Vec<i64>, AppError> {
+    fields
         .iter()
         .filter(|(key, _)| key == "ids")
         .map(|(_, value)| {
@@ -166,22 +186,27 @@ pub(super) async fn set_feedback_status(
                 .parse::<i64>()
                 .map_err(|_| AppError::invalid("ids", "not a feedback id"))
         })
-        .collect::<Result<Vec<i64>, AppError>>()?;
-    let status = value("status")
-        .parse::<FeedbackStatus>()
-        .map_err(AppError::from)?;
-    state
-        .app
-        .set_feedback_status(actor, &ids, status, value("reason"))
-        .await?;
-    let done = if status == FeedbackStatus::Closed {
-        "feedback-closed"
-    } else {
-        "feedback-reopened"
-    };
-    let back = local_path(value("back")).unwrap_or_else(|| "/feedback".to_owned());
+        .collect()
+}
+
+/// Back to the page the form was on (the inbox by default), saying what was done.
+fn back_with(back: &str, done: &str) -> Response {
+    let back = local_path(back).unwrap_or_else(|| "/feedback".to_owned());
     let separator = if back.contains('?') { '&' } else { '?' };
-    Ok(Redirect::to(&format!("{back}{separator}done={done}")).into_response())
+    Redirect::to(&format!("{back}{separator}done={done}")).into_response()
+}
+
+/// What the item page's forms hold, as typed when one was refused.
+#[derive(Deserialize, Default)]
+pub(super) struct ItemFields {
+    #[serde(default)]
+    pub(super) answer: String,
+    #[serde(default)]
+    pub(super) idea: String,
+    #[serde(default)]
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) body: String,
 }
 
 #[derive(Template)]
@@ -189,6 +214,36 @@ pub(super) async fn set_feedback_status(
 pub(super) struct ItemPage {
     pub(super) layout: Layout,
     pub(super) view: FeedbackView,
+    pub(super) fields: ItemFields,
+    pub(super) error: FormError,
+    /// Which form the error belongs to: `answer`, `link` or `idea`.
+    pub(super) refused_form: &'static str,
+}
+
+async fn item_page(
+    state: &WebState,
+    actor: &Actor,
+    id: i64,
+    notice: Option<&'static str>,
+    fields: ItemFields,
+    refusal: Option<(&'static str, FormError)>,
+) -> PageResult {
+    let view = state.app.feedback_item(actor, id).await?;
+    let mut layout = layout(state, Some(actor)).await?;
+    layout.notice = notice;
+    let (refused_form, error) = refusal.unwrap_or_default();
+    let page = ItemPage {
+        layout,
+        view,
+        fields,
+        error,
+        refused_form,
+    };
+    if page.error.message.is_some() {
+        refused(&page)
+    } else {
+        ok(&page)
+    }
 }
 
 pub(super) async fn feedback_item(
@@ -198,8 +253,164 @@ pub(super) async fn feedback_item(
     Query(done): Query<Done>,
 ) -> PageResult {
     let actor = require(&actor)?;
-    let view = state.app.feedback_item(actor, id).await?;
-    let mut layout = layout(&state, Some(actor)).await?;
-    layout.notice = notice_for(done.done.as_deref());
-    ok(&ItemPage { layout, view })
+    let notice = notice_for(done.done.as_deref());
+    item_page(&state, actor, id, notice, ItemFields::default(), None).await
+}
+
+/// The idea a person points at: its number, `#12`, or its address (`/ideas/12`, or with the
+/// site in front).
+fn idea_number(text: &str) -> Result<i64, AppError> {
+    let text = text.trim().trim_end_matches('/');
+    let number = text
+        .rsplit_once("/ideas/")
+        .map_or(text, |(_, after)| after)
+        .trim_start_matches('#');
+    number
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "idea_id",
+                "give the idea's number or its address, such as /ideas/12",
+            )
+        })
+}
+
+/// Shows the item page again with the form's refusal, or the page error it is.
+async fn refused_on_item(
+    state: &WebState,
+    actor: &Actor,
+    id: i64,
+    form: &'static str,
+    fields: ItemFields,
+    error: AppError,
+) -> PageResult {
+    let error = FormError::from_app(error)?;
+    item_page(state, actor, id, None, fields, Some((form, error))).await
+}
+
+pub(super) async fn answer_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<ItemFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state.app.answer_feedback(actor, id, &fields.answer).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/feedback/{id}?done=feedback-answered")).into_response())
+        }
+        Err(error) => refused_on_item(&state, actor, id, "answer", fields, error).await,
+    }
+}
+
+pub(super) async fn link_one(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<ItemFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let linked = match idea_number(&fields.idea) {
+        Ok(idea) => state.app.link_feedback(actor, &[id], idea).await,
+        Err(error) => Err(error),
+    };
+    match linked {
+        Ok(_) => Ok(Redirect::to(&format!("/feedback/{id}?done=feedback-linked")).into_response()),
+        Err(error) => refused_on_item(&state, actor, id, "link", fields, error).await,
+    }
+}
+
+pub(super) async fn idea_from_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<ItemFields>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    match state
+        .app
+        .idea_from_feedback(actor, id, &fields.title, &fields.body)
+        .await
+    {
+        Ok(idea) => Ok(
+            Redirect::to(&format!("/ideas/{}?done=idea-from-feedback", idea.id)).into_response(),
+        ),
+        Err(error) => refused_on_item(&state, actor, id, "idea", fields, error).await,
+    }
+}
+
+/// Linking the chosen items of the inbox (`ids`, repeated) to the idea typed.
+pub(super) async fn link_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let ids = chosen_ids(&fields)?;
+    let idea = idea_number(form_value(&fields, "idea"))?;
+    state.app.link_feedback(actor, &ids, idea).await?;
+    Ok(back_with(form_value(&fields, "back"), "feedback-linked"))
+}
+
+pub(super) async fn claim_page(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(token): Path<String>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    ok(&ConfirmPage {
+        layout: layout(&state, Some(actor)).await?,
+        heading: "Keep your earlier feedback",
+        text: "The feedback you gave with your address before you had an account becomes part of your account, with our answers.",
+        action: format!("/feedback/claim/{token}"),
+        submit: "Add it to my account",
+        back: None,
+        destructive: false,
+    })
+}
+
+pub(super) async fn claim(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Path(token): Path<String>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let moved = state.app.claim_feedback(actor, &token).await?;
+    ok(&MessagePage {
+        layout: layout(&state, Some(actor)).await?,
+        heading: "Your feedback is in your account",
+        text: if moved == 1 {
+            "One piece of feedback is yours now.".to_owned()
+        } else {
+            format!("{moved} pieces of feedback are yours now.")
+        },
+        link: Some(("/my/feedback", "See your feedback")),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct OwnParams {
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "my_feedback.html")]
+pub(super) struct OwnPage {
+    pub(super) layout: Layout,
+    pub(super) own: cocreate_app::OwnFeedback,
+}
+
+pub(super) async fn own_feedback(
+    State(state): State<WebState>,
+    Extension(actor): Extension<CurrentActor>,
+    Query(params): Query<OwnParams>,
+) -> PageResult {
+    let actor = require(&actor)?;
+    let own = state.app.own_feedback(actor, params.before).await?;
+    ok(&OwnPage {
+        layout: layout(&state, Some(actor)).await?,
+        own,
+    })
 }

@@ -56,12 +56,18 @@ impl ProposeForm {
 pub(super) struct IdeaPageView {
     pub(super) layout: Layout,
     pub(super) v: IdeaView,
+    /// The feedback linked to it: how many asked, and for staff, who and where.
+    pub(super) evidence: cocreate_app::Evidence,
     pub(super) thread: Thread,
     pub(super) thread_path: String,
     pub(super) error: FormError,
 }
 
 impl IdeaPageView {
+    pub(super) fn requester(item: &cocreate_store::FeedbackItem) -> String {
+        super::feedback::author_text(&item.author)
+    }
+
     /// The other idea of a pair this idea is in.
     pub(super) fn other_side<'a>(
         pair: &'a cocreate_store::DuplicatePair,
@@ -84,11 +90,13 @@ pub(super) async fn idea_page(
 ) -> PageResult {
     let v = state.app.idea(actor, id).await?;
     let thread = state.app.thread(actor, Subject::Idea(id)).await?;
+    let evidence = state.app.idea_evidence(actor, id).await?;
     let mut layout = layout(state, actor).await?;
     layout.notice = notice;
     let page = IdeaPageView {
         layout,
         v,
+        evidence,
         thread,
         thread_path: Subject::Idea(id).path(),
         error,

@@ -401,6 +401,13 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "feedback" => Some("Thank you: your feedback reached the team."),
         "feedback-closed" => Some("Closed; the feedback stays in its author's history."),
         "feedback-reopened" => Some("Reopened: the feedback is new again."),
+        "feedback-answered" => Some("Answered: its author reads your answer here and by mail."),
+        "feedback-linked" => {
+            Some("Linked: the idea counts it as evidence, and its author hears of its decisions.")
+        }
+        "idea-from-feedback" => {
+            Some("The feedback is now this idea, in its author's name; they were told.")
+        }
         _ => None,
     }
 }
@@ -538,7 +545,13 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/ideas/{id}/product", post(set_idea_product))
         .route("/feedback", get(feedback_inbox))
         .route("/feedback/status", post(set_feedback_status))
+        .route("/feedback/link", post(link_feedback))
         .route("/feedback/{id}", get(feedback_item))
+        .route("/feedback/{id}/answer", post(answer_feedback))
+        .route("/feedback/{id}/link", post(link_one))
+        .route("/feedback/{id}/idea", post(idea_from_feedback))
+        .route("/feedback/claim/{token}", get(claim_page).post(claim))
+        .route("/my/feedback", get(own_feedback))
         .route("/spaces/{slug}/themes", get(themes))
         .route("/spaces/{slug}/themes/refresh", post(refresh_themes))
         .route("/themes/{id}", get(theme).post(edit_theme))
