@@ -4,7 +4,8 @@
 //! the staff who may curate its space read it, and only those staff triage it.
 
 use cocreate_core::{
-    DisplayName, Email, FeedbackChannel, FeedbackStatus, FeedbackText, Rating, Rationale, Tags,
+    AccountKind, DisplayName, Email, FeedbackChannel, FeedbackStatus, FeedbackText, Rating,
+    Rationale, Tags,
 };
 use cocreate_store::{FeedbackAuthor, FeedbackFilter, FeedbackItem, NewFeedback, Product};
 
@@ -63,16 +64,22 @@ pub(crate) fn check_bulk(ids: &[i64]) -> AppResult<()> {
     if ids.is_empty() {
         return Err(AppError::invalid(
             "ids",
-            "choose at least one piece of feedback",
+            "must name at least one piece of feedback",
         ));
     }
     if ids.len() > MAX_BULK_FEEDBACK {
         return Err(AppError::invalid(
             "ids",
-            format!("at most {MAX_BULK_FEEDBACK} at once"),
+            format!("must name at most {MAX_BULK_FEEDBACK} pieces at once"),
         ));
     }
     Ok(())
+}
+
+/// A customer a partner sent feedback for: their account, if any, and the address given.
+struct Told<'a> {
+    account_id: Option<i64>,
+    address: &'a str,
 }
 
 /// Who a piece of feedback will be from, and who sent it in for them.
@@ -96,16 +103,26 @@ impl App {
         let rating = input.rating.map(Rating::new).transpose()?;
         let tags = Tags::parse(input.tags)?;
         if !tags.as_slice().is_empty() && !space.can_curate {
-            return Err(AppError::invalid("tags", "only staff may tag feedback"));
+            return Err(AppError::invalid("tags", "are set by staff only"));
         }
         let named = match input.author_email.map(str::trim).filter(|e| !e.is_empty()) {
-            Some(email) => Some(Email::parse(email)?),
+            Some(email) => Some(
+                Email::parse(email)
+                    .map_err(|error| AppError::invalid("author_email", error.message))?,
+            ),
             None => None,
         };
         let name = match input.author_name.map(str::trim).filter(|n| !n.is_empty()) {
-            Some(name) => Some(DisplayName::parse(name)?),
+            Some(name) => Some(
+                DisplayName::parse(name)
+                    .map_err(|error| AppError::invalid("author_name", error.message))?,
+            ),
             None => None,
         };
+        let told_address = named
+            .as_ref()
+            .map(|email| email.as_str().to_owned())
+            .unwrap_or_default();
         // Read before the transaction, never through the pool while it holds a connection.
         let author = match (actor, named) {
             (Some(actor), None) => Author::Account(actor.id, None),
@@ -113,10 +130,10 @@ impl App {
                 Author::Account(actor.id, None)
             }
             (Some(actor), Some(email)) => {
-                if !space.can_curate {
+                if !space.can_curate && actor.kind != AccountKind::Partner {
                     return Err(AppError::invalid(
                         "author_email",
-                        "only staff may send feedback on behalf of someone else",
+                        "may name someone else only when staff or a partner sends the feedback",
                     ));
                 }
                 match self.store.account_by_email(email.as_str()).await? {
@@ -130,7 +147,7 @@ impl App {
             (None, None) => {
                 return Err(AppError::invalid(
                     "author_email",
-                    "give your e-mail address, or sign in",
+                    "is needed without an account: give your e-mail address, or sign in",
                 ));
             }
         };
@@ -158,11 +175,54 @@ impl App {
                 created_at: now,
             })
             .await?;
+        if let Some(partner) = actor.filter(|a| a.kind == AccountKind::Partner)
+            && submitted_by.is_some()
+        {
+            let told = Told {
+                account_id: author_account_id,
+                address: &told_address,
+            };
+            self.tell_of_partner_feedback(&mut *tx, partner, told, &product, body.as_str())
+                .await?;
+        }
         self.commit(tx).await?;
+        self.wake_mail_worker();
         self.store
             .feedback_item(id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+
+    /// Tells a customer that a partner sent feedback in their name: in the app when they have an
+    /// account, and by mail.
+    async fn tell_of_partner_feedback(
+        &self,
+        tx: &mut dyn cocreate_store::Tx,
+        partner: &Actor,
+        told: Told<'_>,
+        product: &Product,
+        body: &str,
+    ) -> AppResult<()> {
+        let subject = format!("{} sent us feedback in your name", partner.name);
+        if let Some(account_id) = told.account_id {
+            tx.insert_notification(&cocreate_store::NewNotification {
+                account_id,
+                idea_id: None,
+                challenge_id: None,
+                comment_id: None,
+                text: &subject,
+                created_at: self.now(),
+            })
+            .await?;
+        }
+        let mail = format!(
+            "{} told us this on your behalf, about {}:\n\n{body}\n\nSign in with this address to \
+             read it, and our answers, under \"Your feedback\": {}\n",
+            partner.name,
+            product.name,
+            self.link("/my/feedback")
+        );
+        self.enqueue_mail(tx, told.address, &subject, &mail).await
     }
 
     /// The ids of the spaces whose feedback the actor triages: those they may curate.
@@ -197,7 +257,12 @@ impl App {
                     .iter()
                     .find(|p| p.slug == slug)
                     .map(|p| p.id)
-                    .ok_or_else(|| AppError::invalid("product", "no such product"))?,
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "product",
+                            "matches no product of the spaces you look after",
+                        )
+                    })?,
             ),
             None => None,
         };
@@ -209,7 +274,7 @@ impl App {
                 let tags = Tags::parse(text)?;
                 match tags.as_slice() {
                     [one] => Some(one.clone()),
-                    _ => return Err(AppError::invalid("tag", "give one tag")),
+                    _ => return Err(AppError::invalid("tag", "must be a single tag")),
                 }
             }
             None => None,
@@ -228,9 +293,9 @@ impl App {
                 tag: tag.as_deref(),
                 status: query.status,
                 unanswered: query.unanswered,
-                author_account_id: None,
                 before: query.before,
                 limit: limit + 1,
+                ..FeedbackFilter::default()
             })
             .await?;
         let next = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
@@ -255,7 +320,8 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let space = self.space_by_id(Some(actor), item.space_id).await?;
         let own = matches!(item.author, FeedbackAuthor::Account { id, .. } if id == actor.id);
-        if !own && !space.can_curate {
+        let sent_in = item.submitted_by == Some(actor.id);
+        if !own && !sent_in && !space.can_curate {
             return Err(AppError::NotFound);
         }
         Ok(FeedbackView {
@@ -276,13 +342,13 @@ impl App {
         check_bulk(ids)?;
         let note = match status {
             FeedbackStatus::Closed => Some(Rationale::parse(reason).map_err(|_| {
-                AppError::invalid("reason", "say why it is closed (1–2,000 characters)")
+                AppError::invalid("reason", "must say why it is closed (1–2,000 characters)")
             })?),
             FeedbackStatus::New => None,
             FeedbackStatus::Linked | FeedbackStatus::Answered => {
                 return Err(AppError::invalid(
                     "status",
-                    "feedback is linked by linking it to an idea, and answered by answering it",
+                    "may be set to closed or new here: feedback is linked by linking it to an idea, and answered by answering it",
                 ));
             }
         };

@@ -18,6 +18,8 @@ pub struct OwnFeedback {
     pub items: Vec<FeedbackItem>,
     /// Where the next page starts, when there is one.
     pub next: Option<i64>,
+    /// The newest feedback they sent in for others (a partner's, for its customers).
+    pub sent: Vec<FeedbackItem>,
 }
 
 impl App {
@@ -91,7 +93,8 @@ impl App {
         Ok(moved)
     }
 
-    /// The actor's own feedback in the spaces they may read, newest first.
+    /// The actor's own feedback in the spaces they may read, newest first, and on the first page
+    /// the newest they sent in for others.
     pub async fn own_feedback(&self, actor: &Actor, before: Option<i64>) -> AppResult<OwnFeedback> {
         let space_ids: Vec<i64> = self
             .spaces(Some(actor))
@@ -115,6 +118,18 @@ impl App {
         } else {
             None
         };
-        Ok(OwnFeedback { items, next })
+        let sent = if before.is_none() {
+            self.store
+                .feedback_list(&FeedbackFilter {
+                    space_ids: &space_ids,
+                    submitted_by: Some(actor.id),
+                    limit: FEEDBACK_PER_PAGE,
+                    ..FeedbackFilter::default()
+                })
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(OwnFeedback { items, next, sent })
     }
 }

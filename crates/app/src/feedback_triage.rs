@@ -31,17 +31,17 @@ impl App {
         let (idea, space) = self
             .visible_idea(Some(actor), idea_id)
             .await
-            .map_err(|_| AppError::invalid("idea_id", "no idea you may see has this number"))?;
+            .map_err(|_| AppError::invalid("idea_id", "matches no idea you may see"))?;
         if !space.can_curate {
             return Err(AppError::invalid(
                 "idea_id",
-                "link feedback only to ideas of spaces you look after",
+                "must be an idea of a space you look after",
             ));
         }
         if idea.stage == cocreate_core::Stage::Draft || idea.merged_into.is_some() {
             return Err(AppError::invalid(
                 "idea_id",
-                "link feedback to a published idea that was not merged",
+                "must be a published idea that was not merged",
             ));
         }
         let mut tx = self.store.begin().await?;
@@ -103,7 +103,7 @@ impl App {
         let FeedbackAuthor::Account { id: author_id, .. } = &item.author else {
             return Err(AppError::invalid(
                 "author",
-                "only feedback from someone with an account becomes their idea; link it to an idea instead",
+                "has no account, and only someone with an account can be an idea's author: link the feedback to an idea instead",
             ));
         };
         let account = self
@@ -116,7 +116,7 @@ impl App {
         if !space.can_contribute {
             return Err(AppError::invalid(
                 "author",
-                "the customer may not propose ideas in this product's space",
+                "may not propose ideas in this product's space",
             ));
         }
         let body = if body.trim().is_empty() {

@@ -673,7 +673,8 @@ const FEEDBACK: &[DemoFeedback] = &[
 
 /// The product ideas space's catalogue, the ideas about each product, and feedback on them
 /// from a customer's account, a partner, and contacts known by e-mail (through the API); one
-/// piece is closed with a reason, one linked to an idea, one answered.
+/// piece is closed with a reason, one linked to an idea, one answered, and the partner passes on
+/// a customer's words in the customer's name.
 async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::Result<()> {
     let fail = |e: cocreate_app::AppError| anyhow!("demo products: {e}");
     let space = app
@@ -766,6 +767,17 @@ async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::
             .await
             .map_err(fail)?;
     }
+    // The partner passes on what a customer told it in the shop, in the customer's name.
+    let (partner, customer) = (&everyone[4], &everyone[3]);
+    let relayed = FeedbackInput {
+        body: "Told us in the shop: the stove's pot supports are too narrow for a big pan.",
+        rating: Some(3),
+        author_email: Some(&customer.email),
+        ..FeedbackInput::default()
+    };
+    app.send_feedback(Some(partner), &slugs[1], &relayed, FeedbackChannel::Api)
+        .await
+        .map_err(fail)?;
     app.answer_feedback(
         staff,
         sent[BENT_POLE],

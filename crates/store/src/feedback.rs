@@ -84,6 +84,8 @@ pub struct FeedbackFilter<'a> {
     /// Neither answered nor closed.
     pub unanswered: bool,
     pub author_account_id: Option<i64>,
+    /// Sent in by this account for someone else.
+    pub submitted_by: Option<i64>,
     pub before: Option<i64>,
     pub limit: i64,
 }
@@ -263,6 +265,9 @@ impl<S: SqlRead + ?Sized> FeedbackRead for S {
         }
         if let Some(account_id) = filter.author_account_id {
             sql.push(" AND f.author_account_id = ").bind(account_id);
+        }
+        if let Some(account_id) = filter.submitted_by {
+            sql.push(" AND f.submitted_by = ").bind(account_id);
         }
         if let Some(before) = filter.before {
             sql.push(" AND f.id < ").bind(before);

@@ -19,6 +19,7 @@ on_both_backends!(
     concurrent_feedback_keeps_exact_counts,
     staff_link_answer_and_turn_feedback_into_ideas,
     feedback_given_by_address_joins_the_account_that_proves_it,
+    partners_speak_for_customers_and_see_only_what_they_sent,
 );
 
 /// A public space "Gear" with the product "Trail tent", made by an employee; returns the
@@ -151,7 +152,7 @@ async fn products_gather_their_ideas_and_feedback_from_the_page_and_the_api(back
     for (fields, message) in [
         (
             vec![("body", "Too warm inside."), ("rating", "4")],
-            "give your e-mail address, or sign in",
+            "author email is needed without an account: give your e-mail address, or sign in",
         ),
         (
             vec![
@@ -159,7 +160,7 @@ async fn products_gather_their_ideas_and_feedback_from_the_page_and_the_api(back
                 ("rating", "9"),
                 ("email", "robin@example.net"),
             ],
-            "must be a whole number from 1 to 5",
+            "rating must be a whole number from 1 to 5",
         ),
     ] {
         let refused = post_form(
@@ -914,4 +915,119 @@ async fn feedback_as(server: &TestServer, token: &str, id: i64) -> Value {
     .await;
     assert_eq!(status, StatusCode::OK, "{item}");
     item
+}
+
+async fn partners_speak_for_customers_and_see_only_what_they_sent(backend: Backend) {
+    let Some(server) = spawn(backend).await else {
+        return;
+    };
+    gear_with_a_tent(&server).await;
+    let (casey, casey_token) = customer(&server, "casey@example.org").await;
+    let (parker, parker_token) = person(
+        &server,
+        "parker@partner.example",
+        AccountKind::Partner,
+        OrgRole::Member,
+    )
+    .await;
+    let (status, casey_own) = send(
+        &server,
+        &casey_token,
+        json!({"product": "trail-tent", "body": "Casey's own words."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{casey_own}");
+
+    // A partner names the customer by address: an account's becomes the author; a new address
+    // a contact; a malformed one is refused by field. A customer may not speak for another.
+    let (status, for_casey) = send(
+        &server,
+        &parker_token,
+        json!({"product": "trail-tent", "body": "Casey says the zip snags.",
+               "author_email": "casey@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{for_casey}");
+    assert_eq!(for_casey["author"]["account_id"].as_i64(), Some(casey.id));
+    assert_eq!(for_casey["submitted_by"].as_i64(), Some(parker.id));
+    let (status, for_contact) = send(
+        &server,
+        &parker_token,
+        json!({"product": "trail-tent", "body": "Kim wants a bigger porch.",
+               "author_email": "kim@example.net", "author_name": "Kim"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &for_contact["author"]["kind"]),
+        (StatusCode::CREATED, &json!("contact"))
+    );
+    assert_api_refused(
+        &server,
+        &parker_token,
+        ("POST", "/api/v1/feedback"),
+        json!({"product": "trail-tent", "body": "Hi", "author_email": "kim at example"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "author_email",
+    )
+    .await;
+
+    // The customer is the author: it is in their own list, and they were told.
+    let (_, mine) = api(&server, &casey_token, "GET", "/api/v1/me/feedback", None).await;
+    let bodies: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Casey says the zip snags.", "Casey's own words."]);
+    let mail = server.last_mail_to("casey@example.org").await;
+    assert!(
+        mail.subject.contains("sent us feedback in your name")
+            && mail.body.contains("Casey says the zip snags."),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        server
+            .last_mail_to("kim@example.net")
+            .await
+            .body
+            .contains("bigger porch")
+    );
+
+    // The partner reads what it sent, and nothing else of the customer's.
+    let id = |item: &Value| item["id"].as_i64().unwrap();
+    let read = |id: i64| {
+        let (server, token) = (&server, parker_token.clone());
+        async move {
+            api(
+                server,
+                &token,
+                "GET",
+                &format!("/api/v1/feedback/{id}"),
+                None,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(read(id(&for_casey)).await, StatusCode::OK);
+    assert_eq!(read(id(&for_contact)).await, StatusCode::OK);
+    assert_eq!(read(id(&casey_own)).await, StatusCode::NOT_FOUND);
+    let (_, sent) = api(&server, &parker_token, "GET", "/api/v1/me/feedback", None).await;
+    let sent_ids: Vec<i64> = sent["sent"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(sent_ids, [id(&for_contact), id(&for_casey)]);
+    assert_eq!(sent["items"], json!([]), "{sent}");
+    let (status, _) = api(&server, &parker_token, "GET", "/api/v1/feedback", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a partner has no inbox");
+
+    assert_api_refused(
+        &server,
+        &casey_token,
+        ("POST", "/api/v1/feedback"),
+        json!({"product": "trail-tent", "body": "Hi", "author_email": "kim@example.net"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "author_email",
+    )
+    .await;
 }

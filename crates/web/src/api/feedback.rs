@@ -370,18 +370,30 @@ pub struct OwnFeedbackQuery {
     cursor: Option<i64>,
 }
 
-/// The caller's own feedback, newest first, 50 a page.
+#[derive(Serialize, ToSchema)]
+pub struct OwnFeedbackOut {
+    /// The caller's own feedback, newest first.
+    items: Vec<FeedbackOut>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<i64>,
+    /// On the first page: the newest 50 pieces the caller sent in for others (a partner's, for
+    /// its customers).
+    sent: Vec<FeedbackOut>,
+}
+
+/// The caller's own feedback, newest first, 50 a page, and what they sent in for others.
 #[utoipa::path(get, path = "/api/v1/me/feedback", tag = "feedback", params(OwnFeedbackQuery),
-    responses((status = 200, body = FeedbackListOut)))]
+    responses((status = 200, body = OwnFeedbackOut)))]
 pub(super) async fn own_feedback(
     State(state): State<WebState>,
     Extension(actor): Extension<CurrentActor>,
     ApiQuery(query): ApiQuery<OwnFeedbackQuery>,
-) -> ApiResult<Json<FeedbackListOut>> {
+) -> ApiResult<Json<OwnFeedbackOut>> {
     let actor = signed_in(&actor)?;
     let own = state.app.own_feedback(actor, query.cursor).await?;
-    Ok(Json(FeedbackListOut {
+    Ok(Json(OwnFeedbackOut {
         items: own.items.into_iter().map(feedback_out).collect(),
         next: own.next,
+        sent: own.sent.into_iter().map(feedback_out).collect(),
     }))
 }

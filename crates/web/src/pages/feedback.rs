@@ -272,7 +272,7 @@ fn idea_number(text: &str) -> Result<i64, AppError> {
         .ok_or_else(|| {
             AppError::invalid(
                 "idea_id",
-                "give the idea's number or its address, such as /ideas/12",
+                "must be the idea's number or its address, such as /ideas/12",
             )
         })
 }
