@@ -153,14 +153,17 @@ pub trait FeedbackTx {
     ) -> StoreResult<u64>;
 }
 
+/// A feedback row with its product, author and contact; the caller's conditions follow. The
+/// cross join (its condition in the `WHERE`) keeps SQLite's join order: feedback first, read
+/// newest first through the index its own conditions choose, so a page stops after its rows.
 const COLUMNS: &str = "SELECT f.id, f.product_id, p.slug AS product_slug, \
      p.name AS product_name, p.space_id, f.body, f.rating, f.channel, f.author_account_id, \
      a.name AS account_name, a.handle AS account_handle, f.author_contact_id, \
      c.external_ref AS contact_email, c.name AS contact_name, f.submitted_by, f.tags, f.status, \
      f.status_note, f.status_by, f.status_at, f.idea_id, f.answer, f.created_at FROM feedback f \
-     JOIN products p ON p.id = f.product_id \
+     CROSS JOIN products p \
      LEFT JOIN accounts a ON a.id = f.author_account_id \
-     LEFT JOIN contacts c ON c.id = f.author_contact_id ";
+     LEFT JOIN contacts c ON c.id = f.author_contact_id WHERE p.id = f.product_id AND ";
 
 const INSERT: &str = "INSERT INTO feedback (product_id, body, rating, channel, \
      author_account_id, author_contact_id, submitted_by, tags, created_at) ";
@@ -233,7 +236,7 @@ fn item(mut row: SqlRow) -> StoreResult<FeedbackItem> {
 #[async_trait]
 impl<S: SqlRead + ?Sized> FeedbackRead for S {
     async fn feedback_item(&self, id: i64) -> StoreResult<Option<FeedbackItem>> {
-        self.fetch_optional(&format!("{COLUMNS}WHERE f.id = $1"), &[id.into()])
+        self.fetch_optional(&format!("{COLUMNS}f.id = $1"), &[id.into()])
             .await?
             .map(item)
             .transpose()
@@ -243,8 +246,13 @@ impl<S: SqlRead + ?Sized> FeedbackRead for S {
         if filter.space_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(format!("{COLUMNS}WHERE p.space_id IN ("));
-        sql.list(filter.space_ids.iter().copied()).push(")");
+        // The spaces are checked row by row (the unary plus keeps SQLite from reading every
+        // product's feedback through this term and sorting it): the newest-first scan of the
+        // most selective index then stops after one page.
+        let mut sql = Sql::new(format!(
+            "{COLUMNS}+f.product_id IN (SELECT id FROM products WHERE space_id IN ("
+        ));
+        sql.list(filter.space_ids.iter().copied()).push("))");
         if let Some(product_id) = filter.product_id {
             sql.push(" AND f.product_id = ").bind(product_id);
         }
@@ -300,7 +308,7 @@ impl<S: SqlRead + ?Sized> FeedbackRead for S {
             .int("n")?;
         let items = self
             .fetch(
-                &format!("{COLUMNS}WHERE f.idea_id = $1 ORDER BY f.id DESC LIMIT $2"),
+                &format!("{COLUMNS}f.idea_id = $1 ORDER BY f.id DESC LIMIT $2"),
                 &[idea_id.into(), limit.into()],
             )
             .await?
