@@ -369,8 +369,13 @@ async fn crash_repeatedly(data_dir: &Path, database_url: String) {
     );
 }
 
+/// One crash run at a time: each restart takes a free port, which the other run's restart could
+/// take in the same moment, and then this run's clients would talk to the other server.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_keeps_every_acknowledged_write_through_kills() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("cocreate.db").display());
     crash_repeatedly(dir.path(), url).await;
@@ -378,6 +383,7 @@ async fn sqlite_keeps_every_acknowledged_write_through_kills() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_every_acknowledged_write_through_kills() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let Some(url) = cocreate_testkit::fresh_postgres_url().await else {
         return;
     };
