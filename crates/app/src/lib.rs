@@ -14,6 +14,9 @@ mod error;
 mod fanout;
 mod feedback;
 mod feedback_claims;
+mod feedback_import;
+mod feedback_mail;
+mod feedback_rows;
 mod feedback_triage;
 mod files;
 mod generate;
@@ -62,6 +65,9 @@ pub use feedback::{
     FEEDBACK_PER_PAGE, FeedbackInbox, FeedbackInput, FeedbackQuery, FeedbackView, MAX_BULK_FEEDBACK,
 };
 pub use feedback_claims::{CLAIM_FEEDBACK_DAYS, OwnFeedback};
+pub use feedback_import::{ImportReport, MAX_REPORTED_PROBLEMS, RowProblem};
+pub use feedback_mail::{MAX_MAIL_BYTES, MailFile, MailImport};
+pub use feedback_rows::{ColumnMapping, FeedbackImport, ImportField, ImportFormat, MAX_ROW_BYTES};
 pub use feedback_triage::{EVIDENCE_SHOWN, Evidence};
 pub use files::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_IDEA, local_files};
 pub use generate::{GENERATED_PASSWORD, GeneratePlan, Generated};

@@ -3,7 +3,8 @@
 
 use anyhow::anyhow;
 use cocreate_app::{
-    AccountInput, Actor, App, ChallengeInput, FeedbackInput, IdeaInput, LogoUpload, PolisExport,
+    AccountInput, Actor, App, ChallengeInput, ColumnMapping, FeedbackImport, FeedbackInput,
+    IdeaInput, ImportField, ImportFormat, LogoUpload, MailFile, MailImport, PolisExport,
     ProductInput, SpaceInput,
 };
 use cocreate_core::{
@@ -82,6 +83,8 @@ const DEMO_COVER: &[u8] = include_bytes!("../assets/demo-cover.png");
 /// A real Polis conversation (CC BY 4.0, The Computational Democracy Project; see
 /// fixtures/polis/README.md), imported so that the demo shows opinion groups formed by 337 people.
 const POLIS_NAME: &str = "15-per-hour-seattle";
+const FIELD_TEST_SURVEY: &[u8] = include_bytes!("../../../fixtures/feedback/spring-field-test.csv");
+const LANTERN_QUESTION: &[u8] = include_bytes!("../../../fixtures/feedback/lantern-question.eml");
 const POLIS_COMMENTS: &[u8] =
     include_bytes!("../../../fixtures/polis/15-per-hour-seattle/comments.csv");
 const POLIS_VOTES: &[u8] = include_bytes!("../../../fixtures/polis/15-per-hour-seattle/votes.csv");
@@ -184,6 +187,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         seed_pairwise(app, &everyone, challenge_id).await?;
         seed_themes(app).await?;
         seed_products(app, &everyone, &employee).await?;
+        seed_imported_feedback(app).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -785,5 +789,50 @@ async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::
     )
     .await
     .map_err(fail)?;
+    Ok(())
+}
+
+/// Feedback gathered elsewhere: a field-test survey's answers (a CSV with the survey tool's own
+/// column names) and a customer's e-mail to a product's feedback address.
+async fn seed_imported_feedback(app: &App) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo imports: {e}");
+    let mut columns = ColumnMapping::default();
+    for (field, column) in [
+        (ImportField::Text, "Answer"),
+        (ImportField::Email, "Email"),
+        (ImportField::Rating, "Stars"),
+        (ImportField::CreatedAt, "Submitted"),
+        (ImportField::Id, "Response ID"),
+        (ImportField::Tags, "Topic"),
+    ] {
+        columns.set(field, column);
+    }
+    let survey = FeedbackImport {
+        format: ImportFormat::Csv { delimiter: b',' },
+        columns,
+        product: None,
+        dry_run: false,
+    };
+    let survey = app
+        .import_feedback(None, FIELD_TEST_SURVEY, &survey)
+        .await
+        .map_err(fail)?;
+    let mail = MailFile {
+        name: "lantern-question.eml".into(),
+        reader: Box::new(LANTERN_QUESTION),
+    };
+    let mail = app
+        .import_mail(None, vec![mail], &MailImport::default())
+        .await
+        .map_err(fail)?;
+    for report in [survey, mail] {
+        if let Some(problem) = report.problems.first() {
+            return Err(anyhow!(
+                "demo imports: line {}: {}",
+                problem.line,
+                problem.reason
+            ));
+        }
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod demo;
+mod feedback_cli;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use cocreate_store_sqlite::SqliteStore;
 use cocreate_web::WebOptions;
 
 use crate::config::{Backend, Config};
+use crate::feedback_cli::FeedbackCommand;
 
 /// Cocreate: a self-hosted co-creation platform.
 #[derive(Debug, Parser)]
@@ -81,6 +83,9 @@ pub enum Command {
     /// move an organisation from SQLite to PostgreSQL. Everything loads, or nothing does.
     /// `cocreate import polis DIR` imports a Polis conversation instead.
     Import(ImportArgs),
+    /// Feedback from files: CSV and JSON Lines, and e-mail.
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -231,7 +236,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-async fn build_app(config: &Config) -> anyhow::Result<Arc<App>> {
+pub(crate) async fn build_app(config: &Config) -> anyhow::Result<Arc<App>> {
     let store = open_store(config).await?;
     Ok(App::new(store, Arc::new(SystemClock), config.app_config()?))
 }
@@ -271,6 +276,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let _lock = lock_sqlite(&config)?;
             import(&config, &from).await
         }
+        Command::Feedback(command) => feedback_cli::feedback(&config, command).await,
         Command::Import(_) => Err(anyhow!(
             "name what to import: --from FILE (an export), or polis DIR"
         )),
@@ -388,7 +394,7 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
 }
 
 /// An error from a use case, with the detail of an internal one (the operator may see it).
-fn operator_error(error: AppError) -> anyhow::Error {
+pub(crate) fn operator_error(error: AppError) -> anyhow::Error {
     match error {
         AppError::Internal(why) => anyhow!("internal error: {why}"),
         other => anyhow!("{other}"),

@@ -117,6 +117,7 @@ fn help_lists_every_command() {
     let help = text(&output);
     for command in [
         "serve", "migrate", "demo", "generate", "admin", "backup", "restore", "export", "import",
+        "feedback",
     ] {
         assert!(help.contains(command), "{help}");
     }
@@ -361,6 +362,73 @@ fn demo_on_sqlite() {
     // The SQLite database and the generated key live in the data directory.
     assert!(dir.path().join("cocreate.db").is_file());
     assert!(dir.path().join("secret.key").is_file());
+    feedback_imports_from_files(dir.path(), None);
+}
+
+/// `cocreate feedback import` and `import-mail` into the demo's products: a CSV checked with a
+/// dry run, imported, and imported again; a mapping naming a missing column; and an mbox holding
+/// a customer's message and a bounce.
+fn feedback_imports_from_files(dir: &std::path::Path, database_url: Option<&str>) {
+    let run = |args: &[&str]| {
+        let mut command = cocreate(dir);
+        if let Some(url) = database_url {
+            command.env("COCREATE_DATABASE_URL", url);
+        }
+        let output = command.arg("feedback").args(args).output().unwrap();
+        (output.status.success(), text(&output))
+    };
+    let survey = dir.join("survey.csv");
+    std::fs::write(
+        &survey,
+        "text;email;product;rating\nToo warm for summer.;pat@example.org;trailhead-2-tent;3\n\
+         No product.;pat@example.org;kayak;2\n",
+    )
+    .unwrap();
+    let survey = survey.to_str().unwrap();
+    let (ok, printed) = run(&["import", survey, "--delimiter", ";", "--dry-run"]);
+    assert!(
+        ok && printed.contains("would import 1 of 2 rows")
+            && printed.contains("line 3: product \"kayak\" is not one you may import into")
+            && printed.contains("dry run: nothing was written"),
+        "{printed}"
+    );
+    let (ok, printed) = run(&["import", survey, "--delimiter", ";"]);
+    assert!(ok && printed.contains("imported 1 of 2 rows"), "{printed}");
+    let (ok, printed) = run(&["import", survey, "--delimiter", ";"]);
+    assert!(
+        ok && printed.contains("imported 0 of 2 rows") && printed.contains("1 already imported"),
+        "{printed}"
+    );
+    let (ok, printed) = run(&[
+        "import",
+        survey,
+        "--delimiter",
+        ";",
+        "--map",
+        "text=Comment",
+    ]);
+    assert!(
+        !ok && printed.contains("lack \"Comment\"") && printed.contains("nothing was imported"),
+        "{printed}"
+    );
+    let mailbox = dir.join("feedback.mbox");
+    std::fs::write(
+        &mailbox,
+        "From pat@example.org Mon Dec  7 08:00:00 2026\n\
+         From: Pat <pat@example.org>\nTo: feedback+whisper-stove@example.org\n\
+         Subject: Stove\nMessage-ID: <stove-1@example.org>\n\n\
+         The igniter clicks but never lights below freezing.\n\n\
+         From MAILER-DAEMON Mon Dec  7 08:05:00 2026\n\
+         From: MAILER-DAEMON@example.org\nTo: feedback@example.org\nSubject: Undelivered\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n\
+         --r\nContent-Type: text/plain\n\nDelivery failed.\n--r--\n",
+    )
+    .unwrap();
+    let (ok, printed) = run(&["import-mail", mailbox.to_str().unwrap()]);
+    assert!(
+        ok && printed.contains("imported 1 of 2 messages") && printed.contains("1 ignored"),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -369,10 +437,11 @@ fn demo_on_postgres() {
     let Some(url) = runtime.block_on(cocreate_testkit::fresh_postgres_url()) else {
         return;
     };
-    let dir = demo(Some(url));
+    let dir = demo(Some(url.clone()));
     // The key is generated into the data directory; the data is in PostgreSQL, not a file.
     assert!(dir.path().join("secret.key").is_file());
     assert!(!dir.path().join("cocreate.db").exists());
+    feedback_imports_from_files(dir.path(), Some(&url));
 }
 
 #[test]

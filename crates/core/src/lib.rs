@@ -2,6 +2,7 @@
 
 pub mod dialogue;
 pub mod ideas;
+pub mod mail_text;
 pub mod markdown;
 pub mod policy;
 pub mod ranks;

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::ValidationError;
+
 /// A point in time, milliseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -21,6 +23,33 @@ impl Timestamp {
 
     pub const fn plus_millis(self, millis: i64) -> Self {
         Self(self.0 + millis)
+    }
+
+    /// Reads a moment written as RFC 3339 (`2026-03-01T09:30:00Z`), as a UTC date and time
+    /// (`2026-03-01 09:30:00`), or as a UTC day (`2026-03-01`, its midnight).
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, ValidationError> {
+        let text = text.trim();
+        let moment = chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .or_else(|_| {
+                chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+                    .map(|t| t.and_utc())
+            })
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|day| day.and_time(chrono::NaiveTime::MIN).and_utc())
+            })
+            .map_err(|_| {
+                ValidationError::new(
+                    field,
+                    format!(
+                        "\"{}\" is not a date: write it as 2026-03-01, 2026-03-01 09:30:00 or \
+                         2026-03-01T09:30:00Z",
+                        text.chars().take(40).collect::<String>()
+                    ),
+                )
+            })?;
+        Ok(Self(moment.timestamp_millis()))
     }
 
     /// RFC 3339 form, as the API shows it.
@@ -75,6 +104,22 @@ mod tests {
         assert_eq!(clock.now(), Timestamp(1_000));
         clock.advance_minutes(2);
         assert_eq!(clock.now(), Timestamp(121_000));
+    }
+
+    #[test]
+    fn reads_a_moment_in_three_forms() {
+        let at = Timestamp::parse("when", "2026-03-01T10:30:00+01:00").ok();
+        assert_eq!(at, Timestamp::parse("when", "2026-03-01 09:30:00").ok());
+        assert_eq!(
+            at.map(Timestamp::to_rfc3339).as_deref(),
+            Some("2026-03-01T09:30:00Z")
+        );
+        assert_eq!(
+            Timestamp::parse("when", "2026-03-01").map(Timestamp::to_rfc3339),
+            Ok("2026-03-01T00:00:00Z".to_owned())
+        );
+        let refused = Timestamp::parse("when", "1 March").err();
+        assert_eq!(refused.map(|e| e.field), Some("when"));
     }
 
     #[test]

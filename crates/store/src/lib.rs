@@ -18,6 +18,7 @@ pub mod dialogue;
 pub mod duplicates;
 pub mod fanout;
 pub mod feedback;
+pub mod feedback_import;
 pub mod ideas;
 pub mod idempotency;
 pub mod invitations;
@@ -76,6 +77,7 @@ pub use feedback::{
     EMAIL_CONTACTS, FeedbackAuthor, FeedbackFilter, FeedbackItem, FeedbackRead, FeedbackTx,
     NewFeedback,
 };
+pub use feedback_import::{FeedbackImportTx, ImportedFeedback};
 pub use ideas::{IdeaRead, IdeaTx};
 pub use idempotency::IdempotencyTx;
 pub use invitations::{InvitationRead, InvitationTx};
@@ -194,6 +196,7 @@ pub trait Tx:
     + DuplicateTx
     + FanoutTx
     + FeedbackTx
+    + FeedbackImportTx
     + IdempotencyTx
     + IdeaTx
     + InvitationTx

@@ -435,6 +435,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at", Int),
             ("idea_id", Int),
             ("answer", Text),
+            ("import_key", Text),
         ],
         &["id"],
     ),

@@ -10,6 +10,7 @@ mod page_cache;
 mod pages;
 mod serve;
 mod session;
+mod upload;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;

@@ -46,6 +46,7 @@ on_both_backends!(
     staff_merge_a_duplicate_from_the_queue,
     staff_read_the_dashboard_on_a_phone,
     feedback_on_a_product_page_reaches_the_staff_inbox,
+    staff_import_a_spreadsheet_of_feedback_on_a_phone,
 );
 
 struct Browser {
@@ -254,6 +255,21 @@ async fn admin_actor(
 
 /// Imports the brexit-consensus Polis export (fixtures/polis) into the space `slug`; answers the
 /// new challenge's id.
+/// The space "town" with the product "Town bikes"; returns its admin.
+async fn town_with_bikes(
+    server: &TestServer,
+) -> Result<cocreate_app::Actor, Box<dyn Error + Send + Sync>> {
+    let admin = admin_with_town(server).await?;
+    let product = cocreate_app::ProductInput {
+        name: "Town bikes",
+        slug: "",
+        description: "Bikes to borrow at the station.",
+        status: cocreate_core::ProductStatus::Available,
+    };
+    server.app.create_product(&admin, "town", &product).await?;
+    Ok(admin)
+}
+
 async fn import_brexit(
     server: &TestServer,
     slug: &str,
@@ -621,14 +637,7 @@ async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
         "feedback_on_a_product_page_reaches_the_staff_inbox",
         backend,
         |driver, server| async move {
-            let admin = admin_with_town(&server).await?;
-            let product = cocreate_app::ProductInput {
-                name: "Town bikes",
-                slug: "",
-                description: "Bikes to borrow at the station.",
-                status: cocreate_core::ProductStatus::Available,
-            };
-            server.app.create_product(&admin, "town", &product).await?;
+            let admin = town_with_bikes(&server).await?;
             let idea = common::published_idea(
                 &server,
                 &admin,
@@ -709,6 +718,86 @@ async fn feedback_on_a_product_page_reaches_the_staff_inbox(backend: Backend) {
             ensure(
                 mail.body.contains("Lower saddles arrive in May."),
                 format!("mail: {}", mail.body),
+            )
+        },
+    )
+    .await;
+}
+
+/// Staff choose a survey export whose columns have their own names, map them, check the file
+/// first, then import it: the good rows reach the inbox and the refused one is named by its line,
+/// and the report fits a phone.
+async fn staff_import_a_spreadsheet_of_feedback_on_a_phone(backend: Backend) {
+    run(
+        "staff_import_a_spreadsheet_of_feedback_on_a_phone",
+        backend,
+        |driver, server| async move {
+            town_with_bikes(&server).await?;
+            let dir = tempfile::tempdir()?;
+            let survey = dir.path().join("survey.csv");
+            std::fs::write(
+                &survey,
+                "Answer,Email,Stars\n\
+                 The bell is too quiet for the high street.,robin@example.net,3\n\
+                 Lovely baskets.,sam@example.net,9\n",
+            )?;
+            driver.set_window_rect(0, 0, 390, 844).await?;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            follow(&driver, "Feedback").await?;
+            follow(&driver, "Import feedback from a file").await?;
+            let choose = async |dry_run: bool| -> Outcome {
+                driver
+                    .find(By::Id("import-file"))
+                    .await?
+                    .send_keys(survey.display().to_string())
+                    .await?;
+                driver
+                    .find(By::Css("#import-product option[value='town-bikes']"))
+                    .await?
+                    .click()
+                    .await?;
+                fill(&driver, "column-text", "Answer").await?;
+                fill(&driver, "column-email", "Email").await?;
+                fill(&driver, "column-rating", "Stars").await?;
+                let check = driver.find(By::Css("input[name='dry_run']")).await?;
+                if check.is_selected().await? != dry_run {
+                    check.click().await?;
+                }
+                submit(&driver, "/feedback/import").await
+            };
+            choose(true).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("What importing survey.csv would do")
+                    && text.contains("1 would be imported")
+                    && text.contains("1 refused")
+                    && text.contains("Nothing was written."),
+                format!("after the check: {text}"),
+            )?;
+            choose(false).await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("Imported survey.csv") && text.contains("1 imported"),
+                format!("after importing: {text}"),
+            )?;
+            let refused = driver.find(By::Css("table tbody tr")).await?.text().await?;
+            ensure(
+                refused.starts_with('3') && refused.contains("rating"),
+                format!("the refused row: {refused}"),
+            )?;
+            let measured = driver.execute(OVERFLOW_ON_PAGE, Vec::new()).await?;
+            let (width, viewport, wide): (i64, i64, String) = measured.convert()?;
+            ensure(
+                width <= viewport,
+                format!("the report is {width} px in {viewport} ({wide})"),
+            )?;
+            follow(&driver, "See the imported feedback in the inbox").await?;
+            let text = page_text(&driver).await?;
+            ensure(
+                text.contains("The bell is too quiet for the high street.")
+                    && text.contains("robin@example.net")
+                    && !text.contains("Lovely baskets."),
+                format!("the inbox: {text}"),
             )
         },
     )
@@ -1847,6 +1936,7 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             "/feedback".to_owned(),
             format!("/feedback/{}", feedback.id),
             "/my/feedback".to_owned(),
+            "/feedback/import".to_owned(),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

@@ -3,9 +3,10 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use cocreate_core::{AccountKind, OrgRole};
+use cocreate_core::{AccountKind, Audience, OrgRole};
 use cocreate_testkit::TestServer;
 use reqwest::{Client, Response, StatusCode, header};
+use serde_json::json;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -363,4 +364,30 @@ pub async fn assert_api_get(
     };
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), status, "GET {path}");
+}
+
+/// A public space "Gear" with the product "Trail tent", made by an employee; returns the
+/// employee's actor and token.
+pub async fn gear_with_a_tent(server: &TestServer) -> (cocreate_app::Actor, String) {
+    let (admin, _) = org_admin(server).await;
+    create_space(server, &admin, "Gear", Audience::Public).await;
+    let (staff, staff_token) = person(
+        server,
+        "erin@example.org",
+        AccountKind::Employee,
+        OrgRole::Member,
+    )
+    .await;
+    let (status, product) = api(
+        server,
+        &staff_token,
+        "POST",
+        "/api/v1/spaces/gear/products",
+        Some(json!({"name": "Trail tent", "description": "Two people, 1.4 kg.", "status": "available"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{product}");
+    assert_eq!(product["slug"], "trail-tent");
+    assert_eq!(product["space"], "gear");
+    (staff, staff_token)
 }

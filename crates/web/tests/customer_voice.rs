@@ -22,32 +22,6 @@ on_both_backends!(
     partners_speak_for_customers_and_see_only_what_they_sent,
 );
 
-/// A public space "Gear" with the product "Trail tent", made by an employee; returns the
-/// employee's actor and token.
-async fn gear_with_a_tent(server: &TestServer) -> (cocreate_app::Actor, String) {
-    let (admin, _) = org_admin(server).await;
-    create_space(server, &admin, "Gear", Audience::Public).await;
-    let (staff, staff_token) = person(
-        server,
-        "erin@example.org",
-        AccountKind::Employee,
-        OrgRole::Member,
-    )
-    .await;
-    let (status, product) = api(
-        server,
-        &staff_token,
-        "POST",
-        "/api/v1/spaces/gear/products",
-        Some(json!({"name": "Trail tent", "description": "Two people, 1.4 kg.", "status": "available"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{product}");
-    assert_eq!(product["slug"], "trail-tent");
-    assert_eq!(product["space"], "gear");
-    (staff, staff_token)
-}
-
 async fn send(server: &TestServer, token: &str, body: Value) -> (StatusCode, Value) {
     api(server, token, "POST", "/api/v1/feedback", Some(body)).await
 }

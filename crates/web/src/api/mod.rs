@@ -28,6 +28,7 @@ mod dashboard;
 mod dialogue;
 mod duplicates;
 mod feedback;
+mod feedback_import;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -41,9 +42,9 @@ mod spaces;
 mod themes;
 
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*, ideas::*,
-    moderation::*, notifications::*, opinions::*, organisation::*, pairwise::*, people::*,
-    products::*, search::*, spaces::*, themes::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
+    feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
+    pairwise::*, people::*, products::*, search::*, spaces::*, themes::*,
 };
 
 #[derive(OpenApi)]
@@ -141,6 +142,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(get_product, update_product))
         .routes(routes!(set_idea_product))
         .routes(routes!(list_feedback, send_feedback))
+        .routes(routes!(import_feedback))
+        .routes(routes!(import_mail))
         .routes(routes!(get_feedback))
         .routes(routes!(set_feedback_status))
         .routes(routes!(link_feedback))

@@ -35,6 +35,7 @@ mod dashboard;
 mod dialogue;
 mod duplicates;
 mod feedback;
+mod feedback_import;
 mod ideas;
 mod moderation;
 mod notifications;
@@ -49,9 +50,9 @@ mod themes;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*, ideas::*,
-    moderation::*, notifications::*, opinions::*, organisation::*, pairwise::*, people::*,
-    products::*, search::*, spaces::*, themes::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
+    feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
+    pairwise::*, people::*, products::*, search::*, spaces::*, themes::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -544,6 +545,14 @@ fn co_creation_routes() -> Router<WebState> {
         .route("/products/{slug}/feedback", post(send_feedback))
         .route("/ideas/{id}/product", post(set_idea_product))
         .route("/feedback", get(feedback_inbox))
+        .route(
+            "/feedback/import",
+            get(feedback_import_form)
+                .post(import_feedback)
+                .layer(DefaultBodyLimit::max(
+                    crate::upload::MAX_IMPORT_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
         .route("/feedback/status", post(set_feedback_status))
         .route("/feedback/link", post(link_feedback))
         .route("/feedback/{id}", get(feedback_item))
