@@ -30,6 +30,7 @@ mod opinions;
 mod pairwise;
 mod password_work;
 mod people;
+mod personal_data;
 mod polis_import;
 mod products;
 mod ranks;
@@ -86,6 +87,7 @@ pub use opinions::{
 pub use pairwise::{IdeaPair, PairwiseRanking, PairwiseView, RANKING_LIMIT, RankedIdea};
 pub use password_work::{PasswordTurn, PasswordWork};
 pub use people::{PERSON_PAGE_SIZE, Person, PersonIdea, PersonView};
+pub use personal_data::PERSONAL_DATA_FORMAT;
 pub use polis_import::{PolisExport, PolisImported};
 pub use products::{CatalogueView, PRODUCT_IDEAS_SHOWN, ProductInput, ProductView};
 pub use ranks::RanksRefreshed;

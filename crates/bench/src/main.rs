@@ -10,6 +10,7 @@ mod dashboard;
 mod duplicates;
 mod fanout;
 mod feedback;
+mod feedback_import;
 mod opinion;
 mod pairwise;
 mod search;
@@ -82,6 +83,10 @@ struct Args {
     /// (such as `fixtures/polis`), timing each and comparing it with the groups Polis found.
     #[arg(long)]
     opinion_groups: Option<std::path::PathBuf>,
+    /// Instead of the phases above: import a CSV file of this many rows of feedback (and one of a
+    /// tenth as many, and the large one again, and an mbox) into the generated data set.
+    #[arg(long)]
+    feedback_import: Option<usize>,
     /// Share of the maximum throughput the sustained run is paced at.
     #[arg(long, default_value_t = 0.7)]
     sustained_share: f64,
@@ -121,6 +126,13 @@ fn main() -> anyhow::Result<()> {
     for backend in backends {
         if let Some(followers) = args.fanout_followers {
             let report = runtime.block_on(fanout::fanout(&args, backend, followers))?;
+            println!("{report}");
+            failed |= !report.meets_targets();
+            continue;
+        }
+        if let Some(rows) = args.feedback_import {
+            let report =
+                runtime.block_on(feedback_import::feedback_import(&args, backend, rows))?;
             println!("{report}");
             failed |= !report.meets_targets();
             continue;

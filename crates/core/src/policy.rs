@@ -40,11 +40,13 @@ pub enum Action {
     InviteMembers,
     ReadAuditLog,
     ReadOutbox,
+    /// Download anyone's personal data, to answer their request (everyone may download their own).
+    ReadPeoplesData,
 }
 
 impl Action {
     /// Every action, for a given space, in a fixed order (used by tests and docs).
-    pub fn all_for(space: SpaceAccess) -> [Action; 11] {
+    pub fn all_for(space: SpaceAccess) -> [Action; 12] {
         [
             Action::ReadSpace(space),
             Action::Contribute(space),
@@ -57,6 +59,7 @@ impl Action {
             Action::InviteMembers,
             Action::ReadAuditLog,
             Action::ReadOutbox,
+            Action::ReadPeoplesData,
         ]
     }
 }
@@ -120,7 +123,8 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
         | Action::ManageMembers
         | Action::InviteMembers
         | Action::ReadAuditLog
-        | Action::ReadOutbox => is_admin(viewer),
+        | Action::ReadOutbox
+        | Action::ReadPeoplesData => is_admin(viewer),
     }
 }
 

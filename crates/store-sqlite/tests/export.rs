@@ -30,3 +30,34 @@ async fn an_unknown_column_or_table_stops_the_export() {
     let table = export_error_after("CREATE TABLE polls (id INTEGER PRIMARY KEY)").await;
     assert!(table.contains("the table polls"), "{table}");
 }
+
+/// Every column that points at an account either makes its rows that person's data, in the
+/// download of their data, or is listed with the reason it does not.
+#[tokio::test]
+async fn every_column_naming_an_account_is_in_the_personal_data_or_says_why_not() {
+    use cocreate_store::personal_data::{NOT_PERSONAL, PERSONAL_TABLES};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/personal.db?mode=rwc", dir.path().display());
+    SqliteStore::connect(&url).await.unwrap();
+    let pool = SqlitePoolOptions::new().connect(&url).await.unwrap();
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.name, k.\"from\" FROM sqlite_master t, pragma_foreign_key_list(t.name) k \
+         WHERE t.type = 'table' AND k.\"table\" = 'accounts' ORDER BY 1, 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(columns.len() > 20, "{columns:?}");
+    for (table, column) in &columns {
+        let personal = PERSONAL_TABLES
+            .iter()
+            .any(|p| p.table == table && p.by.contains(&column.as_str()));
+        let explained = NOT_PERSONAL
+            .iter()
+            .any(|(t, c, _)| t == table && c == column);
+        assert!(
+            personal != explained,
+            "{table}.{column} names an account: list it once, in PERSONAL_TABLES or NOT_PERSONAL"
+        );
+    }
+}

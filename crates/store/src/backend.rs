@@ -270,6 +270,18 @@ macro_rules! impl_sql_backend {
                     Ok(tables)
                 }
 
+                async fn personal_data(
+                    &self,
+                    account_id: i64,
+                ) -> StoreResult<Vec<::cocreate_store::personal_data::PersonalRows>> {
+                    let mut snapshot = SnapshotTx(self.pool.begin().await.map_err(map_err)?);
+                    let tables =
+                        ::cocreate_store::personal_data::personal_data(&mut snapshot, account_id)
+                            .await?;
+                    snapshot.0.commit().await.map_err(map_err)?;
+                    Ok(tables)
+                }
+
                 async fn import_tables(&self, tables: &[transfer::TableRows]) -> StoreResult<()> {
                     let mut tx = self.open_tx().await?;
                     transfer::import(&mut tx, tables).await?;

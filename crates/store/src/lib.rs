@@ -29,6 +29,7 @@ pub mod organisation;
 pub mod outbox;
 pub mod pairwise;
 pub mod people;
+pub mod personal_data;
 pub mod products;
 mod records;
 pub mod retention;
@@ -180,6 +181,10 @@ pub trait Store:
     /// `NotEmpty` unless the database holds nothing yet but its initial organisation row, and
     /// with `Corrupt` (naming the table) when a row breaks a rule of the schema.
     async fn import_tables(&self, tables: &[transfer::TableRows]) -> StoreResult<()>;
+    /// Everything stored about one account, table by table (see [`personal_data`]), read in
+    /// one consistent snapshot.
+    async fn personal_data(&self, account_id: i64)
+    -> StoreResult<Vec<personal_data::PersonalRows>>;
 }
 
 /// A write transaction: each area's writes are a trait of their own (e.g. [`IdeaTx`]).

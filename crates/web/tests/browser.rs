@@ -16,6 +16,7 @@ use cocreate_core::text::quoted;
 use cocreate_core::{AccountKind, Audience, Opinion, OrgRole, PairPick, Stage};
 use cocreate_store::ContentKind;
 use cocreate_testkit::{Backend, TestServer, spawn};
+use thirtyfour::cdp::domains::browser::DownloadBehavior;
 use thirtyfour::prelude::*;
 
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
@@ -47,6 +48,7 @@ on_both_backends!(
     staff_read_the_dashboard_on_a_phone,
     feedback_on_a_product_page_reaches_the_staff_inbox,
     staff_import_a_spreadsheet_of_feedback_on_a_phone,
+    a_customer_downloads_their_data,
 );
 
 struct Browser {
@@ -798,6 +800,79 @@ async fn staff_import_a_spreadsheet_of_feedback_on_a_phone(backend: Backend) {
                     && text.contains("robin@example.net")
                     && !text.contains("Lovely baskets."),
                 format!("the inbox: {text}"),
+            )
+        },
+    )
+    .await;
+}
+
+/// A customer finds "Download your data" on their profile, on a phone, and the browser saves a
+/// JSON file holding their idea and nobody else's.
+async fn a_customer_downloads_their_data(backend: Backend) {
+    run(
+        "a_customer_downloads_their_data",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            common::published_idea(&server, &admin, "town", "Benches by the river", "Shade.").await;
+            let robin = server
+                .app
+                .create_account_as_operator(
+                    &AccountInput {
+                        email: "robin@example.org",
+                        name: "Robin",
+                        password: common::PASSWORD,
+                    },
+                    AccountKind::Customer,
+                    OrgRole::Member,
+                )
+                .await?;
+            let robin = cocreate_app::Actor::from_account(&robin, None);
+            common::published_idea(
+                &server,
+                &robin,
+                "town",
+                "A bike rack at the school",
+                "Ten bikes.",
+            )
+            .await;
+            let downloads = tempfile::tempdir()?;
+            driver
+                .cdp()
+                .browser()
+                .set_download_behavior(
+                    DownloadBehavior::Allow,
+                    Some(downloads.path().display().to_string()),
+                )
+                .await?;
+            driver.set_window_rect(0, 0, 390, 844).await?;
+            sign_in(&driver, &server, "robin@example.org").await?;
+            driver.goto(server.url("/profile")).await?;
+            driver
+                .find(By::LinkText("Download your data"))
+                .await?
+                .click()
+                .await?;
+            let file = downloads.path().join("cocreate-data-robin.json");
+            let started = Instant::now();
+            while !file.is_file() {
+                ensure(
+                    started.elapsed() < Duration::from_secs(15),
+                    "no file was downloaded",
+                )?;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let data: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+            let titles: Vec<&str> = data["tables"]["ideas"]
+                .as_array()
+                .ok_or("no ideas")?
+                .iter()
+                .filter_map(|idea| idea["title"].as_str())
+                .collect();
+            ensure(
+                data["account"]["email"] == "robin@example.org"
+                    && titles == ["A bike rack at the school"],
+                format!("the file: {data}"),
             )
         },
     )

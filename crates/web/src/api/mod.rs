@@ -36,6 +36,7 @@ mod opinions;
 mod organisation;
 mod pairwise;
 mod people;
+mod personal_data;
 mod products;
 mod search;
 mod spaces;
@@ -44,7 +45,7 @@ mod themes;
 use self::{
     accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
     feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
-    pairwise::*, people::*, products::*, search::*, spaces::*, themes::*,
+    pairwise::*, people::*, personal_data::*, products::*, search::*, spaces::*, themes::*,
 };
 
 #[derive(OpenApi)]
@@ -82,6 +83,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(remove_space_member))
         .routes(routes!(list_members))
         .routes(routes!(update_member))
+        .routes(routes!(member_data))
+        .routes(routes!(my_data))
         .routes(routes!(list_invitations, create_invitation))
         .routes(routes!(audit_log))
         .routes(routes!(outbox))

@@ -43,6 +43,7 @@ mod opinions;
 mod organisation;
 mod pairwise;
 mod people;
+pub(crate) mod personal_data;
 mod products;
 mod search;
 mod spaces;
@@ -50,9 +51,25 @@ mod themes;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
-    feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
-    pairwise::*, people::*, products::*, search::*, spaces::*, themes::*,
+    accounts::*,
+    challenges::*,
+    dashboard::*,
+    dialogue::*,
+    duplicates::*,
+    feedback::*,
+    feedback_import::*,
+    ideas::*,
+    moderation::*,
+    notifications::*,
+    opinions::*,
+    organisation::*,
+    pairwise::*,
+    people::*,
+    personal_data::{member_data, my_data},
+    products::*,
+    search::*,
+    spaces::*,
+    themes::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -436,6 +453,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/profile/email", post(change_email))
         .route("/profile/tokens", post(create_token))
         .route("/profile/tokens/{id}/revoke", post(revoke_token))
+        .route("/profile/data", get(my_data))
         .route("/spaces", get(spaces).post(create_space))
         .route("/spaces/{slug}", get(space).post(update_space))
         .route("/spaces/{slug}/members", post(add_member))
@@ -451,6 +469,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/admin/organisation/logo", post(upload_logo))
         .route("/admin/members", get(admin_members))
         .route("/admin/members/{id}", post(update_member))
+        .route("/admin/members/{id}/data", get(member_data))
         .route("/admin/invitations", get(admin_invitations).post(invite))
         .route("/admin/audit", get(admin_audit))
         .route("/admin/outbox", get(admin_outbox))
