@@ -240,6 +240,7 @@ impl App {
                 subject: &news,
                 body: "",
                 created_at: now,
+                event_id: None,
             })
             .await?;
         }

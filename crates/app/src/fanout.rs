@@ -100,6 +100,9 @@ impl App {
             created_at: self.now(),
         })
         .await?;
+        if let Some(event_id) = fanout.event_id {
+            tx.insert_stage_news(recipient.account_id, event_id).await?;
+        }
         if !matches!(fanout.kind, FanoutKind::Decision | FanoutKind::Asked) {
             return Ok(false);
         }

@@ -42,6 +42,14 @@ pub struct FeedbackQuery {
     pub limit: Option<i64>,
 }
 
+/// The spaces a staff member triages, their products, and a list's product and tag filters.
+pub(crate) struct Triage {
+    pub(crate) space_ids: Vec<i64>,
+    pub(crate) products: Vec<Product>,
+    pub(crate) product_id: Option<i64>,
+    pub(crate) tag: Option<String>,
+}
+
 /// One page of the inbox.
 #[derive(Debug, Clone)]
 pub struct FeedbackInbox {
@@ -225,6 +233,49 @@ impl App {
         self.enqueue_mail(tx, told.address, &subject, &mail).await
     }
 
+    /// What a triage list reads: the spaces the actor triages, their products, and the product
+    /// and tag it is narrowed to, each refused naming its field when it matches nothing.
+    pub(crate) async fn triage(
+        &self,
+        actor: &Actor,
+        product: Option<&str>,
+        tag: Option<&str>,
+    ) -> AppResult<Triage> {
+        let space_ids = self.triaged_space_ids(actor).await?;
+        let mut products = Vec::new();
+        for id in &space_ids {
+            products.extend(self.store.products_of_space(*id).await?);
+        }
+        let product_id = match product.filter(|p| !p.is_empty()) {
+            Some(slug) => Some(
+                products
+                    .iter()
+                    .find(|p| p.slug == slug)
+                    .map(|p| p.id)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "product",
+                            "matches no product of the spaces you look after",
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let tag = match tag.filter(|t| !t.is_empty()) {
+            Some(text) => match Tags::parse(text)?.as_slice() {
+                [one] => Some(one.clone()),
+                _ => return Err(AppError::invalid("tag", "must be a single tag")),
+            },
+            None => None,
+        };
+        Ok(Triage {
+            space_ids,
+            products,
+            product_id,
+            tag,
+        })
+    }
+
     /// The ids of the spaces whose feedback the actor triages: those they may curate.
     pub(crate) async fn triaged_space_ids(&self, actor: &Actor) -> AppResult<Vec<i64>> {
         let ids: Vec<i64> = self
@@ -246,39 +297,17 @@ impl App {
         actor: &Actor,
         query: &FeedbackQuery,
     ) -> AppResult<FeedbackInbox> {
-        let space_ids = self.triaged_space_ids(actor).await?;
-        let mut products = Vec::new();
-        for id in &space_ids {
-            products.extend(self.store.products_of_space(*id).await?);
-        }
-        let product_id = match query.product.as_deref().filter(|p| !p.is_empty()) {
-            Some(slug) => Some(
-                products
-                    .iter()
-                    .find(|p| p.slug == slug)
-                    .map(|p| p.id)
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "product",
-                            "matches no product of the spaces you look after",
-                        )
-                    })?,
-            ),
-            None => None,
-        };
+        let Triage {
+            space_ids,
+            products,
+            product_id,
+            tag,
+        } = self
+            .triage(actor, query.product.as_deref(), query.tag.as_deref())
+            .await?;
         if let Some(rating) = query.rating {
             Rating::new(rating)?;
         }
-        let tag = match query.tag.as_deref().filter(|t| !t.is_empty()) {
-            Some(text) => {
-                let tags = Tags::parse(text)?;
-                match tags.as_slice() {
-                    [one] => Some(one.clone()),
-                    _ => return Err(AppError::invalid("tag", "must be a single tag")),
-                }
-            }
-            None => None,
-        };
         let limit = query.limit.unwrap_or(FEEDBACK_PER_PAGE);
         if !(1..=200).contains(&limit) {
             return Err(AppError::invalid("limit", "must be from 1 to 200"));

@@ -7,6 +7,7 @@ mod api_tokens;
 mod auth;
 mod authors;
 mod challenge_cache;
+mod customers;
 mod dashboard;
 mod dialogue;
 mod duplicates;
@@ -40,6 +41,7 @@ mod search_index;
 mod secrets;
 mod spaces;
 mod themes;
+mod timeline;
 mod transfer;
 
 use std::num::NonZeroU32;
@@ -55,6 +57,7 @@ use url::Url;
 pub use admin::{InvitationView, LogoUpload};
 pub use api_tokens::CreatedApiToken;
 pub use auth::{AccountInput, SignedIn};
+pub use customers::{CUSTOMERS_PER_PAGE, CustomerList, CustomerQuery};
 pub use dashboard::{
     DASHBOARD_FRESH_FOR_MILLIS, DASHBOARD_WEEKS, Dashboard, DashboardView, DashboardWeek, FUNNEL,
     FunnelStep, ReadText, SENTIMENT_SAMPLE, TOP_CONTRIBUTORS, WEEK_MILLIS,
@@ -98,6 +101,7 @@ pub use themes::{
     MAX_THEME_LABEL, THEME_TEXTS, THEMES_FRESH_FOR_MILLIS, ThemeView, ThemesView, excerpt,
     theme_name, trend,
 };
+pub use timeline::{Customer, TIMELINE_PAGE_SIZE, TimelineQuery, TimelineView};
 pub use transfer::{EXPORT_FORMAT, EXPORT_VERSION, OrganisationExport, read_export, write_export};
 
 pub type AppResult<T> = Result<T, AppError>;

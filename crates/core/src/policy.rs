@@ -42,11 +42,14 @@ pub enum Action {
     ReadOutbox,
     /// Download anyone's personal data, to answer their request (everyone may download their own).
     ReadPeoplesData,
+    /// See the customer list and anyone's timeline (staff: employees and admins; everyone sees
+    /// their own timeline). What a timeline shows is still limited to the spaces they may read.
+    ReadCustomers,
 }
 
 impl Action {
     /// Every action, for a given space, in a fixed order (used by tests and docs).
-    pub fn all_for(space: SpaceAccess) -> [Action; 12] {
+    pub fn all_for(space: SpaceAccess) -> [Action; 13] {
         [
             Action::ReadSpace(space),
             Action::Contribute(space),
@@ -60,6 +63,7 @@ impl Action {
             Action::ReadAuditLog,
             Action::ReadOutbox,
             Action::ReadPeoplesData,
+            Action::ReadCustomers,
         ]
     }
 }
@@ -79,6 +83,20 @@ fn can_read(viewer: Viewer, space: SpaceAccess) -> bool {
             Audience::InviteOnly => space.viewer_is_member,
         },
     }
+}
+
+/// Employees, and admins of any kind.
+fn is_staff(viewer: Viewer) -> bool {
+    matches!(
+        viewer,
+        Viewer::Account {
+            kind: AccountKind::Employee,
+            ..
+        } | Viewer::Account {
+            role: OrgRole::Admin,
+            ..
+        }
+    )
 }
 
 fn is_admin(viewer: Viewer) -> bool {
@@ -105,18 +123,7 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
                 }
             ) && can_read(viewer, space)
         }
-        Action::Curate(space) => {
-            matches!(
-                viewer,
-                Viewer::Account {
-                    kind: AccountKind::Employee,
-                    ..
-                } | Viewer::Account {
-                    role: OrgRole::Admin,
-                    ..
-                }
-            ) && can_read(viewer, space)
-        }
+        Action::Curate(space) => is_staff(viewer) && can_read(viewer, space),
         Action::ManageSpace(_)
         | Action::CreateSpace
         | Action::ManageOrganisation
@@ -125,6 +132,7 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
         | Action::ReadAuditLog
         | Action::ReadOutbox
         | Action::ReadPeoplesData => is_admin(viewer),
+        Action::ReadCustomers => is_staff(viewer),
     }
 }
 

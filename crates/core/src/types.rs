@@ -495,6 +495,20 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// What an event on a person's timeline records, in the order that breaks ties of time
+    /// (the later of two events at one instant is the one listed first).
+    TimelineKind, "kind" {
+        Proposed => "proposed",
+        CoAuthored => "co_authored",
+        Supported => "supported",
+        Commented => "commented",
+        Feedback => "feedback",
+        Answered => "answered",
+        Stage => "stage",
+    }
+);
+
 text_type!(
     /// What a customer says in a piece of feedback: 1–4,000 characters.
     FeedbackText, "body", 1, 4_000, single_line = false

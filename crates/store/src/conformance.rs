@@ -116,6 +116,7 @@ async fn recipients(store: &dyn Store, kind: FanoutKind, idea_id: i64) -> Vec<St
         subject: "news",
         body: "",
         created_at: T0,
+        event_id: None,
     })
     .await
     .unwrap();
@@ -2013,6 +2014,7 @@ pub async fn export_and_import_reproduce_every_table(store: Arc<dyn Store>, empt
         subject: "Ada commented",
         body: "",
         created_at: T0,
+        event_id: None,
     })
     .await
     .unwrap();

@@ -55,6 +55,8 @@ pub struct NewFanout<'a> {
     /// The mail's body (empty for a notification).
     pub body: &'a str,
     pub created_at: Timestamp,
+    /// The stage change a decision announces: those told have it on their timeline.
+    pub event_id: Option<i64>,
 }
 
 /// An event still being delivered: everyone up to `after_account_id` has been told.
@@ -68,6 +70,7 @@ pub struct Fanout {
     pub subject: String,
     pub body: String,
     pub after_account_id: i64,
+    pub event_id: Option<i64>,
     /// The space of the idea, and who it is for.
     pub space_id: i64,
     pub audience: Audience,
@@ -107,15 +110,17 @@ pub trait FanoutTx: Send {
     async fn finish_fanout(&mut self, id: i64) -> StoreResult<()>;
     /// Counts a failed delivery of the event.
     async fn fanout_failed(&mut self, id: i64) -> StoreResult<()>;
+    /// Puts the stage change on the timeline of someone told of it (once).
+    async fn insert_stage_news(&mut self, account_id: i64, event_id: i64) -> StoreResult<()>;
 }
 
 const INSERT: &str = "INSERT INTO fanouts \
-     (kind, idea_id, comment_id, skip_account_id, subject, body, after_account_id, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING id";
+     (kind, idea_id, comment_id, skip_account_id, subject, body, after_account_id, created_at, \
+     event_id) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING id";
 /// The oldest event not set aside, with its idea's space and whether what it announces was
 /// withdrawn since (the idea hidden, the comment deleted or hidden).
 const NEXT: &str = "SELECT f.id, f.kind, f.idea_id, f.comment_id, f.skip_account_id, f.subject, \
-     f.body, f.after_account_id, s.id, s.audience, \
+     f.body, f.after_account_id, f.event_id, s.id, s.audience, \
      CAST(CASE WHEN i.hidden_at IS NOT NULL OR EXISTS (SELECT 1 FROM comments c \
      WHERE c.id = f.comment_id AND (c.deleted_at IS NOT NULL OR c.hidden_at IS NOT NULL)) \
      THEN 1 ELSE 0 END AS BIGINT) \
@@ -152,6 +157,8 @@ const AUTHOR: &str = "SELECT a.id, a.email, a.kind, a.role, \
 const ADVANCE: &str = "UPDATE fanouts SET after_account_id = $1 WHERE id = $2";
 const FINISH: &str = "DELETE FROM fanouts WHERE id = $1";
 const FAILED: &str = "UPDATE fanouts SET failures = failures + 1 WHERE id = $1";
+const STAGE_NEWS: &str = "INSERT INTO stage_news (account_id, event_id, created_at) \
+     SELECT $1, id, created_at FROM idea_events WHERE id = $2 ON CONFLICT DO NOTHING";
 
 /// Failed deliveries after which an event is set aside.
 pub const MAX_FANOUT_FAILURES: i64 = 5;
@@ -183,6 +190,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             fanout.subject.into(),
             fanout.body.into(),
             fanout.created_at.into(),
+            fanout.event_id.into(),
         ];
         self.insert_returning_id(INSERT, &args).await
     }
@@ -209,6 +217,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             subject,
             body,
             after,
+            event_id,
             space_id,
             audience,
             withdrawn,
@@ -227,6 +236,7 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
             subject: subject.text("subject")?.to_owned(),
             body: body.text("body")?.to_owned(),
             after_account_id: after.int("after_account_id")?,
+            event_id: event_id.maybe_int("event_id")?,
             space_id: space_id.int("space_id")?,
             audience: audience.parse("audience")?,
             withdrawn: withdrawn.int("withdrawn")? == 1,
@@ -292,6 +302,12 @@ impl<T: SqlTx + ?Sized> FanoutTx for T {
 
     async fn fanout_failed(&mut self, id: i64) -> StoreResult<()> {
         self.execute(FAILED, &[id.into()]).await?;
+        Ok(())
+    }
+
+    async fn insert_stage_news(&mut self, account_id: i64, event_id: i64) -> StoreResult<()> {
+        self.execute(STAGE_NEWS, &[account_id.into(), event_id.into()])
+            .await?;
         Ok(())
     }
 }

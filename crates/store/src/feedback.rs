@@ -156,7 +156,7 @@ pub trait FeedbackTx {
 /// A feedback row with its product, author and contact; the caller's conditions follow. The
 /// cross join (its condition in the `WHERE`) keeps SQLite's join order: feedback first, read
 /// newest first through the index its own conditions choose, so a page stops after its rows.
-const COLUMNS: &str = "SELECT f.id, f.product_id, p.slug AS product_slug, \
+pub(crate) const COLUMNS: &str = "SELECT f.id, f.product_id, p.slug AS product_slug, \
      p.name AS product_name, p.space_id, f.body, f.rating, f.channel, f.author_account_id, \
      a.name AS account_name, a.handle AS account_handle, f.author_contact_id, \
      c.external_ref AS contact_email, c.name AS contact_name, f.submitted_by, f.tags, f.status, \
@@ -194,7 +194,7 @@ fn in_spaces<'a>(sql: &mut Sql<'a>, ids: &'a [i64], space_ids: &'a [i64]) {
         .push("))");
 }
 
-fn item(mut row: SqlRow) -> StoreResult<FeedbackItem> {
+pub(crate) fn item(mut row: SqlRow) -> StoreResult<FeedbackItem> {
     let author = match (
         row.maybe_int("author_account_id")?,
         row.maybe_int("author_contact_id")?,
@@ -419,7 +419,7 @@ impl<T: SqlTx + ?Sized> FeedbackTx for T {
     ) -> StoreResult<()> {
         self.execute(
             "UPDATE feedback SET status = 'answered', answer = $1, status_note = NULL, \
-             status_by = $2, status_at = $3 WHERE id = $4",
+             status_by = $2, status_at = $3, answered_at = $3 WHERE id = $4",
             &[answer.into(), by.into(), at.into(), id.into()],
         )
         .await?;

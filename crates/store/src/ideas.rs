@@ -45,7 +45,8 @@ pub trait IdeaTx {
         progress: &IdeaProgress,
         now: Timestamp,
     ) -> StoreResult<()>;
-    async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<()>;
+    /// Records a stage change; returns its id.
+    async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<i64>;
 }
 
 /// The columns of an idea row `i`, with its author's name from `accounts a`.
@@ -117,7 +118,7 @@ const UPDATE_PROGRESS: &str = "UPDATE ideas SET stage = $1, tier = $2, tier_dead
      updated_at = $4 WHERE id = $5";
 const INSERT_EVENT: &str = "INSERT INTO idea_events \
      (idea_id, actor_id, from_stage, to_stage, rationale, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
 #[async_trait]
 impl<S: SqlRead + ?Sized> IdeaRead for S {
@@ -339,7 +340,7 @@ impl<T: SqlTx + ?Sized> IdeaTx for T {
         Ok(())
     }
 
-    async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<()> {
+    async fn insert_idea_event(&mut self, event: &NewIdeaEvent<'_>) -> StoreResult<i64> {
         let args = [
             event.idea_id.into(),
             event.actor_id.into(),
@@ -348,7 +349,6 @@ impl<T: SqlTx + ?Sized> IdeaTx for T {
             event.rationale.into(),
             event.created_at.into(),
         ];
-        self.execute(INSERT_EVENT, &args).await?;
-        Ok(())
+        self.insert_returning_id(INSERT_EVENT, &args).await
     }
 }

@@ -13,6 +13,7 @@ pub mod bulk_load;
 pub mod challenges;
 pub mod co_authors;
 pub mod conformance;
+pub mod customers;
 pub mod dashboard;
 pub mod dialogue;
 pub mod duplicates;
@@ -40,6 +41,7 @@ pub mod spaces;
 pub mod sql;
 pub mod support;
 pub mod themes;
+pub mod timeline;
 pub mod transfer;
 
 use async_trait::async_trait;
@@ -49,12 +51,12 @@ use async_trait::async_trait;
 pub mod prelude {
     pub use crate::{
         AccountRead, AccountTx, ApiTokenRead, ApiTokenTx, AttachmentRead, AttachmentTx, AuditRead,
-        AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, DashboardRead,
-        DialogueRead, DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead, IdeaTx,
-        IdempotencyTx, InvitationRead, InvitationTx, ModerationRead, ModerationTx,
+        AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, CustomerRead,
+        DashboardRead, DialogueRead, DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead,
+        IdeaTx, IdempotencyTx, InvitationRead, InvitationTx, ModerationRead, ModerationTx,
         NotificationRead, NotificationTx, OpinionRead, OpinionTx, OrganisationRead, OrganisationTx,
         OutboxRead, OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx, SearchLogRead,
-        SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, Tx,
+        SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, TimelineRead, Tx,
     };
 }
 
@@ -65,6 +67,7 @@ pub use audit::{AuditRead, AuditTx};
 pub use bulk_load::BulkLoadTx;
 pub use challenges::{ChallengeRead, ChallengeTx};
 pub use co_authors::{CoAuthorRead, CoAuthorTx};
+pub use customers::{Contact, CustomerFilter, CustomerRead};
 pub use dashboard::{
     ActivityWeek, Contributor, DashboardRead, DashboardScope, StageReached, WrittenText,
 };
@@ -99,6 +102,7 @@ pub use spaces::{SpaceRead, SpaceTx};
 pub use sql::{Dialect, Sql, SqlArg, SqlRead, SqlRow, SqlTx, SqlValue};
 pub use support::{SupportRead, SupportTx};
 pub use themes::{FoundTheme, ThemeFigures, ThemeItem, ThemeRead, ThemeRecord, ThemeRun, ThemeTx};
+pub use timeline::{TimelineCursor, TimelineEvent, TimelineFilter, TimelineRead, TimelineSubject};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -136,6 +140,7 @@ pub trait Store:
     + AuditRead
     + ChallengeRead
     + CoAuthorRead
+    + CustomerRead
     + DashboardRead
     + DialogueRead
     + DuplicateRead
@@ -155,6 +160,7 @@ pub trait Store:
     + SpaceRead
     + SupportRead
     + ThemeRead
+    + TimelineRead
     + Send
     + Sync
     + 'static

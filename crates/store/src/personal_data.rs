@@ -52,6 +52,7 @@ pub const PERSONAL_TABLES: &[PersonalTable] = &[
         &["author_account_id", "submitted_by", "status_by"],
         &["import_key"],
     ),
+    personal("stage_news", &["account_id"], &[]),
     personal("statements", &["author_account_id"], &[]),
     personal("opinion_votes", &["account_id"], &[]),
     personal("pairwise_answers", &["account_id"], &[]),

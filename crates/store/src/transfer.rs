@@ -335,6 +335,7 @@ pub const TABLES: &[TableSpec] = &[
             ("after_account_id", Int),
             ("failures", Int),
             ("created_at", Int),
+            ("event_id", Int),
         ],
         &["id"],
     ),
@@ -436,8 +437,14 @@ pub const TABLES: &[TableSpec] = &[
             ("idea_id", Int),
             ("answer", Text),
             ("import_key", Text),
+            ("answered_at", Int),
         ],
         &["id"],
+    ),
+    table(
+        "stage_news",
+        &[("account_id", Int), ("event_id", Int), ("created_at", Int)],
+        &["account_id", "event_id"],
     ),
     table(
         "challenge_sources",

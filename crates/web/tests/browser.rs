@@ -1961,6 +1961,9 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
                 cocreate_core::FeedbackChannel::Web,
             )
             .await?;
+        let cocreate_store::FeedbackAuthor::Contact { id: robin, .. } = feedback.author else {
+            return Err("the feedback's author should be a contact".into());
+        };
         app.link_feedback(&admin, &[feedback.id], idea.id).await?;
         app.answer_feedback(&admin, feedback.id, &format!("{long}{long}\nsecond line"))
             .await?;
@@ -2012,6 +2015,10 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             format!("/feedback/{}", feedback.id),
             "/my/feedback".to_owned(),
             "/feedback/import".to_owned(),
+            "/timeline".to_owned(),
+            "/customers".to_owned(),
+            format!("/customers/accounts/{}", admin.id),
+            format!("/customers/contacts/{robin}"),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

@@ -199,6 +199,14 @@ pub(crate) struct Proposal {
     publish: bool,
 }
 
+/// News of an idea for its supporters and author, and the stage change it announces, if any.
+pub(crate) struct News<'a> {
+    kind: cocreate_store::FanoutKind,
+    subject: &'a str,
+    body: &'a str,
+    event_id: Option<i64>,
+}
+
 /// The one tag a list or search is narrowed to; a bad one is refused naming the `tag` parameter.
 fn tag_filter(tag: Option<&str>) -> AppResult<Option<String>> {
     let Some(tag) = tag else {

@@ -12,17 +12,17 @@ impl App {
         from: Option<Stage>,
         to: Stage,
         rationale: &str,
-    ) -> AppResult<()> {
-        tx.insert_idea_event(&NewIdeaEvent {
-            idea_id,
-            actor_id: actor.map(|a| a.id),
-            from_stage: from,
-            to_stage: to,
-            rationale,
-            created_at: self.now(),
-        })
-        .await?;
-        Ok(())
+    ) -> AppResult<i64> {
+        Ok(tx
+            .insert_idea_event(&NewIdeaEvent {
+                idea_id,
+                actor_id: actor.map(|a| a.id),
+                from_stage: from,
+                to_stage: to,
+                rationale,
+                created_at: self.now(),
+            })
+            .await?)
     }
 
     /// Staff move an idea to another stage with a public rationale; its author and supporters
@@ -72,15 +72,16 @@ impl App {
             now,
         )
         .await?;
-        self.record_stage(
-            &mut *tx,
-            id,
-            Some(actor),
-            Some(idea.stage),
-            to,
-            rationale.as_str(),
-        )
-        .await?;
+        let event_id = self
+            .record_stage(
+                &mut *tx,
+                id,
+                Some(actor),
+                Some(idea.stage),
+                to,
+                rationale.as_str(),
+            )
+            .await?;
         let subject = format!(
             "{} is now {}",
             quoted(&idea.title),
@@ -94,8 +95,13 @@ impl App {
             rationale.as_str(),
             self.link(&format!("/ideas/{id}"))
         );
-        self.tell_supporters(&mut *tx, &idea, FanoutKind::Decision, &subject, &body)
-            .await?;
+        let news = News {
+            kind: FanoutKind::Decision,
+            subject: &subject,
+            body: &body,
+            event_id: Some(event_id),
+        };
+        self.tell_supporters(&mut *tx, &idea, &news).await?;
         self.commit(tx).await?;
         self.wake_news_worker();
         self.store.idea(id).await?.ok_or(AppError::NotFound)
@@ -108,20 +114,19 @@ impl App {
         &self,
         tx: &mut dyn Tx,
         idea: &Idea,
-        kind: FanoutKind,
-        subject: &str,
-        body: &str,
+        news: &News<'_>,
     ) -> AppResult<()> {
-        let asked = (kind == FanoutKind::Decision).then_some(FanoutKind::Asked);
-        for kind in std::iter::once(kind).chain(asked) {
+        let asked = (news.kind == FanoutKind::Decision).then_some(FanoutKind::Asked);
+        for kind in std::iter::once(news.kind).chain(asked) {
             tx.insert_fanout(&NewFanout {
                 kind,
                 idea_id: idea.id,
                 comment_id: None,
                 skip_account_id: None,
-                subject,
-                body,
+                subject: news.subject,
+                body: news.body,
                 created_at: self.now(),
+                event_id: news.event_id,
             })
             .await?;
         }
@@ -225,28 +230,28 @@ impl App {
                 "It had {} of the {target} supporters it needed by its deadline.",
                 idea.supporters
             );
-            self.record_stage(
-                &mut *tx,
-                idea.id,
-                None,
-                Some(Stage::Gathering),
-                Stage::Expired,
-                &reason,
-            )
-            .await?;
+            let event_id = self
+                .record_stage(
+                    &mut *tx,
+                    idea.id,
+                    None,
+                    Some(Stage::Gathering),
+                    Stage::Expired,
+                    &reason,
+                )
+                .await?;
             let body = format!(
                 "“{}” has expired. {reason}\n\n{}\n",
                 idea.title,
                 self.link(&format!("/ideas/{}", idea.id))
             );
-            self.tell_supporters(
-                &mut *tx,
-                &idea,
-                FanoutKind::Decision,
-                &format!("{} has expired", quoted(&idea.title)),
-                &body,
-            )
-            .await?;
+            let news = News {
+                kind: FanoutKind::Decision,
+                subject: &format!("{} has expired", quoted(&idea.title)),
+                body: &body,
+                event_id: Some(event_id),
+            };
+            self.tell_supporters(&mut *tx, &idea, &news).await?;
             self.commit(tx).await?;
             expired += 1;
         }

@@ -127,8 +127,9 @@ impl App {
         };
         tx.set_idea_progress(idea.id, &progress, now).await?;
         let tiers = rules.tiers().len();
+        let mut event_id = None;
         let news = if progress.stage == Stage::Review {
-            self.record_reached_review(tx, idea.id, count).await?;
+            event_id = Some(self.record_reached_review(tx, idea.id, count).await?);
             format!(
                 "{} reached its last tier with {} and goes to review",
                 quoted(&idea.title),
@@ -142,8 +143,13 @@ impl App {
                 counted(count, "supporter")
             )
         };
-        self.tell_supporters(tx, idea, FanoutKind::Milestone, &news, "")
-            .await?;
+        let news = News {
+            kind: FanoutKind::Milestone,
+            subject: &news,
+            body: "",
+            event_id,
+        };
+        self.tell_supporters(tx, idea, &news).await?;
         updated.stage = progress.stage;
         updated.tier = progress.tier;
         updated.tier_deadline = progress.tier_deadline;
@@ -156,7 +162,7 @@ impl App {
         tx: &mut dyn Tx,
         idea_id: i64,
         supporters: i64,
-    ) -> AppResult<()> {
+    ) -> AppResult<i64> {
         let reason = format!(
             "It reached {}, the last tier.",
             counted(supporters, "supporter")

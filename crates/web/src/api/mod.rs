@@ -41,11 +41,13 @@ mod products;
 mod search;
 mod spaces;
 mod themes;
+mod timeline;
 
 use self::{
     accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
     feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
     pairwise::*, people::*, personal_data::*, products::*, search::*, spaces::*, themes::*,
+    timeline::*,
 };
 
 #[derive(OpenApi)]
@@ -85,6 +87,10 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(update_member))
         .routes(routes!(member_data))
         .routes(routes!(my_data))
+        .routes(routes!(my_timeline))
+        .routes(routes!(list_customers))
+        .routes(routes!(account_timeline))
+        .routes(routes!(contact_timeline))
         .routes(routes!(list_invitations, create_invitation))
         .routes(routes!(audit_log))
         .routes(routes!(outbox))

@@ -48,6 +48,7 @@ mod products;
 mod search;
 mod spaces;
 mod themes;
+mod timeline;
 
 pub(crate) use self::ideas::read_upload;
 use self::{
@@ -70,6 +71,7 @@ use self::{
     search::*,
     spaces::*,
     themes::*,
+    timeline::*,
 };
 
 /// A question asked before an action that cannot be undone, answered with a form button (no
@@ -454,6 +456,10 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/profile/tokens", post(create_token))
         .route("/profile/tokens/{id}/revoke", post(revoke_token))
         .route("/profile/data", get(my_data))
+        .route("/timeline", get(my_timeline))
+        .route("/customers", get(customers))
+        .route("/customers/accounts/{id}", get(account_timeline))
+        .route("/customers/contacts/{id}", get(contact_timeline))
         .route("/spaces", get(spaces).post(create_space))
         .route("/spaces/{slug}", get(space).post(update_space))
         .route("/spaces/{slug}/members", post(add_member))
