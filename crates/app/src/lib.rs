@@ -11,6 +11,7 @@ mod customers;
 mod dashboard;
 mod dialogue;
 mod duplicates;
+mod erasure;
 mod error;
 mod fanout;
 mod feedback;
@@ -64,6 +65,7 @@ pub use dashboard::{
 };
 pub use dialogue::{CommentView, NO_LONGER_VISIBLE, Thread};
 pub use duplicates::{DUPLICATES_PER_PAGE, DuplicateComparison, DuplicateQueue, DuplicatesFilled};
+pub use erasure::{ERASED_NAME, ERASED_TEXT, ERASED_TITLE, MAX_ERASURE_REASON};
 pub use error::AppError;
 pub use feedback::{
     FEEDBACK_PER_PAGE, FeedbackInbox, FeedbackInput, FeedbackQuery, FeedbackView, MAX_BULK_FEEDBACK,

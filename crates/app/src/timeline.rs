@@ -151,7 +151,11 @@ impl App {
     }
 
     /// The person a timeline is about; their address only for staff.
-    async fn customer(&self, subject: TimelineSubject, staff: bool) -> AppResult<Customer> {
+    pub(crate) async fn customer(
+        &self,
+        subject: TimelineSubject,
+        staff: bool,
+    ) -> AppResult<Customer> {
         match subject {
             TimelineSubject::Account(id) => {
                 let account = self

@@ -66,18 +66,7 @@ pub(crate) async fn feedback_phases(
     seconds: Duration,
 ) -> anyhow::Result<(Vec<Phase>, FeedbackWritten)> {
     let store = served.app.store();
-    let space = store
-        .space_by_slug(slug)
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .context("no generated space")?;
-    let product = store
-        .products_of_space(space.id)
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .into_iter()
-        .max_by_key(|p| p.feedback_count)
-        .context("the generated space has no products")?;
+    let (space, product) = busiest_product(served, slug).await?;
     eprintln!(
         "  feedback: {} holds {} pieces of feedback",
         product.slug, product.feedback_count
@@ -182,6 +171,27 @@ pub(crate) async fn feedback_phases(
     let request = signed_in_get(served.url("/my/feedback"), tokens_for_own);
     phases.push(load(READS[7], connections, seconds, u64::MAX, request).await?);
     Ok((phases, written))
+}
+
+/// The generated space and its product with the most feedback.
+pub(crate) async fn busiest_product(
+    served: &Served,
+    slug: &str,
+) -> anyhow::Result<(cocreate_store::Space, cocreate_store::Product)> {
+    let store = served.app.store();
+    let space = store
+        .space_by_slug(slug)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .context("no generated space")?;
+    let product = store
+        .products_of_space(space.id)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .into_iter()
+        .max_by_key(|p| p.feedback_count)
+        .context("the generated space has no products")?;
+    Ok((space, product))
 }
 
 /// Links the newest pieces of feedback to the space's newest open idea as its evidence;

@@ -17,6 +17,7 @@ mod report;
 mod search;
 mod sustained;
 mod themes;
+mod timeline;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -591,6 +592,14 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
             .inspect_err(|error| eprintln!("  feedback: {error:#}"))?;
     phases.extend(feedback_phases);
 
+    // The support writes below take the first 2,000 ideas; the timelines' supports, the rest.
+    let untouched = &ideas[2_000.min(ideas.len())..];
+    let (timeline_phases, timeline) =
+        timeline::timeline_phases(&served, &slug, untouched, n, seconds)
+            .await
+            .inspect_err(|error| eprintln!("  timeline: {error:#}"))?;
+    phases.extend(timeline_phases);
+
     let pairwise = pairwise::pairwise_phases(&served, &ideas, tokens.clone(), n, seconds)
         .await
         .inspect_err(|error| eprintln!("  pairwise: {error:#}"))?;
@@ -662,6 +671,7 @@ async fn bench(args: &Args, backend: BackendChoice) -> anyhow::Result<Report> {
         dashboard,
         themes,
         feedback,
+        timeline,
     })
 }
 

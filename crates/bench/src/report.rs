@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{BackendChoice, Phase, dashboard, duplicates, feedback, search, themes};
+use crate::{BackendChoice, Phase, dashboard, duplicates, feedback, search, themes, timeline};
 
 pub(crate) struct Report {
     pub(crate) backend: BackendChoice,
@@ -23,6 +23,7 @@ pub(crate) struct Report {
     pub(crate) dashboard: dashboard::DashboardComputed,
     pub(crate) themes: themes::ThemesComputed,
     pub(crate) feedback: feedback::FeedbackWritten,
+    pub(crate) timeline: timeline::TimelineSizes,
 }
 
 impl Report {
@@ -59,6 +60,7 @@ impl Report {
         let dashboard = self.dashboard.targets(&self.phases, health);
         let themes = self.themes.targets(&self.phases, health);
         let feedback = self.feedback.targets(&self.phases, health);
+        let timeline = self.timeline.targets(&self.phases, health);
         let share = hot.per_second() / health.per_second();
         let growth = large.millis(0.5) / small.millis(0.5);
         let writes_per_second = writes.per_second();
@@ -147,6 +149,7 @@ impl Report {
         .chain(dashboard)
         .chain(themes)
         .chain(feedback)
+        .chain(timeline)
         .collect()
     }
 

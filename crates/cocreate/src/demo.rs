@@ -188,6 +188,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         seed_themes(app).await?;
         seed_products(app, &everyone, &employee).await?;
         seed_imported_feedback(app).await?;
+        forget_on_request(app, &admin).await?;
         println!("Demo organisation created.");
     } else {
         println!("The database already has accounts; the demo data was not added again.");
@@ -789,6 +790,29 @@ async fn seed_products(app: &App, everyone: &[Actor], staff: &Actor) -> anyhow::
     )
     .await
     .map_err(fail)?;
+    Ok(())
+}
+
+/// Sam Walker, who gave feedback by e-mail only, asked to be forgotten: their contact is
+/// erased, so the customer list, their timeline and the audit log show what erasure leaves.
+async fn forget_on_request(app: &App, admin: &Actor) -> anyhow::Result<()> {
+    let fail = |e: cocreate_app::AppError| anyhow!("demo erasure: {e}");
+    let list = app
+        .customers(admin, &cocreate_app::CustomerQuery::default())
+        .await
+        .map_err(fail)?;
+    let sam = list.customers.iter().find_map(|item| match &item.author {
+        cocreate_store::FeedbackAuthor::Contact { id, email, .. }
+            if email == "sam.walker@example.net" =>
+        {
+            Some(*id)
+        }
+        _ => None,
+    });
+    let sam = sam.ok_or_else(|| anyhow!("demo erasure: Sam Walker gave no feedback"))?;
+    app.erase_contact(admin, sam, "Request DEMO-1, by mail to the support desk")
+        .await
+        .map_err(fail)?;
     Ok(())
 }
 

@@ -71,6 +71,26 @@ pub fn mentions(text: &str) -> Vec<String> {
     found
 }
 
+/// The text with every mention of `handle` (any case) naming `replacement` instead; `None` when
+/// it mentions `handle` nowhere (an `@handle` inside a longer handle or an address is no mention).
+pub fn replace_mentions(text: &str, handle: &str, replacement: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (span, mentioned) in mention_spans(text) {
+        if mentioned.eq_ignore_ascii_case(handle) {
+            out.push_str(&text[copied..span.start]);
+            out.push('@');
+            out.push_str(replacement);
+            copied = span.end;
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
 /// Where a reply to a comment goes: under it, or — when the thread is already as deep as it may
 /// get — beside it, under the same parent, so deeper replies flatten.
 pub fn reply_placement(
@@ -104,6 +124,17 @@ pub fn thread_order(comments: &[(i64, Option<i64>)]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_mentions_of_the_handle_are_replaced() {
+        let text = "Thanks @Casey and @caseyfan; mail casey@example.org, cc @casey.";
+        assert_eq!(
+            replace_mentions(text, "casey", "erased_7").as_deref(),
+            Some("Thanks @erased_7 and @caseyfan; mail casey@example.org, cc @erased_7.")
+        );
+        assert_eq!(replace_mentions("Ask @caseyfan", "casey", "erased_7"), None);
+        assert_eq!(replace_mentions("casey@example.org", "casey", "x"), None);
+    }
     use proptest::prelude::*;
 
     #[test]

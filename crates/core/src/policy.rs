@@ -42,6 +42,8 @@ pub enum Action {
     ReadOutbox,
     /// Download anyone's personal data, to answer their request (everyone may download their own).
     ReadPeoplesData,
+    /// Erase a person or a contact on their request: their name, addresses and text.
+    ErasePeople,
     /// See the customer list and anyone's timeline (staff: employees and admins; everyone sees
     /// their own timeline). What a timeline shows is still limited to the spaces they may read.
     ReadCustomers,
@@ -49,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for a given space, in a fixed order (used by tests and docs).
-    pub fn all_for(space: SpaceAccess) -> [Action; 13] {
+    pub fn all_for(space: SpaceAccess) -> [Action; 14] {
         [
             Action::ReadSpace(space),
             Action::Contribute(space),
@@ -63,6 +65,7 @@ impl Action {
             Action::ReadAuditLog,
             Action::ReadOutbox,
             Action::ReadPeoplesData,
+            Action::ErasePeople,
             Action::ReadCustomers,
         ]
     }
@@ -131,7 +134,8 @@ pub fn allows(viewer: Viewer, action: Action) -> bool {
         | Action::InviteMembers
         | Action::ReadAuditLog
         | Action::ReadOutbox
-        | Action::ReadPeoplesData => is_admin(viewer),
+        | Action::ReadPeoplesData
+        | Action::ErasePeople => is_admin(viewer),
         Action::ReadCustomers => is_staff(viewer),
     }
 }

@@ -145,6 +145,7 @@ fn expected() -> Vec<(Audience, &'static str, Vec<&'static str>)> {
             "read_audit_log",
             "read_outbox",
             "read_peoples_data",
+            "erase_people",
         ] {
             table.push((*audience, action, admins_any.clone()));
         }
@@ -176,6 +177,7 @@ fn action(name: &str, space: SpaceAccess) -> Action {
         "read_audit_log" => Action::ReadAuditLog,
         "read_outbox" => Action::ReadOutbox,
         "read_peoples_data" => Action::ReadPeoplesData,
+        "erase_people" => Action::ErasePeople,
         "read_customers" => Action::ReadCustomers,
         other => panic!("action {other}"),
     }
@@ -202,8 +204,8 @@ fn every_cell_matches_the_table() {
             cells += 1;
         }
     }
-    // 4 audiences × 13 actions × 10 viewers + invite-only × 13 actions × 19 viewers.
-    assert_eq!(cells, 4 * 13 * 10 + 13 * 19);
+    // 4 audiences × 14 actions × 10 viewers + invite-only × 14 actions × 19 viewers.
+    assert_eq!(cells, 4 * 14 * 10 + 14 * 19);
 }
 
 #[test]
@@ -225,6 +227,7 @@ fn the_table_names_every_action() {
         "read_audit_log",
         "read_outbox",
         "read_peoples_data",
+        "erase_people",
         "read_customers",
     ]
     .iter()

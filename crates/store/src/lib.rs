@@ -17,6 +17,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod dialogue;
 pub mod duplicates;
+pub mod erasure;
 pub mod fanout;
 pub mod feedback;
 pub mod feedback_import;
@@ -52,11 +53,12 @@ pub mod prelude {
     pub use crate::{
         AccountRead, AccountTx, ApiTokenRead, ApiTokenTx, AttachmentRead, AttachmentTx, AuditRead,
         AuditTx, BulkLoadTx, ChallengeRead, ChallengeTx, CoAuthorRead, CoAuthorTx, CustomerRead,
-        DashboardRead, DialogueRead, DialogueTx, DuplicateRead, DuplicateTx, FanoutTx, IdeaRead,
-        IdeaTx, IdempotencyTx, InvitationRead, InvitationTx, ModerationRead, ModerationTx,
-        NotificationRead, NotificationTx, OpinionRead, OpinionTx, OrganisationRead, OrganisationTx,
-        OutboxRead, OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx, SearchLogRead,
-        SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, TimelineRead, Tx,
+        DashboardRead, DialogueRead, DialogueTx, DuplicateRead, DuplicateTx, ErasureTx, FanoutTx,
+        IdeaRead, IdeaTx, IdempotencyTx, InvitationRead, InvitationTx, ModerationRead,
+        ModerationTx, NotificationRead, NotificationTx, OpinionRead, OpinionTx, OrganisationRead,
+        OrganisationTx, OutboxRead, OutboxTx, PairwiseRead, PairwiseTx, PeopleRead, RetentionTx,
+        SearchLogRead, SearchRead, SpaceRead, SpaceTx, Store, SupportRead, SupportTx, TimelineRead,
+        Tx,
     };
 }
 
@@ -76,6 +78,7 @@ pub use duplicates::{
     DUPLICATE_STAGES, DuplicateCursor, DuplicatePair, DuplicateRead, DuplicateSide,
     DuplicateStatus, DuplicateTx, FoundDuplicate,
 };
+pub use erasure::{Erased, Erasure, ErasureTx, MentioningText};
 pub use fanout::{Fanout, FanoutKind, FanoutTx, NewFanout, Recipient};
 pub use feedback::{
     EMAIL_CONTACTS, FeedbackAuthor, FeedbackFilter, FeedbackItem, FeedbackRead, FeedbackTx,
@@ -205,6 +208,7 @@ pub trait Tx:
     + CoAuthorTx
     + DialogueTx
     + DuplicateTx
+    + ErasureTx
     + FanoutTx
     + FeedbackTx
     + FeedbackImportTx

@@ -49,6 +49,7 @@ on_both_backends!(
     feedback_on_a_product_page_reaches_the_staff_inbox,
     staff_import_a_spreadsheet_of_feedback_on_a_phone,
     a_customer_downloads_their_data,
+    an_admin_erases_a_customer_on_a_phone,
 );
 
 struct Browser {
@@ -873,6 +874,80 @@ async fn a_customer_downloads_their_data(backend: Backend) {
                 data["account"]["email"] == "robin@example.org"
                     && titles == ["A bike rack at the school"],
                 format!("the file: {data}"),
+            )
+        },
+    )
+    .await;
+}
+
+/// A customer sees their own timeline; an admin finds them in the members list, erases them with
+/// a reason, and the list and the idea they proposed no longer name them.
+async fn an_admin_erases_a_customer_on_a_phone(backend: Backend) {
+    run(
+        "an_admin_erases_a_customer_on_a_phone",
+        backend,
+        |driver, server| async move {
+            let admin = admin_with_town(&server).await?;
+            let robin = server
+                .app
+                .create_account_as_operator(
+                    &AccountInput {
+                        email: "robin@example.org",
+                        name: "Robin Quill",
+                        password: common::PASSWORD,
+                    },
+                    AccountKind::Customer,
+                    OrgRole::Member,
+                )
+                .await?;
+            let robin = cocreate_app::Actor::from_account(&robin, None);
+            let idea = common::published_idea(
+                &server,
+                &robin,
+                "town",
+                "Quill's bike rack at the school",
+                "Ten bikes.",
+            )
+            .await;
+            server.app.support(&admin, idea.id).await?;
+            driver.set_window_rect(0, 0, 390, 844).await?;
+            sign_in(&driver, &server, "robin@example.org").await?;
+            driver.goto(server.url("/profile")).await?;
+            follow(&driver, "Your timeline").await?;
+            let text = driver.find(By::Tag("main")).await?.text().await?;
+            ensure(
+                text.contains("You proposed “Quill's bike rack at the school”"),
+                format!("the timeline: {text}"),
+            )?;
+            sign_out(&driver).await?;
+            sign_in(&driver, &server, "admin@example.org").await?;
+            driver.goto(server.url("/admin/members")).await?;
+            driver
+                .find(By::Css(format!(
+                    "a[href='/admin/members/{}/erase']",
+                    robin.id
+                )))
+                .await?
+                .click()
+                .await?;
+            fill(&driver, "reason", "Request 2026-7, by mail").await?;
+            submit(&driver, &format!("/admin/members/{}/erase", robin.id)).await?;
+            let text = driver.find(By::Tag("main")).await?.text().await?;
+            ensure(
+                text.contains("Erased: their name, addresses and text are gone")
+                    && !text.contains("robin@example.org")
+                    && !text.contains("Robin Quill"),
+                format!("the members page: {text}"),
+            )?;
+            driver
+                .goto(server.url(&format!("/ideas/{}", idea.id)))
+                .await?;
+            let text = driver.find(By::Tag("main")).await?.text().await?;
+            ensure(
+                text.contains("Erased idea")
+                    && !text.contains("Quill")
+                    && text.contains("1 supporter"),
+                format!("the idea: {text}"),
             )
         },
     )
@@ -2019,6 +2094,8 @@ async fn every_page_fits_a_phone_and_passes_axe(backend: Backend) {
             "/customers".to_owned(),
             format!("/customers/accounts/{}", admin.id),
             format!("/customers/contacts/{robin}"),
+            format!("/customers/contacts/{robin}/erase"),
+            format!("/admin/members/{}/erase", admin.id),
         ];
         driver.set_window_rect(0, 0, 390, 844).await?;
         // The check can fail: an image without a text alternative is critical to axe.

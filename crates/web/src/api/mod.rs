@@ -27,6 +27,7 @@ mod challenges;
 mod dashboard;
 mod dialogue;
 mod duplicates;
+mod erasure;
 mod feedback;
 mod feedback_import;
 mod ideas;
@@ -44,7 +45,7 @@ mod themes;
 mod timeline;
 
 use self::{
-    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, feedback::*,
+    accounts::*, challenges::*, dashboard::*, dialogue::*, duplicates::*, erasure::*, feedback::*,
     feedback_import::*, ideas::*, moderation::*, notifications::*, opinions::*, organisation::*,
     pairwise::*, people::*, personal_data::*, products::*, search::*, spaces::*, themes::*,
     timeline::*,
@@ -86,6 +87,8 @@ fn api_router() -> OpenApiRouter<WebState> {
         .routes(routes!(list_members))
         .routes(routes!(update_member))
         .routes(routes!(member_data))
+        .routes(routes!(erase_member))
+        .routes(routes!(erase_contact))
         .routes(routes!(my_data))
         .routes(routes!(my_timeline))
         .routes(routes!(list_customers))

@@ -34,6 +34,7 @@ mod challenges;
 mod dashboard;
 mod dialogue;
 mod duplicates;
+mod erasure;
 mod feedback;
 mod feedback_import;
 mod ideas;
@@ -57,6 +58,7 @@ use self::{
     dashboard::*,
     dialogue::*,
     duplicates::*,
+    erasure::*,
     feedback::*,
     feedback_import::*,
     ideas::*,
@@ -419,6 +421,9 @@ pub(crate) fn notice_for(done: Option<&str>) -> Option<&'static str> {
         "theme-saved" => Some("Saved: the name and pin stay when the themes are computed again."),
         "theme-merged" => Some("Merged: the texts of both themes are in this one now."),
         "feedback" => Some("Thank you: your feedback reached the team."),
+        "erased" => Some(
+            "Erased: their name, addresses and text are gone; their supports and votes still count.",
+        ),
         "feedback-closed" => Some("Closed; the feedback stays in its author's history."),
         "feedback-reopened" => Some("Reopened: the feedback is new again."),
         "feedback-answered" => Some("Answered: its author reads your answer here and by mail."),
@@ -476,6 +481,14 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/admin/members", get(admin_members))
         .route("/admin/members/{id}", post(update_member))
         .route("/admin/members/{id}/data", get(member_data))
+        .route(
+            "/admin/members/{id}/erase",
+            get(erase_member_page).post(erase_member),
+        )
+        .route(
+            "/customers/contacts/{id}/erase",
+            get(erase_contact_page).post(erase_contact),
+        )
         .route("/admin/invitations", get(admin_invitations).post(invite))
         .route("/admin/audit", get(admin_audit))
         .route("/admin/outbox", get(admin_outbox))

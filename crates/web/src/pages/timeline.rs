@@ -211,6 +211,7 @@ pub(super) struct CustomerParams {
     until: String,
     #[serde(default)]
     before: String,
+    done: Option<String>,
 }
 
 impl CustomerParams {
@@ -280,8 +281,10 @@ pub(super) async fn customers(
     let actor = require(&actor)?;
     let list = state.app.customers(actor, &params.query()?).await?;
     let next_page = list.next.as_deref().map(|next| params.address(next));
+    let mut layout = layout(&state, Some(actor)).await?;
+    layout.notice = notice_for(params.done.as_deref());
     ok(&CustomersPage {
-        layout: layout(&state, Some(actor)).await?,
+        layout,
         list,
         params,
         channels: FeedbackChannel::ALL,
