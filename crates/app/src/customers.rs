@@ -49,13 +49,17 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let Triage {
-            space_ids,
             products,
             product_id,
             tag,
+            ..
         } = self
             .triage(actor, query.product.as_deref(), query.tag.as_deref())
             .await?;
+        let product_ids: Vec<i64> = match product_id {
+            Some(id) => vec![id],
+            None => products.iter().map(|p| p.id).collect(),
+        };
         let zone = self.time_zone().await?;
         let since = zone.start_of_day("since", query.since.as_deref().unwrap_or(""))?;
         let until = zone.end_of_day("until", query.until.as_deref().unwrap_or(""))?;
@@ -76,8 +80,7 @@ impl App {
         let mut customers = self
             .store
             .customers(&CustomerFilter {
-                space_ids: &space_ids,
-                product_id,
+                product_ids: &product_ids,
                 channel: query.channel,
                 tag: tag.as_deref(),
                 since,
